@@ -1,0 +1,187 @@
+package cluster
+
+import (
+	"net/netip"
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// Pod is a pod as network policy sees it: its API object, its parsed IPs and its OVN logical port.
+type Pod struct {
+	*corev1.Pod
+	IPs []netip.Addr
+	// LogicalPort is the OVN logical switch port of the pod; empty for host-network pods, which have none.
+	LogicalPort string
+}
+
+// Key is "<namespace>/<name>".
+func (p *Pod) Key() string { return p.Namespace + "/" + p.Name }
+
+// Selectable reports whether policy can select the pod at all, as a subject or a pod peer: the API
+// excludes host-network pods, and finished pods hold no addresses.
+func (p *Pod) Selectable() bool {
+	if p.Spec.HostNetwork {
+		return false
+	}
+	return p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed
+}
+
+// Node is a node with the IPs of its status.addresses.
+type Node struct {
+	*corev1.Node
+	IPs []netip.Addr
+}
+
+// PortNamer names a pod's logical switch port. DefaultPortName is the OVN-Kubernetes convention.
+type PortNamer func(namespace, pod string) string
+
+// DefaultPortName returns "<namespace>_<pod>".
+func DefaultPortName(namespace, pod string) string { return namespace + "_" + pod }
+
+// Index answers the selector queries of the translator and the evaluators over one Snapshot.
+// Pods, namespaces and nodes are kept sorted by name so every query returns a deterministic order.
+type Index struct {
+	Snapshot   *Snapshot
+	namespaces map[string]*corev1.Namespace
+	pods       []*Pod
+	podsByKey  map[string]*Pod
+	nodes      []*Node
+	nodesByKey map[string]*Node
+}
+
+// NewIndex builds the index; portName may be nil for DefaultPortName.
+func NewIndex(s *Snapshot, portName PortNamer) *Index {
+	if portName == nil {
+		portName = DefaultPortName
+	}
+	ix := &Index{Snapshot: s, namespaces: map[string]*corev1.Namespace{},
+		podsByKey: map[string]*Pod{}, nodesByKey: map[string]*Node{}}
+	for _, ns := range s.Namespaces {
+		ix.namespaces[ns.Name] = ns
+	}
+	for _, p := range s.Pods {
+		pod := &Pod{Pod: p, IPs: PodIPs(p)}
+		if !p.Spec.HostNetwork {
+			pod.LogicalPort = portName(p.Namespace, p.Name)
+		}
+		ix.pods = append(ix.pods, pod)
+		ix.podsByKey[pod.Key()] = pod
+	}
+	sort.Slice(ix.pods, func(i, j int) bool { return ix.pods[i].Key() < ix.pods[j].Key() })
+	for _, n := range s.Nodes {
+		node := &Node{Node: n, IPs: NodeIPs(n)}
+		ix.nodes = append(ix.nodes, node)
+		ix.nodesByKey[n.Name] = node
+	}
+	sort.Slice(ix.nodes, func(i, j int) bool { return ix.nodes[i].Name < ix.nodes[j].Name })
+	return ix
+}
+
+// Namespace returns the namespace or nil.
+func (ix *Index) Namespace(name string) *corev1.Namespace { return ix.namespaces[name] }
+
+// Pod returns the pod "<namespace>/<name>" or nil.
+func (ix *Index) Pod(key string) *Pod { return ix.podsByKey[key] }
+
+// Node returns the node or nil.
+func (ix *Index) Node(name string) *Node { return ix.nodesByKey[name] }
+
+// Pods returns every pod, selectable or not, sorted by key.
+func (ix *Index) Pods() []*Pod { return ix.pods }
+
+// Nodes returns every node, sorted by name.
+func (ix *Index) Nodes() []*Node { return ix.nodes }
+
+// NamespaceLabels returns the labels of a pod's namespace. A namespace missing from the snapshot has
+// only the label Kubernetes always sets, kubernetes.io/metadata.name.
+func (ix *Index) NamespaceLabels(name string) labels.Set {
+	if ns := ix.namespaces[name]; ns != nil {
+		return labels.Set(ns.Labels)
+	}
+	return labels.Set{corev1.LabelMetadataName: name}
+}
+
+// SelectPods returns the selectable pods whose namespace matches nsSel and whose labels match podSel.
+func (ix *Index) SelectPods(nsSel, podSel labels.Selector) []*Pod {
+	var out []*Pod
+	for _, p := range ix.pods {
+		if p.Selectable() && nsSel.Matches(ix.NamespaceLabels(p.Namespace)) && podSel.Matches(labels.Set(p.Labels)) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// SelectPodsIn returns the selectable pods of one namespace whose labels match podSel.
+func (ix *Index) SelectPodsIn(namespace string, podSel labels.Selector) []*Pod {
+	var out []*Pod
+	for _, p := range ix.pods {
+		if p.Namespace == namespace && p.Selectable() && podSel.Matches(labels.Set(p.Labels)) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// SelectNodes returns the nodes whose labels match sel.
+func (ix *Index) SelectNodes(sel labels.Selector) []*Node {
+	var out []*Node
+	for _, n := range ix.nodes {
+		if sel.Matches(labels.Set(n.Labels)) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// PodIPs parses status.podIPs (or status.podIP when the list is empty); unparsable entries are skipped.
+func PodIPs(p *corev1.Pod) []netip.Addr {
+	var raw []string
+	for _, ip := range p.Status.PodIPs {
+		raw = append(raw, ip.IP)
+	}
+	if len(raw) == 0 && p.Status.PodIP != "" {
+		raw = append(raw, p.Status.PodIP)
+	}
+	return parseAddrs(raw)
+}
+
+// NodeIPs parses every IP address in status.addresses, whatever its type; host names do not parse.
+func NodeIPs(n *corev1.Node) []netip.Addr {
+	var raw []string
+	for _, a := range n.Status.Addresses {
+		raw = append(raw, a.Address)
+	}
+	return parseAddrs(raw)
+}
+
+func parseAddrs(raw []string) []netip.Addr {
+	var out []netip.Addr
+	seen := map[netip.Addr]bool{}
+	for _, s := range raw {
+		ip, err := netip.ParseAddr(s)
+		if err != nil || seen[ip.Unmap()] {
+			continue
+		}
+		seen[ip.Unmap()] = true
+		out = append(out, ip.Unmap())
+	}
+	return out
+}
+
+// NamedPort finds the container port named name on the pod; ok is false when there is none.
+func NamedPort(p *corev1.Pod, name string) (port corev1.ContainerPort, ok bool) {
+	for _, c := range p.Spec.Containers {
+		for _, cp := range c.Ports {
+			if cp.Name == name {
+				if cp.Protocol == "" {
+					cp.Protocol = corev1.ProtocolTCP
+				}
+				return cp, true
+			}
+		}
+	}
+	return corev1.ContainerPort{}, false
+}

@@ -1,0 +1,26 @@
+package nbrows
+
+// External-ID keys on every row tieracl writes. ManagedBy marks ownership: the controller touches only
+// rows that carry it, so it can share an NB with the CNI that made the switches and ports.
+const (
+	KeyManagedBy  = "tieracl.io/managed-by" // always ManagedByValue
+	KeyOwnerKind  = "tieracl.io/owner-kind" // AdminNetworkPolicy, BaselineAdminNetworkPolicy, NetworkPolicy, PeerSet, NamedPort
+	KeyOwnerName  = "tieracl.io/owner-name" // name, or namespace/name for NetworkPolicy
+	KeyPriority   = "tieracl.io/priority"   // the policy's API priority (Admin and Baseline tiers)
+	KeyDirection  = "tieracl.io/direction"  // Ingress or Egress
+	KeyRuleIndex  = "tieracl.io/rule-index" // the rule's position in its direction's list, from 0
+	KeyRuleName   = "tieracl.io/rule-name"  // the rule's name, when it has one
+	KeyRuleAction = "tieracl.io/rule-action"
+	KeyACLRole    = "tieracl.io/acl-role" // rule, isolation (NetworkPolicy default deny), neighbor (ARP/ND)
+	KeyPeer       = "tieracl.io/peer"     // address sets: what the peer selects, in words
+	KeyIPFamily   = "tieracl.io/ip-family"
+
+	ManagedByValue = "tieracl"
+)
+
+// ACL roles.
+const (
+	RoleRule      = "rule"
+	RoleIsolation = "isolation"
+	RoleNeighbor  = "neighbor"
+)

@@ -1,0 +1,107 @@
+// Package nbrows holds the desired OVN Northbound rows the translator produces: plain values with the NB
+// columns tieracl sets, named by their natural keys (names) instead of OVSDB UUIDs. The OVSDB layer maps
+// them to the generated nbdb model; the ACL evaluator runs over them directly.
+package nbrows
+
+import "sort"
+
+// ACL directions and actions, as OVN spells them.
+const (
+	FromLport = "from-lport" // egress of the subject: evaluated in the source switch's ingress pipeline
+	ToLport   = "to-lport"   // ingress of the subject: evaluated in the destination switch's egress pipeline
+
+	ActionAllowRelated = "allow-related"
+	ActionAllow        = "allow"
+	ActionDrop         = "drop"
+	ActionPass         = "pass"
+
+	// OptionApplyAfterLB makes a from-lport ACL see the load-balanced destination (a service's backend
+	// pod IP rather than its VIP).
+	OptionApplyAfterLB = "apply-after-lb"
+)
+
+// ACL is one row of the NB ACL table, hung from exactly one port group.
+type ACL struct {
+	PortGroup   string            `json:"portGroup"`
+	Name        string            `json:"name"` // at most 63 characters
+	Tier        int               `json:"tier"`
+	Priority    int               `json:"priority"`
+	Direction   string            `json:"direction"`
+	Match       string            `json:"match"`
+	Action      string            `json:"action"`
+	Log         bool              `json:"log,omitempty"`
+	Severity    string            `json:"severity,omitempty"`
+	Options     map[string]string `json:"options,omitempty"`
+	ExternalIDs map[string]string `json:"externalIDs"`
+}
+
+// PortGroup is one row of the NB Port_Group table. Ports are logical switch port names; the OVSDB layer
+// resolves them to UUIDs.
+type PortGroup struct {
+	Name        string            `json:"name"`
+	Ports       []string          `json:"ports"`
+	ExternalIDs map[string]string `json:"externalIDs"`
+}
+
+// AddressSet is one row of the NB Address_Set table, for one IP family.
+type AddressSet struct {
+	Name        string            `json:"name"`
+	Addresses   []string          `json:"addresses"`
+	ExternalIDs map[string]string `json:"externalIDs"`
+}
+
+// State is a whole desired NB state: every row tieracl owns.
+type State struct {
+	ACLs        []ACL        `json:"acls"`
+	PortGroups  []PortGroup  `json:"portGroups"`
+	AddressSets []AddressSet `json:"addressSets"`
+}
+
+// Sort puts the rows in a canonical order: ACLs as `ovn-nbctl acl-list` lists them (tier, direction,
+// priority from high to low, match), port groups and address sets by name. Set-valued columns are
+// sorted too, so two equal states print the same.
+func (s *State) Sort() {
+	sort.SliceStable(s.ACLs, func(i, j int) bool { return ACLLess(&s.ACLs[i], &s.ACLs[j]) })
+	sort.Slice(s.PortGroups, func(i, j int) bool { return s.PortGroups[i].Name < s.PortGroups[j].Name })
+	sort.Slice(s.AddressSets, func(i, j int) bool { return s.AddressSets[i].Name < s.AddressSets[j].Name })
+	for i := range s.PortGroups {
+		sort.Strings(s.PortGroups[i].Ports)
+	}
+	for i := range s.AddressSets {
+		sort.Strings(s.AddressSets[i].Addresses)
+	}
+}
+
+// ACLLess orders ACLs by tier, direction, priority (high first), match, then name.
+func ACLLess(a, b *ACL) bool {
+	if a.Tier != b.Tier {
+		return a.Tier < b.Tier
+	}
+	if a.Direction != b.Direction {
+		return a.Direction < b.Direction
+	}
+	if a.Priority != b.Priority {
+		return a.Priority > b.Priority
+	}
+	if a.Match != b.Match {
+		return a.Match < b.Match
+	}
+	return a.Name < b.Name
+}
+
+// PortGroupByName and AddressSetByName index a state for lookups.
+func (s *State) PortGroupByName() map[string]*PortGroup {
+	m := make(map[string]*PortGroup, len(s.PortGroups))
+	for i := range s.PortGroups {
+		m[s.PortGroups[i].Name] = &s.PortGroups[i]
+	}
+	return m
+}
+
+func (s *State) AddressSetByName() map[string]*AddressSet {
+	m := make(map[string]*AddressSet, len(s.AddressSets))
+	for i := range s.AddressSets {
+		m[s.AddressSets[i].Name] = &s.AddressSets[i]
+	}
+	return m
+}
