@@ -24,3 +24,9 @@ const (
 	RoleIsolation = "isolation"
 	RoleNeighbor  = "neighbor"
 )
+
+// Owner kinds of shared address sets, which belong to no single policy.
+const (
+	OwnerKindPeerSet   = "PeerSet"   // what one peer selector selects
+	OwnerKindNamedPort = "NamedPort" // the pods on which a named port has one protocol and number
+)

@@ -1,0 +1,75 @@
+package policy
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+)
+
+// Compile compiles every policy of the snapshot, in evaluation order: tier, then priority, then name
+// (the documented tie-break for equal priorities, each tie reported on both policies).
+func Compile(s *cluster.Snapshot) []*Policy {
+	var out []*Policy
+	for _, anp := range s.ANPs {
+		out = append(out, FromANP(anp))
+	}
+	for _, banp := range s.BANPs {
+		out = append(out, FromBANP(banp))
+	}
+	nsAnnotations := map[string]map[string]string{}
+	for _, ns := range s.Namespaces {
+		nsAnnotations[ns.Name] = ns.Annotations
+	}
+	for _, np := range s.NetworkPolicies {
+		out = append(out, FromNetworkPolicy(np, nsAnnotations[np.Namespace]))
+	}
+	SortForEvaluation(out)
+	reportTies(out)
+	return out
+}
+
+// SortForEvaluation orders policies by tier, priority and then owner, which is how they are evaluated
+// and how ACL priorities are handed out.
+func SortForEvaluation(ps []*Policy) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.Tier != b.Tier {
+			return a.Tier < b.Tier
+		}
+		if a.Priority != b.Priority {
+			return a.Priority < b.Priority
+		}
+		return a.Owner.String() < b.Owner.String()
+	})
+}
+
+// reportTies adds a PriorityConflict warning to every programmed Admin- or Baseline-tier policy that
+// shares its priority with another: the API leaves their order undefined, tieracl orders them by name.
+func reportTies(all []*Policy) {
+	var sorted []*Policy
+	for _, p := range all {
+		if !p.Rejected {
+			sorted = append(sorted, p)
+		}
+	}
+	for i := 0; i < len(sorted); {
+		j := i + 1
+		for j < len(sorted) && sameBand(sorted[i], sorted[j]) {
+			j++
+		}
+		if j-i > 1 && sorted[i].Tier != TierNetworkPolicy {
+			var names []string
+			for _, p := range sorted[i:j] {
+				names = append(names, p.Owner.Name)
+			}
+			for _, p := range sorted[i:j] {
+				p.Problems = append(p.Problems, Problem{SeverityWarning, ReasonPriorityConflict,
+					fmt.Sprintf("priority %d is shared by %v; tieracl evaluates them in name order", p.Priority, names)})
+			}
+		}
+		i = j
+	}
+}
+
+func sameBand(a, b *Policy) bool { return a.Tier == b.Tier && a.Priority == b.Priority }

@@ -1,0 +1,149 @@
+package translate
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+	"github.com/tieracl/tieracl/go-controller/pkg/policy"
+)
+
+// familySets names the IPv4 and IPv6 address sets that together hold one set of endpoints.
+type familySets struct{ v4, v6 string }
+
+// addressSets creates address sets on demand and shares them: rules whose peers select the same things
+// (equal policy.Peer keys) use the same pair of sets, which keeps NB small when many policies name the
+// same namespaces or pods.
+type addressSets struct {
+	ix        *cluster.Index
+	rows      map[string]*nbrows.AddressSet
+	peers     map[string]familySets
+	namedPort map[string][]namedPortGroup // by port name and protocol filter
+}
+
+func newAddressSets(ix *cluster.Index) *addressSets {
+	return &addressSets{ix: ix, rows: map[string]*nbrows.AddressSet{}, peers: map[string]familySets{},
+		namedPort: map[string][]namedPortGroup{}}
+}
+
+// forPeer returns the sets holding what a pods or nodes peer selects.
+func (a *addressSets) forPeer(p policy.Peer) familySets {
+	key := p.Key()
+	if fs, ok := a.peers[key]; ok {
+		return fs
+	}
+	var ips []netip.Addr
+	var kind, readable string
+	switch p.Kind {
+	case policy.PeerPods:
+		kind = "pods"
+		var pods []*cluster.Pod
+		if p.Namespace != "" {
+			pods = a.ix.SelectPodsIn(p.Namespace, p.PodSelector)
+			readable = p.Namespace + "_" + p.PodSelector.String()
+		} else {
+			pods = a.ix.SelectPods(p.NamespaceSelector, p.PodSelector)
+			readable = p.NamespaceSelector.String()
+			if !p.PodSelector.Empty() {
+				readable += "_" + p.PodSelector.String()
+			}
+		}
+		for _, pod := range pods {
+			ips = append(ips, pod.IPs...)
+		}
+	case policy.PeerNodes:
+		kind = "nodes"
+		readable = p.NodeSelector.String()
+		for _, n := range a.ix.SelectNodes(p.NodeSelector) {
+			ips = append(ips, n.IPs...)
+		}
+	default:
+		panic(fmt.Sprintf("translate: no address set for %s peers", p.Kind))
+	}
+	// The namespace-name label is in most selectors; its short form keeps names readable.
+	readable = strings.ReplaceAll(readable, corev1.LabelMetadataName, "ns")
+	if readable == "" {
+		readable = "all"
+	}
+	fs := a.create(kind, readable, key, nbrows.OwnerKindPeerSet, ips)
+	a.peers[key] = fs
+	return fs
+}
+
+// create makes the IPv4 and IPv6 sets for one identity.
+func (a *addressSets) create(kind, readable, key, ownerKind string, ips []netip.Addr) familySets {
+	fs := familySets{v4: peerSetName(kind, readable, key, "v4"), v6: peerSetName(kind, readable, key, "v6")}
+	for _, f := range []struct{ name, family string }{{fs.v4, "ipv4"}, {fs.v6, "ipv6"}} {
+		row := &nbrows.AddressSet{Name: f.name, Addresses: []string{}, ExternalIDs: map[string]string{
+			nbrows.KeyManagedBy: nbrows.ManagedByValue, nbrows.KeyOwnerKind: ownerKind,
+			nbrows.KeyOwnerName: sanitize(readable), nbrows.KeyPeer: key, nbrows.KeyIPFamily: f.family,
+		}}
+		for _, ip := range ips {
+			if ip.Is4() == (f.family == "ipv4") {
+				row.Addresses = append(row.Addresses, ip.String())
+			}
+		}
+		sort.Strings(row.Addresses)
+		a.rows[f.name] = row
+	}
+	return fs
+}
+
+// namedPortGroup is the pods on which one named port resolves to the same protocol and number.
+type namedPortGroup struct {
+	protocol corev1.Protocol
+	number   int32
+	sets     familySets
+}
+
+// forNamedPort resolves a named port on every selectable pod and returns one group per distinct
+// (protocol, number). protocol, when set, keeps only container ports of that protocol (NetworkPolicy).
+func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) []namedPortGroup {
+	cacheKey := name + "/" + string(protocol)
+	if g, ok := a.namedPort[cacheKey]; ok {
+		return g
+	}
+	type target struct {
+		protocol corev1.Protocol
+		number   int32
+	}
+	ips := map[target][]netip.Addr{}
+	for _, pod := range a.ix.Pods() {
+		if !pod.Selectable() {
+			continue
+		}
+		cp, ok := cluster.NamedPort(pod.Pod, name)
+		if !ok || (protocol != "" && cp.Protocol != protocol) {
+			continue
+		}
+		t := target{cp.Protocol, cp.ContainerPort}
+		ips[t] = append(ips[t], pod.IPs...)
+	}
+	var groups []namedPortGroup
+	for t, addrs := range ips {
+		readable := fmt.Sprintf("%s_%s_%d", name, t.protocol, t.number)
+		key := fmt.Sprintf("pods with port %s = %s/%d", name, t.protocol, t.number)
+		groups = append(groups, namedPortGroup{t.protocol, t.number, a.create("namedport", readable, key, nbrows.OwnerKindNamedPort, addrs)})
+	}
+	sort.Slice(groups, func(i, j int) bool {
+		if groups[i].protocol != groups[j].protocol {
+			return groups[i].protocol < groups[j].protocol
+		}
+		return groups[i].number < groups[j].number
+	})
+	a.namedPort[cacheKey] = groups
+	return groups
+}
+
+func (a *addressSets) all() []nbrows.AddressSet {
+	out := make([]nbrows.AddressSet, 0, len(a.rows))
+	for _, r := range a.rows {
+		out = append(out, *r)
+	}
+	return out
+}

@@ -1,0 +1,86 @@
+package translate
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/policy"
+)
+
+// OVN port group and address set names are referenced from matches as @name and $name, so they may hold
+// only letters, digits and underscores. A readable prefix says what the row is; a hash of the exact
+// identity keeps two names apart when sanitizing or truncating made their prefixes equal.
+
+const readableMax = 40
+
+func hash8(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:4])
+}
+
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	out := b.String()
+	if len(out) > readableMax {
+		out = out[:readableMax]
+	}
+	return out
+}
+
+func kindAbbrev(k policy.Kind) string {
+	switch k {
+	case policy.KindANP:
+		return "anp"
+	case policy.KindBANP:
+		return "banp"
+	case policy.KindNetworkPolicy:
+		return "np"
+	}
+	return strings.ToLower(string(k))
+}
+
+// portGroupName is the port group of one policy's subject, e.g. tieracl_anp_allow_monitoring_1a2b3c4d.
+func portGroupName(o policy.Owner) string {
+	name := o.Name
+	if o.Namespace != "" {
+		name = o.Namespace + "_" + o.Name
+	}
+	return fmt.Sprintf("tieracl_%s_%s_%s", kindAbbrev(o.Kind), sanitize(name), hash8(o.String()))
+}
+
+// peerSetName is the address set of one peer selector and IP family.
+func peerSetName(kind, readable, key, family string) string {
+	return fmt.Sprintf("tieracl_%s_%s_%s_%s", kind, sanitize(readable), hash8(key), family)
+}
+
+// aclName is the short id OVN logs and `ovn-nbctl acl-list` shows: kind:name:direction:what, at most 63
+// characters, e.g. "anp:allow-monitoring:in:0" or "np:default/web:eg:isolate".
+func aclName(o policy.Owner, d policy.Direction, what string) string {
+	name := o.Name
+	if o.Namespace != "" {
+		name = o.Namespace + "/" + o.Name
+	}
+	dir := "in"
+	if d == policy.Egress {
+		dir = "eg"
+	}
+	full := fmt.Sprintf("%s:%s:%s:%s", kindAbbrev(o.Kind), name, dir, what)
+	if len(full) <= 63 {
+		return full
+	}
+	suffix := fmt.Sprintf(":%s:%s", dir, what)
+	prefix := kindAbbrev(o.Kind) + ":"
+	tag := "~" + hash8(o.String())[:6]
+	keep := 63 - len(prefix) - len(suffix) - len(tag)
+	return prefix + name[:keep] + tag + suffix
+}

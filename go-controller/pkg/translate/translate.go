@@ -1,0 +1,204 @@
+// Package translate is the core of tieracl: a pure, deterministic function from a cluster snapshot to the
+// OVN Northbound rows that enforce its network policies. It does no I/O. docs/design.md describes the row
+// shapes; docs/priorities.md the ACL priority bands.
+package translate
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+	"github.com/tieracl/tieracl/go-controller/pkg/policy"
+	"github.com/tieracl/tieracl/go-controller/pkg/priority"
+)
+
+// Options tune the translation to the cluster's CNI.
+type Options struct {
+	// PortName names a pod's logical switch port; nil means "<namespace>_<pod>".
+	PortName cluster.PortNamer
+}
+
+// Result is the desired NB state and every compiled policy with the problems found on the way, which the
+// controller turns into status conditions and events.
+type Result struct {
+	State    nbrows.State
+	Policies []*policy.Policy
+}
+
+// Translate computes the desired NB rows for a snapshot.
+func Translate(s *cluster.Snapshot, opts Options) *Result {
+	ix := cluster.NewIndex(s, opts.PortName)
+	policies := policy.Compile(s)
+	b := &builder{ix: ix, sets: newAddressSets(ix)}
+	bands := allocateBands(policies)
+	for _, p := range policies {
+		if p.Rejected {
+			continue
+		}
+		switch p.Tier {
+		case policy.TierNetworkPolicy:
+			b.addNetworkPolicy(p)
+		default:
+			band, ok := bands[p.Owner]
+			if !ok {
+				p.Problems = append(p.Problems, policy.Problem{Severity: policy.SeverityError, Reason: policy.ReasonTierFull,
+					Message: fmt.Sprintf("no ACL priorities are left in the %s tier for this policy; it is not programmed", p.Tier)})
+				continue
+			}
+			b.addClusterPolicy(p, band)
+		}
+	}
+	b.state.AddressSets = b.sets.all()
+	b.state.Sort()
+	return &Result{State: b.state, Policies: policies}
+}
+
+// allocateBands gives every programmed Admin- and Baseline-tier policy its ACL priority band.
+func allocateBands(policies []*policy.Policy) map[policy.Owner]priority.Band {
+	reqs := map[policy.Tier][]priority.Request{}
+	owners := map[string]policy.Owner{}
+	for _, p := range policies {
+		if p.Rejected || p.Tier == policy.TierNetworkPolicy {
+			continue
+		}
+		id := p.Owner.String()
+		owners[id] = p.Owner
+		reqs[p.Tier] = append(reqs[p.Tier], priority.Request{ID: id, Priority: p.Priority, Width: max(len(p.Ingress), len(p.Egress))})
+	}
+	out := map[policy.Owner]priority.Band{}
+	for _, r := range reqs {
+		bands, _ := priority.Allocate(r)
+		for id, band := range bands {
+			out[owners[id]] = band
+		}
+	}
+	return out
+}
+
+type builder struct {
+	ix    *cluster.Index
+	sets  *addressSets
+	state nbrows.State
+}
+
+// addPortGroup creates the port group of a policy's subject and returns its name.
+func (b *builder) addPortGroup(p *policy.Policy) string {
+	var pods []*cluster.Pod
+	if p.Subject.Namespace != "" {
+		pods = b.ix.SelectPodsIn(p.Subject.Namespace, p.Subject.PodSelector)
+	} else {
+		pods = b.ix.SelectPods(p.Subject.NamespaceSelector, p.Subject.PodSelector)
+	}
+	pg := nbrows.PortGroup{Name: portGroupName(p.Owner), Ports: []string{}, ExternalIDs: ownerIDs(p)}
+	for _, pod := range pods {
+		if pod.LogicalPort != "" {
+			pg.Ports = append(pg.Ports, pod.LogicalPort)
+		}
+	}
+	b.state.PortGroups = append(b.state.PortGroups, pg)
+	return pg.Name
+}
+
+// addClusterPolicy emits an ANP or BANP (or, later, a ClusterNetworkPolicy): one ACL per rule, rule i
+// of either direction at the band's top minus i.
+func (b *builder) addClusterPolicy(p *policy.Policy, band priority.Band) {
+	pg := b.addPortGroup(p)
+	for _, d := range []policy.Direction{policy.Ingress, policy.Egress} {
+		for _, r := range p.Rules(d) {
+			match, ok := b.ruleMatch(pg, r)
+			if !ok {
+				continue // matches nothing: no row; the slot stays reserved so priorities do not shift
+			}
+			b.addACL(p, pg, r.Direction, strconv.Itoa(r.Index), band.Priority(r.Index), match, r.Action, ruleIDs(r))
+		}
+	}
+}
+
+// NetworkPolicy priorities inside tier 2: what a rule allows beats the isolation drop.
+const (
+	NetworkPolicyAllowPriority = 1001
+	NetworkPolicyDenyPriority  = 1000
+)
+
+// addNetworkPolicy emits a NetworkPolicy: its allow rules, and for each direction it isolates a drop of
+// everything else, with ARP and IPv6 neighbour discovery let through so the pod stays reachable.
+func (b *builder) addNetworkPolicy(p *policy.Policy) {
+	pg := b.addPortGroup(p)
+	for _, d := range p.Isolates {
+		for _, r := range p.Rules(d) {
+			match, ok := b.ruleMatch(pg, r)
+			if !ok {
+				continue
+			}
+			b.addACL(p, pg, d, strconv.Itoa(r.Index), NetworkPolicyAllowPriority, match, policy.ActionAllow, ruleIDs(r))
+		}
+		subject := subjectClause(d, pg)
+		b.addACL(p, pg, d, "neighbor", NetworkPolicyAllowPriority, subject+" && (arp || nd)", policy.ActionAllow,
+			map[string]string{nbrows.KeyACLRole: nbrows.RoleNeighbor})
+		b.addACL(p, pg, d, "isolate", NetworkPolicyDenyPriority, subject, policy.ActionDeny,
+			map[string]string{nbrows.KeyACLRole: nbrows.RoleIsolation})
+	}
+}
+
+func (b *builder) addACL(p *policy.Policy, pg string, d policy.Direction, what string, prio int, match string, a policy.Action, ids map[string]string) {
+	acl := nbrows.ACL{
+		PortGroup: pg, Name: aclName(p.Owner, d, what), Tier: int(p.Tier), Priority: prio,
+		Direction: nbrows.ToLport, Match: match, Action: ovnAction(a, ids[nbrows.KeyACLRole]),
+		ExternalIDs: ownerIDs(p),
+	}
+	if d == policy.Egress {
+		acl.Direction = nbrows.FromLport
+		acl.Options = map[string]string{nbrows.OptionApplyAfterLB: "true"}
+	}
+	if sev := p.Logging.For(a); sev != "" && ids[nbrows.KeyACLRole] != nbrows.RoleNeighbor {
+		acl.Log, acl.Severity = true, sev
+	}
+	acl.ExternalIDs[nbrows.KeyDirection] = string(d)
+	for k, v := range ids {
+		acl.ExternalIDs[k] = v
+	}
+	b.state.ACLs = append(b.state.ACLs, acl)
+}
+
+// ovnAction maps an API action to OVN's. Allow is stateful (allow-related) so replies come back; the
+// neighbour-discovery ACL is plain allow, ARP and ND having no connection to track.
+func ovnAction(a policy.Action, role string) string {
+	switch {
+	case role == nbrows.RoleNeighbor:
+		return nbrows.ActionAllow
+	case a == policy.ActionAllow:
+		return nbrows.ActionAllowRelated
+	case a == policy.ActionPass:
+		return nbrows.ActionPass
+	}
+	return nbrows.ActionDrop
+}
+
+func ownerIDs(p *policy.Policy) map[string]string {
+	name := p.Owner.Name
+	if p.Owner.Namespace != "" {
+		name = p.Owner.Namespace + "/" + p.Owner.Name
+	}
+	ids := map[string]string{
+		nbrows.KeyManagedBy: nbrows.ManagedByValue,
+		nbrows.KeyOwnerKind: string(p.Owner.Kind),
+		nbrows.KeyOwnerName: name,
+	}
+	if p.Tier != policy.TierNetworkPolicy {
+		ids[nbrows.KeyPriority] = strconv.Itoa(int(p.Priority))
+	}
+	return ids
+}
+
+func ruleIDs(r policy.Rule) map[string]string {
+	ids := map[string]string{
+		nbrows.KeyACLRole:    nbrows.RoleRule,
+		nbrows.KeyRuleIndex:  strconv.Itoa(r.Index),
+		nbrows.KeyRuleAction: string(r.Action),
+	}
+	if r.Name != "" {
+		ids[nbrows.KeyRuleName] = r.Name
+	}
+	return ids
+}
