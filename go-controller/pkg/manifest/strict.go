@@ -12,6 +12,10 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
+// DecodeStrict decodes one YAML or JSON document into out, rejecting unknown and duplicate fields.
+// Its errors name the field, as a path such as "spec.containers[0].portz" for unknown fields.
+func DecodeStrict(body []byte, out any) error { return decodeStrict(body, out, 1) }
+
 // decodeStrict decodes one YAML (or JSON) document into out, rejecting unknown and duplicate fields.
 // firstLine is the line the document starts on in its file, so YAML errors can name file lines.
 func decodeStrict(body []byte, out any, firstLine int) error {
