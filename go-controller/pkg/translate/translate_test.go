@@ -1,0 +1,230 @@
+package translate
+
+import (
+	"math/rand"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+	"github.com/tieracl/tieracl/go-controller/pkg/synth"
+)
+
+func baseCluster() *cluster.Snapshot {
+	host := pod("infra", "agent", map[string]string{"app": "web"}, "172.18.0.10")
+	host.Spec.HostNetwork = true
+	return &cluster.Snapshot{
+		Namespaces: []*corev1.Namespace{namespace("web", map[string]string{"tier": "web"}), namespace("db", map[string]string{"tier": "db"}), namespace("infra", nil)},
+		Pods: []*corev1.Pod{
+			withPorts(pod("web", "w1", map[string]string{"app": "web"}, "10.0.0.1", "fd00::1"), corev1.ContainerPort{Name: "http", ContainerPort: 8080}),
+			withPorts(pod("web", "w2", map[string]string{"app": "web"}, "10.0.0.2"), corev1.ContainerPort{Name: "http", ContainerPort: 8081}),
+			pod("db", "d1", map[string]string{"app": "db"}, "10.0.1.1"),
+			host,
+		},
+		Nodes: []*corev1.Node{node("n1", map[string]string{"role": "cp"}, "172.18.0.10", "fd18::10")},
+	}
+}
+
+func with(s *cluster.Snapshot, objs ...any) *cluster.Snapshot {
+	for _, o := range objs {
+		switch o := o.(type) {
+		case *anpv1alpha1.AdminNetworkPolicy:
+			s.ANPs = append(s.ANPs, o)
+		case *anpv1alpha1.BaselineAdminNetworkPolicy:
+			s.BANPs = append(s.BANPs, o)
+		case *networkingv1.NetworkPolicy:
+			s.NetworkPolicies = append(s.NetworkPolicies, o)
+		}
+	}
+	return s
+}
+
+func egressRule(action string, to anpv1alpha1.AdminNetworkPolicyEgressPeer, ports ...anpv1alpha1.AdminNetworkPolicyPort) anpv1alpha1.AdminNetworkPolicyEgressRule {
+	r := anpv1alpha1.AdminNetworkPolicyEgressRule{Name: "e", Action: anpv1alpha1.AdminNetworkPolicyRuleAction(action), To: []anpv1alpha1.AdminNetworkPolicyEgressPeer{to}}
+	if ports != nil {
+		r.Ports = &ports
+	}
+	return r
+}
+
+func named(n string) *string { return &n }
+
+// aclsOf returns "priority action match" per ACL of one owner, in acl-list order, with the generated
+// port group and address set names replaced by short placeholders so the expectations stay readable.
+func aclsOf(st nbrows.State, owner string) []string {
+	names := map[string]string{}
+	for _, pg := range st.PortGroups {
+		names["@"+pg.Name] = "@PG"
+	}
+	for _, as := range st.AddressSets {
+		names["$"+as.Name] = "$" + strings.ReplaceAll(as.ExternalIDs[nbrows.KeyOwnerKind]+"_"+as.ExternalIDs[nbrows.KeyIPFamily], "ipv", "v")
+	}
+	var out []string
+	for _, a := range st.ACLs {
+		if a.ExternalIDs[nbrows.KeyOwnerName] != owner {
+			continue
+		}
+		m := a.Match
+		for k, v := range names {
+			m = strings.ReplaceAll(m, k, v)
+		}
+		out = append(out, strings.Join([]string{a.Direction, strconv.Itoa(a.Tier), strconv.Itoa(a.Priority), a.Action, m}, " "))
+	}
+	return out
+}
+
+func TestRuleShapes(t *testing.T) {
+	tcp80 := anpv1alpha1.AdminNetworkPolicyPort{PortNumber: &anpv1alpha1.Port{Port: 80}}
+	udp53 := anpv1alpha1.AdminNetworkPolicyPort{PortNumber: &anpv1alpha1.Port{Protocol: "UDP", Port: 53}}
+	rng := anpv1alpha1.AdminNetworkPolicyPort{PortRange: &anpv1alpha1.PortRange{Protocol: "SCTP", Start: 5000, End: 5100}}
+	webNS := anpv1alpha1.AdminNetworkPolicyEgressPeer{Namespaces: &metav1.LabelSelector{MatchLabels: map[string]string{"tier": "web"}}}
+	tests := []struct {
+		name  string
+		rules []anpv1alpha1.AdminNetworkPolicyEgressRule
+		want  []string
+	}{
+		{"deny to namespaces, any port", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny", webNS)},
+			[]string{"from-lport 1 32767 drop inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6)"}},
+		{"ports grouped by protocol, ranges apart", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Allow", webNS, tcp80, udp53, rng)},
+			[]string{"from-lport 1 32767 allow-related inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6) && (tcp.dst == 80 || udp.dst == 53 || (sctp.dst >= 5000 && sctp.dst <= 5100))"}},
+		{"rules in order, pass", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Pass", webNS), egressRule("Deny", webNS)},
+			[]string{"from-lport 1 32767 pass inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6)",
+				"from-lport 1 32766 drop inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6)"}},
+		{"networks with both families", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny", anpv1alpha1.AdminNetworkPolicyEgressPeer{Networks: []anpv1alpha1.CIDR{"10.0.0.1/8", "fd00::/64", "192.168.0.0/16"}})},
+			[]string{"from-lport 1 32767 drop inport == @PG && (ip4.dst == {10.0.0.0/8, 192.168.0.0/16} || ip6.dst == fd00::/64)"}},
+		{"named port resolves per number", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Allow", webNS, anpv1alpha1.AdminNetworkPolicyPort{NamedPort: named("http")})},
+			[]string{"from-lport 1 32767 allow-related inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6) && (((ip4.dst == $NamedPort_v4 || ip6.dst == $NamedPort_v6) && tcp.dst == 8080) || ((ip4.dst == $NamedPort_v4 || ip6.dst == $NamedPort_v6) && tcp.dst == 8081))"}},
+		{"named port no pod has: no row", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Allow", webNS, anpv1alpha1.AdminNetworkPolicyPort{NamedPort: named("nope")})}, nil},
+		{"fail closed deny", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny", anpv1alpha1.AdminNetworkPolicyEgressPeer{})},
+			[]string{"from-lport 1 32767 drop inport == @PG && ip"}},
+		{"fail closed allow: no row", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Allow", anpv1alpha1.AdminNetworkPolicyEgressPeer{})}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := anp("p", 0, nsSubject(map[string]string{"tier": "db"}))
+			a.Spec.Egress = tt.rules
+			got := aclsOf(Translate(with(baseCluster(), a), Options{}).State, "p")
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
+			}
+		})
+	}
+}
+
+func TestNetworkPolicyShape(t *testing.T) {
+	port := intstr.FromInt32(5432)
+	np := networkPolicy("db", "allow-web", networkingv1.NetworkPolicySpec{
+		PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"app": "db"}},
+		Ingress: []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"tier": "web"}}}},
+			Ports: []networkingv1.NetworkPolicyPort{{Port: &port}}}}})
+	st := Translate(with(baseCluster(), np), Options{}).State
+	want := []string{
+		"to-lport 2 1001 allow outport == @PG && (arp || nd)",
+		"to-lport 2 1001 allow-related outport == @PG && (ip4.src == $PeerSet_v4 || ip6.src == $PeerSet_v6) && (tcp.dst == 5432)",
+		"to-lport 2 1000 drop outport == @PG",
+	}
+	if got := aclsOf(st, "db/allow-web"); !reflect.DeepEqual(got, want) {
+		t.Errorf("got\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	pgs := st.PortGroupByName()
+	if pg := pgs[st.ACLs[0].PortGroup]; pg == nil || !reflect.DeepEqual(pg.Ports, []string{"db_d1"}) {
+		t.Errorf("port group = %+v", pg)
+	}
+}
+
+func TestMembershipAndSharing(t *testing.T) {
+	webPods := anpv1alpha1.AdminNetworkPolicyEgressPeer{Namespaces: &metav1.LabelSelector{MatchLabels: map[string]string{"tier": "web"}}}
+	a1, a2 := anp("a1", 1, nsSubject(nil)), anp("a2", 2, nsSubject(nil))
+	a1.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny", webPods)}
+	a2.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Allow", webPods), egressRule("Allow", anpv1alpha1.AdminNetworkPolicyEgressPeer{Nodes: &metav1.LabelSelector{}})}
+	st := Translate(with(baseCluster(), a1, a2), Options{}).State
+	sets := map[string][]string{}
+	for _, as := range st.AddressSets {
+		sets[as.ExternalIDs[nbrows.KeyPeer]+" "+as.ExternalIDs[nbrows.KeyIPFamily]] = as.Addresses
+	}
+	want := map[string][]string{
+		"pods where namespace (tier=web) and pod (all) ipv4": {"10.0.0.1", "10.0.0.2"},
+		"pods where namespace (tier=web) and pod (all) ipv6": {"fd00::1"},
+		"nodes where (all) ipv4":                             {"172.18.0.10"},
+		"nodes where (all) ipv6":                             {"fd18::10"},
+	}
+	if !reflect.DeepEqual(sets, want) {
+		t.Errorf("address sets (two rules share the web set) = %v", sets)
+	}
+	for _, pg := range st.PortGroups {
+		if !reflect.DeepEqual(pg.Ports, []string{"db_d1", "web_w1", "web_w2"}) {
+			t.Errorf("%s ports = %v: the host-network pod must not be a subject", pg.Name, pg.Ports)
+		}
+	}
+}
+
+func TestNamesAndExternalIDs(t *testing.T) {
+	long := anp(strings.Repeat("very-long-name-", 6), 3, nsSubject(nil))
+	long.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny", anpv1alpha1.AdminNetworkPolicyEgressPeer{Networks: []anpv1alpha1.CIDR{"0.0.0.0/0"}})}
+	long.Spec.Egress[0].Name = "deny-world"
+	st := Translate(with(baseCluster(), long), Options{}).State
+	acl := st.ACLs[0]
+	if len(acl.Name) > 63 || !strings.HasPrefix(acl.Name, "anp:very-long-name-") || !strings.HasSuffix(acl.Name, ":eg:0") {
+		t.Errorf("name %q (%d chars)", acl.Name, len(acl.Name))
+	}
+	want := map[string]string{nbrows.KeyManagedBy: "tieracl", nbrows.KeyOwnerKind: "AdminNetworkPolicy", nbrows.KeyOwnerName: long.Name,
+		nbrows.KeyPriority: "3", nbrows.KeyDirection: "Egress", nbrows.KeyRuleIndex: "0", nbrows.KeyRuleName: "deny-world",
+		nbrows.KeyRuleAction: "Deny", nbrows.KeyACLRole: "rule"}
+	if !reflect.DeepEqual(acl.ExternalIDs, want) {
+		t.Errorf("external_ids = %v", acl.ExternalIDs)
+	}
+	if acl.Options[nbrows.OptionApplyAfterLB] != "true" {
+		t.Errorf("egress ACLs must apply after load balancing: %v", acl.Options)
+	}
+	for _, n := range append([]string{st.PortGroups[0].Name}, st.ACLs[0].PortGroup) {
+		if strings.Trim(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != "" {
+			t.Errorf("%q is not a valid OVN identifier", n)
+		}
+	}
+}
+
+func TestLoggingAndRejected(t *testing.T) {
+	a := anp("logged", 1, nsSubject(nil))
+	a.Annotations = map[string]string{"k8s.ovn.org/acl-logging": `{"deny":"alert","allow":"notice"}`}
+	a.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny", anpv1alpha1.AdminNetworkPolicyEgressPeer{Nodes: &metav1.LabelSelector{}})}
+	bad := &anpv1alpha1.BaselineAdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "not-default"},
+		Spec: anpv1alpha1.BaselineAdminNetworkPolicySpec{Subject: nsSubject(nil), Egress: []anpv1alpha1.BaselineAdminNetworkPolicyEgressRule{{Action: "Deny", To: []anpv1alpha1.BaselineAdminNetworkPolicyEgressPeer{{Nodes: &metav1.LabelSelector{}}}}}}}
+	res := Translate(with(baseCluster(), a, bad), Options{})
+	if len(res.State.ACLs) != 1 || !res.State.ACLs[0].Log || res.State.ACLs[0].Severity != "alert" {
+		t.Errorf("ACLs = %+v", res.State.ACLs)
+	}
+	for _, p := range res.Policies {
+		if p.Owner.Name == "not-default" && (!p.Rejected || len(p.Problems) == 0) {
+			t.Errorf("BANP not-default must be rejected with a reason")
+		}
+	}
+}
+
+// The translation is a function of the objects, not of their order.
+func TestDeterministic(t *testing.T) {
+	for i := int64(0); i < 50; i++ {
+		s := synth.Random(rand.New(rand.NewSource(i)))
+		first := Translate(s, Options{}).State
+		shuffle(s, rand.New(rand.NewSource(i+1000)))
+		if second := Translate(s, Options{}).State; !reflect.DeepEqual(first, second) {
+			t.Fatalf("seed %d: translation depends on input order", i)
+		}
+	}
+}
+
+func shuffle(s *cluster.Snapshot, r *rand.Rand) {
+	r.Shuffle(len(s.Pods), func(i, j int) { s.Pods[i], s.Pods[j] = s.Pods[j], s.Pods[i] })
+	r.Shuffle(len(s.ANPs), func(i, j int) { s.ANPs[i], s.ANPs[j] = s.ANPs[j], s.ANPs[i] })
+	r.Shuffle(len(s.Namespaces), func(i, j int) { s.Namespaces[i], s.Namespaces[j] = s.Namespaces[j], s.Namespaces[i] })
+	r.Shuffle(len(s.NetworkPolicies), func(i, j int) {
+		s.NetworkPolicies[i], s.NetworkPolicies[j] = s.NetworkPolicies[j], s.NetworkPolicies[i]
+	})
+}
