@@ -56,6 +56,10 @@ var kinds = map[string]kindInfo{
 		func(o *anpv1alpha1.BaselineAdminNetworkPolicy) *metav1.ObjectMeta { return &o.ObjectMeta }),
 }
 
+// policyTestKind is tieracl's policy test file, which example folders hold next to their manifests;
+// loading a folder skips it rather than failing on it.
+const policyTestKind = "PolicyTest"
+
 // list is `kind: List`, as `kubectl get -o yaml` prints several objects.
 type list struct {
 	metav1.TypeMeta `json:",inline"`

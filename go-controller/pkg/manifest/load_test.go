@@ -95,6 +95,7 @@ func TestLoadGood(t *testing.T) {
 		"policies/b/policies.yml": goodPolicies,
 		"policies/a/list.json":    goodList,
 		"policies/README.md":      "not a manifest",
+		"policies/test.yaml":      "kind: PolicyTest\nprobes: []\n",
 	})
 	snap, sources, err := LoadWithSources(filepath.Join(dir, "cluster.yaml"), filepath.Join(dir, "policies"))
 	if err != nil {

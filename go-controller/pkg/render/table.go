@@ -1,0 +1,83 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+)
+
+// writeTables prints the ACLs, the problems, the port groups and the address sets, one table each.
+// Matches come last on their line and whole, so they neither push other columns aside nor lose the
+// text people grep for.
+func writeTables(w io.Writer, doc Document) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "ACLS (%d)\n", len(doc.ACLs))
+	fmt.Fprintln(tw, "TIER\tDIRECTION\tPRIORITY\tACTION\tOWNER\tRULE\tMATCH")
+	for _, acl := range doc.ACLs {
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", acl.Tier, acl.Direction, acl.Priority,
+			aclAction(acl), owner(acl.ExternalIDs), rule(acl.ExternalIDs), acl.Match)
+	}
+	if len(doc.Problems) > 0 {
+		fmt.Fprintf(tw, "\nPROBLEMS (%d)\n", len(doc.Problems))
+		fmt.Fprintln(tw, "POLICY\tSEVERITY\tREASON\tMESSAGE")
+		for _, p := range doc.Problems {
+			name := p.Policy
+			if p.Rejected {
+				name += " (rejected)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, p.Severity, p.Reason, p.Message)
+		}
+	}
+	fmt.Fprintf(tw, "\nPORT GROUPS (%d)\n", len(doc.PortGroups))
+	fmt.Fprintln(tw, "NAME\tPORTS\tOWNER")
+	for _, pg := range doc.PortGroups {
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", pg.Name, len(pg.Ports), owner(pg.ExternalIDs))
+	}
+	fmt.Fprintf(tw, "\nADDRESS SETS (%d)\n", len(doc.AddressSets))
+	fmt.Fprintln(tw, "NAME\tADDRESSES\tFAMILY\tSELECTS")
+	for _, as := range doc.AddressSets {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", as.Name, len(as.Addresses), dash(as.ExternalIDs[nbrows.KeyIPFamily]),
+			dash(as.ExternalIDs[nbrows.KeyPeer]))
+	}
+	return tw.Flush()
+}
+
+func aclAction(acl nbrows.ACL) string {
+	action := acl.Action
+	if acl.Log {
+		action += ",log=" + acl.Severity
+	}
+	return action
+}
+
+// owner is the policy a row belongs to, as policy.Owner prints it: Kind/name or Kind/namespace/name.
+func owner(ids map[string]string) string {
+	kind, name := ids[nbrows.KeyOwnerKind], ids[nbrows.KeyOwnerName]
+	if kind == "" {
+		return "-"
+	}
+	return kind + "/" + name
+}
+
+// rule says what an ACL does for its policy: rule "#index name" of the ACL's direction, or its role
+// for the rows a NetworkPolicy adds on its own.
+func rule(ids map[string]string) string {
+	switch role := ids[nbrows.KeyACLRole]; role {
+	case nbrows.RoleRule:
+		return strings.TrimSpace("#" + ids[nbrows.KeyRuleIndex] + " " + ids[nbrows.KeyRuleName])
+	case "":
+		return "-"
+	default:
+		return "(" + role + ")"
+	}
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
