@@ -1,0 +1,128 @@
+package model
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/labels"
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+)
+
+// ruleResult is how an ANP or BANP rule treats the flow.
+type ruleResult struct {
+	matched bool
+	action  string // the rule's action, or Deny when the rule failed closed
+	detail  string // why the rule failed closed; empty otherwise
+}
+
+// matchAdminRule applies the API's fail-closed reading: a peer or port the evaluator cannot honour
+// matches nothing in an Allow rule, and turns any other rule into "deny all traffic".
+func (e *Evaluator) matchAdminRule(s side, r adminRule, actions []string) ruleResult {
+	var problems []string
+	if !contains(actions, r.action) {
+		problems = append(problems, fmt.Sprintf("unsupported action %q", r.action))
+	}
+	peerHit := false
+	for i, p := range r.peers {
+		hit, problem := e.matchAdminPeer(s, p)
+		if problem != "" {
+			problems = append(problems, fmt.Sprintf("peer %d: %s", i, problem))
+		}
+		peerHit = peerHit || hit
+	}
+	portHit := r.ports == nil // ports absent: the rule does not filter on ports
+	if r.ports != nil {
+		for i, p := range *r.ports {
+			hit, problem := matchAdminPort(s, p)
+			if problem != "" {
+				problems = append(problems, fmt.Sprintf("port %d: %s", i, problem))
+			}
+			portHit = portHit || hit
+		}
+	}
+	if len(problems) > 0 && r.action != string(anpv1alpha1.AdminNetworkPolicyRuleActionAllow) {
+		return ruleResult{matched: true, action: string(anpv1alpha1.AdminNetworkPolicyRuleActionDeny),
+			detail: "fail closed: " + strings.Join(problems, "; ")}
+	}
+	return ruleResult{matched: peerHit && portHit, action: r.action}
+}
+
+// matchAdminPeer reports whether the peer matches the flow's other end; problem is set when the peer is
+// one the evaluator cannot honour, in which case hit is false.
+func (e *Evaluator) matchAdminPeer(s side, p adminPeer) (hit bool, problem string) {
+	set := 0
+	for _, isSet := range []bool{p.Namespaces != nil, p.Pods != nil, p.Nodes != nil, p.Networks != nil, p.DomainNames != nil} {
+		if isSet {
+			set++
+		}
+	}
+	switch {
+	case set == 0:
+		return false, "no peer field set"
+	case set > 1:
+		return false, "more than one peer field set"
+	case p.DomainNames != nil:
+		return false, "domainNames peers are not implemented"
+	case p.Namespaces != nil:
+		nsSel, err := selectorOf(p.Namespaces)
+		if err != nil {
+			return false, err.Error()
+		}
+		pod := s.selectablePeer()
+		return pod != nil && nsSel.Matches(e.ix.NamespaceLabels(pod.Namespace)), ""
+	case p.Pods != nil:
+		nsSel, podSel, err := namespacedPodSelectors(p.Pods)
+		if err != nil {
+			return false, err.Error()
+		}
+		pod := s.selectablePeer()
+		return pod != nil && nsSel.Matches(e.ix.NamespaceLabels(pod.Namespace)) && podSel.Matches(labels.Set(pod.Labels)), ""
+	case p.Nodes != nil:
+		sel, err := selectorOf(p.Nodes)
+		if err != nil {
+			return false, err.Error()
+		}
+		for _, n := range e.ix.SelectNodes(sel) {
+			for _, ip := range n.IPs {
+				if ip == s.peer.IP.Unmap() {
+					return true, ""
+				}
+			}
+		}
+		return false, ""
+	default: // Networks
+		prefixes, err := parseCIDRs(p.Networks)
+		if err != nil {
+			return false, err.Error()
+		}
+		for _, pfx := range prefixes {
+			if pfx.Contains(s.peer.IP.Unmap()) {
+				return true, ""
+			}
+		}
+		return false, ""
+	}
+}
+
+// parseCIDRs parses every CIDR or fails on the first bad one: a peer with a bad CIDR is a bad peer.
+func parseCIDRs(cidrs []anpv1alpha1.CIDR) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, c := range cidrs {
+		pfx, err := netip.ParsePrefix(string(c))
+		if err != nil {
+			return nil, fmt.Errorf("invalid CIDR %q", c)
+		}
+		out = append(out, pfx.Masked())
+	}
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
