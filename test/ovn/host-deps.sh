@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs the host tools the test bed's datapath needs besides the OVN binaries of fetch.sh: ethtool,
+# to turn off TX checksum offload on each pod's veth. Run as root; does nothing when all are present.
+set -euo pipefail
+
+missing=()
+command -v ethtool >/dev/null || missing+=(ethtool)
+command -v ip >/dev/null || missing+=(iproute2)
+if ((${#missing[@]} == 0)); then exit 0; fi
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
