@@ -35,7 +35,14 @@ func kind[T any](apiVersion string, namespaced bool, add func(*cluster.Snapshot,
 
 var kinds = map[string]kindInfo{
 	"Namespace": kind("v1", false,
-		func(s *cluster.Snapshot, o *corev1.Namespace) { s.Namespaces = append(s.Namespaces, o) },
+		func(s *cluster.Snapshot, o *corev1.Namespace) {
+			// The API server always sets this label to the name, and policies select namespaces by it.
+			if o.Labels == nil {
+				o.Labels = map[string]string{}
+			}
+			o.Labels[corev1.LabelMetadataName] = o.Name
+			s.Namespaces = append(s.Namespaces, o)
+		},
 		func(o *corev1.Namespace) *metav1.ObjectMeta { return &o.ObjectMeta }),
 	"Pod": kind("v1", true,
 		func(s *cluster.Snapshot, o *corev1.Pod) { s.Pods = append(s.Pods, o) },

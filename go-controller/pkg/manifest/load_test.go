@@ -3,6 +3,7 @@ package manifest
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -108,6 +109,13 @@ func TestLoadGood(t *testing.T) {
 		if counts[k] != n {
 			t.Errorf("%s: got %d, want %d", k, counts[k], n)
 		}
+	}
+	wantLabels := map[string]string{"house": "gryffindor", "kubernetes.io/metadata.name": "gryffindor"}
+	if got := snap.Namespaces[0].Labels; !reflect.DeepEqual(got, wantLabels) {
+		t.Errorf("namespace labels: got %v, want %v (the API server's name label added)", got, wantLabels)
+	}
+	if got := snap.Namespaces[1].Labels["kubernetes.io/metadata.name"]; got != "slytherin" {
+		t.Errorf("a namespace without labels gets the name label: got %q", got)
 	}
 	if got := snap.Pods[0].Namespace; got != "default" {
 		t.Errorf("pod without namespace: got namespace %q, want default", got)

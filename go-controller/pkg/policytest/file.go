@@ -24,6 +24,7 @@ import (
 	"os"
 
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/yaml"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/manifest"
 )
@@ -77,12 +78,16 @@ func ParseFile(path string) (*File, error) {
 // Parse decodes a policy test strictly (unknown fields are errors) and checks every field that can be
 // checked without the cluster.
 func Parse(data []byte) (*File, error) {
+	// The kind first: another kind of file would fail on its first field, which says less.
+	var head struct {
+		Kind string `json:"kind"`
+	}
+	if err := yaml.Unmarshal(data, &head); err == nil && head.Kind != FileKind {
+		return nil, fmt.Errorf("kind: must be %s, not %q", FileKind, head.Kind)
+	}
 	var f File
 	if err := manifest.DecodeStrict(data, &f); err != nil {
 		return nil, err
-	}
-	if f.Kind != FileKind {
-		return nil, fmt.Errorf("kind: must be %s, not %q", FileKind, f.Kind)
 	}
 	if len(f.Manifests) == 0 && len(f.Objects) == 0 {
 		return nil, errors.New("manifests: list the cluster's files (or give objects)")
@@ -91,15 +96,15 @@ func Parse(data []byte) (*File, error) {
 		return nil, errors.New("probes: at least one probe is needed")
 	}
 	for i := range f.Probes {
-		if err := f.Probes[i].check(); err != nil {
+		if err := f.Probes[i].Check(); err != nil {
 			return nil, fmt.Errorf("probes[%d].%w", i, err)
 		}
 	}
 	return &f, nil
 }
 
-// check validates a probe's fields on their own and fills in defaults. Errors start with the field name.
-func (p *Probe) check() error {
+// Check validates a probe's fields on their own and fills in defaults. Errors start with the field name.
+func (p *Probe) Check() error {
 	switch {
 	case p.From == "":
 		return errors.New("from: required")

@@ -152,3 +152,21 @@ func TestDeciding(t *testing.T) {
 func manifestKey(kind, ns, name string) manifest.ObjectKey {
 	return manifest.ObjectKey{Kind: kind, Namespace: ns, Name: name}
 }
+
+func TestLoadFS(t *testing.T) {
+	fsys := os.DirFS("testdata")
+	suite, err := LoadFS(fsys, "good.yaml", "embedded")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(suite.Flows) != 3 || len(suite.Snapshot.ANPs) != 1 {
+		t.Errorf("got %d flows and %d ANPs, want 3 and 1", len(suite.Flows), len(suite.Snapshot.ANPs))
+	}
+	if got := suite.Sources[manifestKey("AdminNetworkPolicy", "", "deny-slytherin")].File; got != "embedded/policies/deny.yaml" {
+		t.Errorf("source of the ANP: got %q", got)
+	}
+	_, err = LoadFS(fsys, "cluster.yaml", "embedded")
+	if want := `embedded/cluster.yaml: kind: must be PolicyTest, not "Namespace"`; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}

@@ -79,7 +79,7 @@ func TestResolve(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tc.probe
 			p.Expect = ExpectAllow
-			if err := p.check(); err != nil {
+			if err := p.Check(); err != nil {
 				t.Fatal(err)
 			}
 			got, err := Resolve(ix, p)
@@ -123,7 +123,7 @@ func TestResolveErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tc.probe
 			p.Expect = ExpectDeny
-			if err := p.check(); err != nil {
+			if err := p.Check(); err != nil {
 				t.Fatal(err)
 			}
 			_, err := Resolve(ix, p)

@@ -2,6 +2,8 @@ package policytest
 
 import (
 	"fmt"
+	"io/fs"
+	"path"
 	"path/filepath"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
@@ -29,14 +31,38 @@ func Load(path string) (*Suite, error) {
 	return f.Load(path)
 }
 
+// LoadFS is Load for a test file in fsys, such as the embedded examples; display prefixes file names
+// in errors.
+func LoadFS(fsys fs.FS, name, display string) (*Suite, error) {
+	shown := path.Join(display, name)
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	f, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", shown, err)
+	}
+	return f.load(shown, func(set *manifest.Set, m string) error {
+		dir := path.Dir(name)
+		return set.AddFS(fsys, path.Join(dir, m), path.Join(display, dir, m))
+	})
+}
+
 // Load loads the cluster of a parsed file; path is the file's own path, which manifests are relative to.
 func (f *File) Load(path string) (*Suite, error) {
-	set := manifest.NewSet()
-	for i, m := range f.Manifests {
+	return f.load(path, func(set *manifest.Set, m string) error {
 		if !filepath.IsAbs(m) {
 			m = filepath.Join(filepath.Dir(path), m)
 		}
-		if err := set.AddPaths(m); err != nil {
+		return set.AddPaths(m)
+	})
+}
+
+func (f *File) load(path string, addManifest func(set *manifest.Set, m string) error) (*Suite, error) {
+	set := manifest.NewSet()
+	for i, m := range f.Manifests {
+		if err := addManifest(set, m); err != nil {
 			return nil, fmt.Errorf("%s: manifests[%d]: %w", path, i, err)
 		}
 	}
