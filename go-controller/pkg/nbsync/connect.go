@@ -1,0 +1,57 @@
+// Package nbsync writes a desired nbrows.State into a live OVN Northbound database over OVSDB: it reads
+// the rows tieracl owns from a libovsdb cache, computes the smallest set of operations that turns them into
+// the desired rows, and commits them in one transaction, so traffic never sees half a change.
+package nbsync
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"strings"
+
+	"github.com/ovn-kubernetes/libovsdb/client"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
+)
+
+// Connect opens a monitored libovsdb client on the NB. addresses is one OVSDB address (unix:, tcp:,
+// ssl:) or a comma-separated list for a clustered NB, where the client writes to the leader. Only the
+// tables tieracl reads are monitored.
+func Connect(ctx context.Context, addresses string, tlsConfig *tls.Config, opts ...client.Option) (client.Client, error) {
+	dbModel, err := nbdb.FullDatabaseModel()
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range strings.Split(addresses, ",") {
+		opts = append(opts, client.WithEndpoint(strings.TrimSpace(a)))
+	}
+	if tlsConfig != nil {
+		opts = append(opts, client.WithTLSConfig(tlsConfig))
+	}
+	opts = append(opts, client.WithLeaderOnly(true))
+	c, err := client.NewOVSDBClient(dbModel, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Connect(ctx); err != nil {
+		return nil, fmt.Errorf("connect to NB %s: %w", addresses, err)
+	}
+	if _, err := c.Monitor(ctx, Monitor(c)); err != nil {
+		c.Disconnect()
+		return nil, fmt.Errorf("monitor NB: %w", err)
+	}
+	return c, nil
+}
+
+// Monitor returns the monitor of the tables tieracl reads: its own rows and the logical switch ports
+// its port groups refer to.
+func Monitor(c client.Client) *client.Monitor {
+	lsp := &nbdb.LogicalSwitchPort{}
+	return c.NewMonitor(
+		client.WithTable(&nbdb.ACL{}),
+		client.WithTable(&nbdb.PortGroup{}),
+		client.WithTable(&nbdb.AddressSet{}),
+		client.WithTable(lsp, &lsp.Name),
+	)
+}
+

@@ -1,0 +1,284 @@
+package nbsync
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/ovn-kubernetes/libovsdb/client"
+	"github.com/ovn-kubernetes/libovsdb/model"
+	"github.com/ovn-kubernetes/libovsdb/ovsdb"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+)
+
+// Stats counts what one sync wrote.
+type Stats struct {
+	Ops                                  int // OVSDB operations in the transaction
+	Created, Updated, Deleted, Mutations int
+	AddressesAdded, AddressesRemoved     int
+	PortsMissing                         int // desired port group members with no logical switch port yet
+}
+
+// owned is the NB rows tieracl owns now, by natural key.
+type owned struct {
+	acls      map[string]*nbdb.ACL // by name
+	aclGroups map[string][]string  // ACL UUID -> names of the owned port groups that hold it
+	groups    map[string]*nbdb.PortGroup
+	sets      map[string]*nbdb.AddressSet
+	ports     map[string]string // logical switch port name -> UUID (all ports, owned or not)
+	extraACLs []*nbdb.ACL       // owned ACLs whose name is taken by another owned ACL
+}
+
+func isOwned(ids map[string]string) bool { return ids[nbrows.KeyManagedBy] == nbrows.ManagedByValue }
+
+func readOwned(ctx context.Context, c client.Client) (*owned, error) {
+	var acls []*nbdb.ACL
+	var groups []*nbdb.PortGroup
+	var sets []*nbdb.AddressSet
+	var lsps []*nbdb.LogicalSwitchPort
+	if err := c.WhereCache(func(a *nbdb.ACL) bool { return isOwned(a.ExternalIDs) }).List(ctx, &acls); err != nil {
+		return nil, err
+	}
+	if err := c.WhereCache(func(p *nbdb.PortGroup) bool { return isOwned(p.ExternalIDs) }).List(ctx, &groups); err != nil {
+		return nil, err
+	}
+	if err := c.WhereCache(func(a *nbdb.AddressSet) bool { return isOwned(a.ExternalIDs) }).List(ctx, &sets); err != nil {
+		return nil, err
+	}
+	if err := c.List(ctx, &lsps); err != nil {
+		return nil, err
+	}
+	o := &owned{acls: map[string]*nbdb.ACL{}, aclGroups: map[string][]string{}, groups: map[string]*nbdb.PortGroup{},
+		sets: map[string]*nbdb.AddressSet{}, ports: map[string]string{}}
+	slices.SortFunc(acls, func(a, b *nbdb.ACL) int { return cmpString(a.UUID, b.UUID) })
+	for _, a := range acls {
+		name := deref(a.Name)
+		if _, dup := o.acls[name]; dup {
+			o.extraACLs = append(o.extraACLs, a)
+			continue
+		}
+		o.acls[name] = a
+	}
+	for _, g := range groups {
+		o.groups[g.Name] = g
+		for _, uuid := range g.ACLs {
+			o.aclGroups[uuid] = append(o.aclGroups[uuid], g.Name)
+		}
+	}
+	for _, s := range sets {
+		o.sets[s.Name] = s
+	}
+	for _, p := range lsps {
+		o.ports[p.Name] = p.UUID
+	}
+	return o, nil
+}
+
+// planner accumulates the operations of one transaction.
+type planner struct {
+	c     client.Client
+	ops   []ovsdb.Operation
+	stats Stats
+	err   error
+}
+
+func (p *planner) add(ops []ovsdb.Operation, err error) {
+	if err != nil && p.err == nil {
+		p.err = err
+	}
+	p.ops = append(p.ops, ops...)
+}
+
+// Ops computes the operations that turn the owned rows into desired. When NB already holds desired it
+// returns no operations at all.
+func Ops(ctx context.Context, c client.Client, desired *nbrows.State) ([]ovsdb.Operation, Stats, error) {
+	cur, err := readOwned(ctx, c)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	p := &planner{c: c}
+	p.addressSets(cur, desired)
+	groupACLs := p.acls(cur, desired)
+	p.portGroups(cur, desired, groupACLs)
+	p.stats.Ops = len(p.ops)
+	return p.ops, p.stats, p.err
+}
+
+func (p *planner) addressSets(cur *owned, desired *nbrows.State) {
+	want := map[string]bool{}
+	for _, d := range desired.AddressSets {
+		want[d.Name] = true
+		have, ok := cur.sets[d.Name]
+		if !ok {
+			p.add(p.c.Create(&nbdb.AddressSet{Name: d.Name, Addresses: d.Addresses, ExternalIDs: d.ExternalIDs}))
+			p.stats.Created++
+			p.stats.AddressesAdded += len(d.Addresses)
+			continue
+		}
+		added, removed := diff(have.Addresses, d.Addresses)
+		p.mutate(have, &have.Addresses, added, removed)
+		p.stats.AddressesAdded += len(added)
+		p.stats.AddressesRemoved += len(removed)
+		if !maps.Equal(have.ExternalIDs, d.ExternalIDs) {
+			row := &nbdb.AddressSet{UUID: have.UUID, ExternalIDs: d.ExternalIDs}
+			p.add(p.c.Where(row).Update(row, &row.ExternalIDs))
+			p.stats.Updated++
+		}
+	}
+	for name, have := range cur.sets {
+		if !want[name] {
+			p.add(p.c.Where(&nbdb.AddressSet{UUID: have.UUID}).Delete())
+			p.stats.Deleted++
+		}
+	}
+}
+
+// mutate inserts and deletes set members in place, never rewriting the whole column.
+func (p *planner) mutate(row model.Model, field any, added, removed []string) {
+	if len(removed) > 0 {
+		p.add(p.c.Where(row).Mutate(row, model.Mutation{Field: field, Mutator: ovsdb.MutateOperationDelete, Value: removed}))
+		p.stats.Mutations++
+	}
+	if len(added) > 0 {
+		p.add(p.c.Where(row).Mutate(row, model.Mutation{Field: field, Mutator: ovsdb.MutateOperationInsert, Value: added}))
+		p.stats.Mutations++
+	}
+}
+
+// acls creates, updates in place, or drops ACLs, and returns for each desired port group the UUIDs (real
+// or named) of the ACLs it must hold.
+func (p *planner) acls(cur *owned, desired *nbrows.State) map[string][]string {
+	groupACLs := map[string][]string{}
+	want := map[string]bool{}
+	for i, d := range desired.ACLs {
+		want[d.Name] = true
+		row := aclRow(d)
+		have, ok := cur.acls[d.Name]
+		if !ok {
+			row.UUID = fmt.Sprintf("newacl%d", i)
+			p.add(p.c.Create(row))
+			p.stats.Created++
+			groupACLs[d.PortGroup] = append(groupACLs[d.PortGroup], row.UUID)
+			continue
+		}
+		row.UUID = have.UUID
+		if !sameACL(have, row) {
+			p.add(p.c.Where(row).Update(row, &row.Action, &row.Direction, &row.ExternalIDs, &row.Log, &row.Match,
+				&row.Name, &row.Options, &row.Priority, &row.Severity, &row.Tier))
+			p.stats.Updated++
+		}
+		groupACLs[d.PortGroup] = append(groupACLs[d.PortGroup], have.UUID)
+	}
+	// ACLs no longer desired are dropped from their groups (portGroups does that, as they are missing
+	// from groupACLs); OVSDB then deletes them, unreferenced. Duplicates are dropped the same way.
+	for name := range cur.acls {
+		if !want[name] {
+			p.stats.Deleted++
+		}
+	}
+	p.stats.Deleted += len(cur.extraACLs)
+	return groupACLs
+}
+
+func (p *planner) portGroups(cur *owned, desired *nbrows.State, groupACLs map[string][]string) {
+	want := map[string]bool{}
+	for _, d := range desired.PortGroups {
+		want[d.Name] = true
+		var ports []string
+		for _, name := range d.Ports {
+			if uuid, ok := cur.ports[name]; ok {
+				ports = append(ports, uuid)
+			} else {
+				p.stats.PortsMissing++
+			}
+		}
+		acls := groupACLs[d.Name]
+		have, ok := cur.groups[d.Name]
+		if !ok {
+			p.add(p.c.Create(&nbdb.PortGroup{Name: d.Name, Ports: ports, ACLs: acls, ExternalIDs: d.ExternalIDs}))
+			p.stats.Created++
+			continue
+		}
+		added, removed := diff(have.Ports, ports)
+		p.mutate(have, &have.Ports, added, removed)
+		added, removed = diff(have.ACLs, acls)
+		p.mutate(have, &have.ACLs, added, removed)
+		if !maps.Equal(have.ExternalIDs, d.ExternalIDs) {
+			row := &nbdb.PortGroup{UUID: have.UUID, ExternalIDs: d.ExternalIDs}
+			p.add(p.c.Where(row).Update(row, &row.ExternalIDs))
+			p.stats.Updated++
+		}
+	}
+	for name, have := range cur.groups {
+		if !want[name] {
+			p.add(p.c.Where(&nbdb.PortGroup{UUID: have.UUID}).Delete())
+			p.stats.Deleted++
+		}
+	}
+}
+
+func aclRow(d nbrows.ACL) *nbdb.ACL {
+	row := &nbdb.ACL{Action: d.Action, Direction: d.Direction, ExternalIDs: d.ExternalIDs, Log: d.Log, Match: d.Match,
+		Options: d.Options, Priority: d.Priority, Tier: d.Tier}
+	if d.Name != "" {
+		name := d.Name
+		row.Name = &name
+	}
+	if d.Severity != "" {
+		sev := d.Severity
+		row.Severity = &sev
+	}
+	if row.Options == nil {
+		row.Options = map[string]string{}
+	}
+	return row
+}
+
+func sameACL(a, b *nbdb.ACL) bool {
+	return a.Action == b.Action && a.Direction == b.Direction && a.Log == b.Log && a.Match == b.Match &&
+		a.Priority == b.Priority && a.Tier == b.Tier && deref(a.Name) == deref(b.Name) &&
+		deref(a.Severity) == deref(b.Severity) && maps.Equal(a.ExternalIDs, b.ExternalIDs) && maps.Equal(a.Options, b.Options)
+}
+
+// diff returns what want has that have lacks, and the reverse.
+func diff(have, want []string) (added, removed []string) {
+	h := map[string]bool{}
+	for _, x := range have {
+		h[x] = true
+	}
+	w := map[string]bool{}
+	for _, x := range want {
+		w[x] = true
+		if !h[x] {
+			added = append(added, x)
+		}
+	}
+	for _, x := range have {
+		if !w[x] {
+			removed = append(removed, x)
+		}
+	}
+	slices.Sort(added)
+	slices.Sort(removed)
+	return added, removed
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
