@@ -92,9 +92,9 @@ func (r *Relation) eval(pkt *Packet, res Resolver, tr *trace) bool {
 		if !r.Field.Prereq.Holds(pkt) {
 			return false
 		}
-		set, elem, ok := r.find(r.Field.get(pkt), res)
-		if ok {
-			tr.add(Hit{Field: r.Field.Name, Op: r.Op, Set: set, Element: elem})
+		v, elem, ok := r.find(r.Field.get(pkt), res)
+		if ok && tr != nil {
+			tr.add(hitFor(r, v, elem))
 		}
 		return ok
 	case OpNe:
@@ -107,14 +107,16 @@ func (r *Relation) eval(pkt *Packet, res Resolver, tr *trace) bool {
 		if _, _, ok := r.find(r.Field.get(pkt), res); ok {
 			return false
 		}
-		tr.add(Hit{Field: r.Field.Name, Op: r.Op})
+		if tr != nil {
+			tr.add(Hit{Field: r.Field.Name, Op: r.Op})
+		}
 		return true
 	}
 	if !r.Field.Prereq.Holds(pkt) {
 		return false
 	}
 	ok := r.order(r.Field.get(pkt))
-	if ok {
+	if ok && tr != nil {
 		tr.add(Hit{Field: r.Field.Name, Op: r.Op, Element: r.Values[0].String()})
 	}
 	return ok
@@ -164,34 +166,47 @@ func (r *Relation) empty(res Resolver) bool {
 	return true
 }
 
+// hitFor describes the element find returned: a literal, an address set entry or a port name.
+func hitFor(r *Relation, v Value, elem string) Hit {
+	h := Hit{Field: r.Field.Name, Op: r.Op, Element: v.String()}
+	switch v.Kind {
+	case ValAddressSet:
+		h.Set, h.Element = v.String(), elem
+	case ValPortGroup:
+		h.Set, h.Element = v.String(), quote(elem)
+	}
+	return h
+}
+
 // find looks for an element of the relation's set equal to (or, for prefixes, containing) the value.
-// set names the $/@ set the element came from, "" for a literal.
-func (r *Relation) find(got fieldValue, res Resolver) (set, elem string, ok bool) {
+// It returns the Value that matched and, for a named set, the member that did. It does not allocate:
+// Eval runs it for every candidate ACL.
+func (r *Relation) find(got fieldValue, res Resolver) (Value, string, bool) {
 	for _, v := range r.Values {
 		switch v.Kind {
 		case ValString:
 			if got.str == v.Str {
-				return "", v.String(), true
+				return v, "", true
 			}
 		case ValInt:
 			if got.port == v.Int {
-				return "", v.String(), true
+				return v, "", true
 			}
 		case ValAddr, ValPrefix:
 			if v.Prefix.Contains(got.addr) {
-				return "", v.String(), true
+				return v, "", true
 			}
 		case ValAddressSet:
 			if s := res.AddressSet(v.Name); s != nil {
 				if e, ok := s.Lookup(got.addr); ok {
-					return v.String(), e, true
+					return v, e, true
 				}
 			}
 		case ValPortGroup:
 			if g := res.PortGroup(v.Name); g != nil && g.Contains(got.str) {
-				return v.String(), quote(got.str), true
+				return v, got.str, true
 			}
 		}
 	}
-	return "", "", false
+	return Value{}, "", false
 }

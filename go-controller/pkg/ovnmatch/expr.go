@@ -94,10 +94,9 @@ func (v Value) String() string {
 	return "?"
 }
 
-func quote(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-	return `"` + r.Replace(s) + `"`
-}
+var quoter = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
+func quote(s string) string { return `"` + quoter.Replace(s) + `"` }
 
 func (c *Const) String() string         { return toString(c) }
 func (p *PredicateTest) String() string { return toString(p) }

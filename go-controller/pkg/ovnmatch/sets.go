@@ -2,6 +2,8 @@ package ovnmatch
 
 import (
 	"fmt"
+	"iter"
+	"maps"
 	"net/netip"
 	"strings"
 )
@@ -17,6 +19,7 @@ type AddressSet struct {
 	Name     string
 	exact    map[netip.Addr]string // address -> the entry as written
 	prefixes []netip.Prefix
+	written  []string // prefixes as written, for Lookup to return without allocating
 	entries  []string
 	has4     bool
 	has6     bool
@@ -32,6 +35,7 @@ func NewAddressSet(name string, addresses []string) (*AddressSet, error) {
 				return nil, fmt.Errorf("address set %s: invalid prefix %q", name, a)
 			}
 			s.prefixes = append(s.prefixes, p)
+			s.written = append(s.written, a)
 			s.note(p.Addr())
 			continue
 		}
@@ -64,9 +68,9 @@ func (s *AddressSet) Lookup(a netip.Addr) (string, bool) {
 	if e, ok := s.exact[a]; ok {
 		return e, true
 	}
-	for _, p := range s.prefixes {
+	for i, p := range s.prefixes {
 		if p.Contains(a) {
-			return p.String(), true
+			return s.written[i], true
 		}
 	}
 	return "", false
@@ -101,3 +105,6 @@ type Sets struct {
 
 func (s *Sets) AddressSet(name string) *AddressSet { return s.AddressSets[name] }
 func (s *Sets) PortGroup(name string) *PortGroup   { return s.PortGroups[name] }
+
+// Ports iterates over the group's port names, in no particular order.
+func (g *PortGroup) Ports() iter.Seq[string] { return maps.Keys(g.ports) }
