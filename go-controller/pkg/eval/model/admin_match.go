@@ -51,8 +51,9 @@ func (e *Evaluator) matchAdminRule(s side, r adminRule, actions []string) ruleRe
 // matchAdminPeer reports whether the peer matches the flow's other end; problem is set when the peer is
 // one the evaluator cannot honour, in which case hit is false.
 func (e *Evaluator) matchAdminPeer(s side, p adminPeer) (hit bool, problem string) {
+	// An empty list is "not set": omitempty drops it on the wire, so the API server never tells them apart.
 	set := 0
-	for _, isSet := range []bool{p.Namespaces != nil, p.Pods != nil, p.Nodes != nil, p.Networks != nil, p.DomainNames != nil} {
+	for _, isSet := range []bool{p.Namespaces != nil, p.Pods != nil, p.Nodes != nil, len(p.Networks) > 0, len(p.DomainNames) > 0} {
 		if isSet {
 			set++
 		}
@@ -62,7 +63,7 @@ func (e *Evaluator) matchAdminPeer(s side, p adminPeer) (hit bool, problem strin
 		return false, "no peer field set"
 	case set > 1:
 		return false, "more than one peer field set"
-	case p.DomainNames != nil:
+	case len(p.DomainNames) > 0:
 		return false, "domainNames peers are not implemented"
 	case p.Namespaces != nil:
 		nsSel, err := selectorOf(p.Namespaces)

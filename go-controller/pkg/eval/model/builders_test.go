@@ -258,7 +258,7 @@ func npRange(proto corev1.Protocol, start, end int32) networkingv1.NetworkPolicy
 
 // endpoint resolves "ns/pod", "node:name" or "ip:addr" against the world, picking the pod or node address
 // of the wanted family.
-func endpoint(t *testing.T, s *cluster.Snapshot, spec string, v6 bool) eval.Endpoint {
+func endpoint(t testing.TB, s *cluster.Snapshot, spec string, v6 bool) eval.Endpoint {
 	t.Helper()
 	ix := cluster.NewIndex(s, nil)
 	pick := func(ips []netip.Addr) netip.Addr {

@@ -50,6 +50,7 @@ func TestAdminFailClosed(t *testing.T) {
 		"selector without values":   toNamespaces(badSelector),
 		"unknown selector operator": toPods(sel(), badSelectorOp),
 		"invalid nodes selector":    toNodes(badSelector),
+		"empty networks list":       {Networks: []anpv1alpha1.CIDR{}},
 	}
 	for name, peer := range badPeers {
 		cases = append(cases,
@@ -77,6 +78,7 @@ func TestAdminFailClosed(t *testing.T) {
 		"range start equal to end": rangeEmpty,
 		"range above 65535":        rangeTooBig,
 		"range unknown protocol":   rangeBadProto,
+		"empty port name":          namedPort(""),
 	}
 	for name, port := range badPorts {
 		cases = append(cases,

@@ -45,6 +45,8 @@ func matchAdminPort(s side, p anpv1alpha1.AdminNetworkPolicyPort) (hit bool, pro
 			return false, fmt.Sprintf("invalid port range %d-%d", r.Start, r.End)
 		}
 		return proto == s.protocol && r.Start <= s.port && s.port <= r.End, ""
+	case *p.NamedPort == "":
+		return false, "empty port name"
 	default:
 		return namedPortMatches(s, *p.NamedPort), ""
 	}
