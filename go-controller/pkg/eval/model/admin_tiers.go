@@ -35,6 +35,7 @@ func (e *Evaluator) adminTier(s side) (decided, allowed bool, steps []eval.Step)
 			}
 			step := eval.Step{Tier: tierAdmin, Action: res.action, Policy: "AdminNetworkPolicy/" + anp.Name,
 				Priority: anp.Spec.Priority, Rule: r.name, RuleIndex: i, Detail: res.detail}
+			// The API's action names are the step actions, so the rule's action labels its step.
 			switch res.action {
 			case eval.StepAllow:
 				return true, true, []eval.Step{step}
