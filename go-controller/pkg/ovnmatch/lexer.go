@@ -130,10 +130,8 @@ func lexWord(s string, start int) (token, int, error) {
 			if err != nil {
 				return token{}, 0, errorf(start, "invalid IP prefix %q", w)
 			}
-			if p.Masked() != p {
-				return token{}, 0, errorf(start, "IP prefix %s has host bits set", w)
-			}
-			tok.kind, tok.prefix = tokPrefix, p
+			// OVN accepts host bits and masks them off.
+			tok.kind, tok.prefix = tokPrefix, p.Masked()
 			return tok, i, nil
 		}
 		a, err := netip.ParseAddr(w)

@@ -31,10 +31,10 @@ func NewAddressSet(name string, addresses []string) (*AddressSet, error) {
 	for _, a := range addresses {
 		if strings.Contains(a, "/") {
 			p, err := netip.ParsePrefix(a)
-			if err != nil || p.Masked() != p {
+			if err != nil {
 				return nil, fmt.Errorf("address set %s: invalid prefix %q", name, a)
 			}
-			s.prefixes = append(s.prefixes, p)
+			s.prefixes = append(s.prefixes, p.Masked()) // OVN masks host bits off too
 			s.written = append(s.written, a)
 			s.note(p.Addr())
 			continue
