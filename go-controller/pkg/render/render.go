@@ -68,6 +68,7 @@ func State(w io.Writer, format Format, state *nbrows.State, policies []*policy.P
 	case JSON:
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false) // matches hold &&, < and >, which should print as written
 		return enc.Encode(doc)
 	case YAML:
 		return writeYAML(w, doc)
