@@ -24,6 +24,7 @@ func portOf(t *testing.T, topo *Topology, key string) Port {
 }
 
 func TestControlPlaneTopology(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	b := startBed(t, ctx)
@@ -80,6 +81,7 @@ func TestControlPlaneTopology(t *testing.T) {
 
 // TestControlPlaneACLs writes ACLs with ovn-nbctl and checks ovn-northd's logical flows with ovn-trace.
 func TestControlPlaneACLs(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	b := startBed(t, ctx)
