@@ -122,8 +122,8 @@ func adminSubject(s anpv1alpha1.AdminNetworkPolicySubject) (Subject, error) {
 	return Subject{}, fmt.Errorf("exactly one of namespaces and pods must be set")
 }
 
-// compileAdminRule compiles one rule and applies the API's fail-closed rule: a peer or port that cannot
-// be understood makes an Allow rule match nothing through it, and a Deny or Pass rule deny all traffic.
+// compileAdminRule compiles one rule and applies the API's fail-closed text: a peer or port that cannot
+// be understood makes an Allow rule match no traffic, and a Deny or Pass rule deny all traffic.
 func (p *Policy) compileAdminRule(d Direction, i int, r apiRule, actions []Action) Rule {
 	out := Rule{Direction: d, Index: i, Name: r.name, Action: Action(r.action)}
 	where := fmt.Sprintf("%s rule %d", lower(d), i)
@@ -163,9 +163,8 @@ func (p *Policy) compileAdminRule(d Direction, i int, r apiRule, actions []Actio
 	}
 	reason := joinReasons(bad)
 	if out.Action == ActionAllow {
-		out.FailedClosed = reason
-		p.Problems = append(p.Problems, Problem{SeverityError, ReasonFailClosed, where + ": " + reason + "; those parts match no traffic"})
-		return out
+		p.Problems = append(p.Problems, Problem{SeverityError, ReasonFailClosed, where + ": " + reason + "; the rule matches no traffic"})
+		return Rule{Direction: d, Index: i, Name: r.name, Action: ActionAllow, FailedClosed: reason}
 	}
 	p.Problems = append(p.Problems, Problem{SeverityError, ReasonFailClosed, where + ": " + reason + "; the rule denies all traffic"})
 	return Rule{Direction: d, Index: i, Name: r.name, Action: ActionDeny, AnyPeer: true, AnyPort: true, FailedClosed: reason}

@@ -47,13 +47,13 @@ func TestFromANPFailClosed(t *testing.T) {
 		wantReason  string
 	}{
 		{"valid rule", anp("a", 1, egress("Deny", allNamespaces)), ActionDeny, false, 1, 0, ""},
-		{"allow keeps its good peers", anp("a", 1, egress("Allow", badCIDR)), ActionAllow, false, 1, 0, ReasonFailClosed},
+		{"allow with a bad peer matches nothing", anp("a", 1, egress("Allow", badCIDR)), ActionAllow, false, 0, 0, ReasonFailClosed},
 		{"deny becomes deny all", anp("a", 1, egress("Deny", badCIDR)), ActionDeny, true, 0, 0, ReasonFailClosed},
 		{"pass becomes deny all", anp("a", 1, egress("Pass", []anpv1alpha1.AdminNetworkPolicyEgressPeer{{}})), ActionDeny, true, 0, 0, ReasonFailClosed},
 		{"domainNames in allow match nothing", anp("a", 1, egress("Allow", []anpv1alpha1.AdminNetworkPolicyEgressPeer{{DomainNames: []anpv1alpha1.DomainName{"example.com"}}})), ActionAllow, false, 0, 0, ReasonFailClosed},
 		{"two fields in one peer", anp("a", 1, egress("Allow", []anpv1alpha1.AdminNetworkPolicyEgressPeer{{Namespaces: &metav1.LabelSelector{}, Nodes: &metav1.LabelSelector{}}})), ActionAllow, false, 0, 0, ReasonFailClosed},
 		{"bad selector operator", anp("a", 1, egress("Deny", []anpv1alpha1.AdminNetworkPolicyEgressPeer{{Namespaces: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "k", Operator: "Near"}}}}})), ActionDeny, true, 0, 0, ReasonFailClosed},
-		{"unknown protocol in allow", anp("a", 1, egress("Allow", allNamespaces, anpv1alpha1.AdminNetworkPolicyPort{PortNumber: &anpv1alpha1.Port{Protocol: "ICMP", Port: 1}})), ActionAllow, false, 1, 0, ReasonFailClosed},
+		{"unknown protocol in allow", anp("a", 1, egress("Allow", allNamespaces, anpv1alpha1.AdminNetworkPolicyPort{PortNumber: &anpv1alpha1.Port{Protocol: "ICMP", Port: 1}})), ActionAllow, false, 0, 0, ReasonFailClosed},
 		{"reversed port range in deny", anp("a", 1, egress("Deny", allNamespaces, anpv1alpha1.AdminNetworkPolicyPort{PortRange: &anpv1alpha1.PortRange{Start: 90, End: 80}})), ActionDeny, true, 0, 0, ReasonFailClosed},
 		{"unknown action", anp("a", 1, egress("Reject", allNamespaces)), ActionDeny, true, 0, 0, ReasonFailClosed},
 	}

@@ -16,8 +16,8 @@ type ruleResult struct {
 	detail  string // why the rule failed closed; empty otherwise
 }
 
-// matchAdminRule applies the API's fail-closed reading: a peer or port the evaluator cannot honour
-// matches nothing in an Allow rule, and turns any other rule into "deny all traffic".
+// matchAdminRule applies the API's fail-closed text: a peer or port the evaluator cannot honour makes an
+// Allow rule match no traffic at all, and turns any other rule into "deny all traffic".
 func (e *Evaluator) matchAdminRule(s side, r adminRule, actions []string) ruleResult {
 	var problems []string
 	if !contains(actions, r.action) {
@@ -41,7 +41,10 @@ func (e *Evaluator) matchAdminRule(s side, r adminRule, actions []string) ruleRe
 			portHit = portHit || hit
 		}
 	}
-	if len(problems) > 0 && r.action != string(anpv1alpha1.AdminNetworkPolicyRuleActionAllow) {
+	if len(problems) > 0 {
+		if r.action == string(anpv1alpha1.AdminNetworkPolicyRuleActionAllow) {
+			return ruleResult{matched: false, action: r.action}
+		}
 		return ruleResult{matched: true, action: string(anpv1alpha1.AdminNetworkPolicyRuleActionDeny),
 			detail: "fail closed: " + strings.Join(problems, "; ")}
 	}

@@ -14,27 +14,26 @@ import (
 )
 
 var (
-	emptyPeer      = anpv1alpha1.AdminNetworkPolicyEgressPeer{}
-	domainPeer     = anpv1alpha1.AdminNetworkPolicyEgressPeer{DomainNames: []anpv1alpha1.DomainName{"example.com"}}
-	twoFieldPeer   = anpv1alpha1.AdminNetworkPolicyEgressPeer{Namespaces: sel(), Nodes: sel()}
-	badSelector    = expr("env", metav1.LabelSelectorOpIn) // In needs values
-	badSelectorOp  = &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "env", Operator: "Near"}}}
-	emptyPort      = anpv1alpha1.AdminNetworkPolicyPort{}
-	twoFieldPort   = anpv1alpha1.AdminNetworkPolicyPort{PortNumber: &anpv1alpha1.Port{Port: 80}, PortRange: &anpv1alpha1.PortRange{Start: 1, End: 2}}
-	unknownProto   = portNumber("ICMP", 80)
-	port0          = portNumber(tcp, 0)
-	portTooBig     = portNumber(tcp, 70000)
-	rangeReversed  = portRange(tcp, 9000, 8000)
-	rangeEmpty     = portRange(tcp, 8000, 8000)
-	rangeTooBig    = portRange(tcp, 8000, 70000)
-	rangeBadProto  = portRange("ICMP", 1, 2)
-	failedClosed   = "1:Deny " + anpP0
-	anpNoMatch     = "1:NoMatch, " + none
-	anpAllowedRule = "1:Allow " + anpP0
+	emptyPeer     = anpv1alpha1.AdminNetworkPolicyEgressPeer{}
+	domainPeer    = anpv1alpha1.AdminNetworkPolicyEgressPeer{DomainNames: []anpv1alpha1.DomainName{"example.com"}}
+	twoFieldPeer  = anpv1alpha1.AdminNetworkPolicyEgressPeer{Namespaces: sel(), Nodes: sel()}
+	badSelector   = expr("env", metav1.LabelSelectorOpIn) // In needs values
+	badSelectorOp = &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "env", Operator: "Near"}}}
+	emptyPort     = anpv1alpha1.AdminNetworkPolicyPort{}
+	twoFieldPort  = anpv1alpha1.AdminNetworkPolicyPort{PortNumber: &anpv1alpha1.Port{Port: 80}, PortRange: &anpv1alpha1.PortRange{Start: 1, End: 2}}
+	unknownProto  = portNumber("ICMP", 80)
+	port0         = portNumber(tcp, 0)
+	portTooBig    = portNumber(tcp, 70000)
+	rangeReversed = portRange(tcp, 9000, 8000)
+	rangeEmpty    = portRange(tcp, 8000, 8000)
+	rangeTooBig   = portRange(tcp, 8000, 70000)
+	rangeBadProto = portRange("ICMP", 1, 2)
+	failedClosed  = "1:Deny " + anpP0
+	anpNoMatch    = "1:NoMatch, " + none
 )
 
-// TestAdminFailClosed: a bad peer or port matches nothing in an Allow rule and turns a Deny or Pass rule
-// into "deny all", whatever the flow's peer and port.
+// TestAdminFailClosed: a bad peer or port makes an Allow rule match no traffic (the API's words: "treat
+// the rule as matching no traffic") and turns a Deny or Pass rule into "deny all", whatever the flow.
 func TestAdminFailClosed(t *testing.T) {
 	rule := func(action anpv1alpha1.AdminNetworkPolicyRuleAction, ps *[]anpv1alpha1.AdminNetworkPolicyPort, to ...anpv1alpha1.AdminNetworkPolicyEgressPeer) []any {
 		return []any{egressANP("p", 1, clientSubject, egressRule("r", action, ps, to...))}
@@ -63,9 +62,9 @@ func TestAdminFailClosed(t *testing.T) {
 			flowCase{name: "allow with " + name + " matches nothing", src: "b/client", dst: "a/web", port: 80,
 				policies: rule(allow, nil, peer),
 				allowed:  true, egress: anpNoMatch, ingress: none},
-			flowCase{name: "allow with " + name + " keeps its other peers", src: "b/client", dst: "a/web", port: 80,
+			flowCase{name: "allow with " + name + " matches nothing, even through its good peers", src: "b/client", dst: "a/web", port: 80,
 				policies: rule(allow, nil, peer, web),
-				allowed:  true, egress: anpAllowedRule, ingress: none},
+				allowed:  true, egress: anpNoMatch, ingress: none},
 		)
 	}
 	badPorts := map[string]anpv1alpha1.AdminNetworkPolicyPort{
@@ -88,9 +87,9 @@ func TestAdminFailClosed(t *testing.T) {
 			flowCase{name: "deny with " + name + " denies all, peers ignored", src: "b/client", dst: "ip:192.0.2.1", port: 80,
 				policies: rule(deny, ports(port), web),
 				allowed:  false, egress: failedClosed, ingress: ""},
-			flowCase{name: "allow with " + name + " keeps its other ports", src: "b/client", dst: "a/web", port: 80,
+			flowCase{name: "allow with " + name + " matches nothing, even on its good ports", src: "b/client", dst: "a/web", port: 80,
 				policies: rule(allow, ports(port, portNumber(tcp, 80)), web),
-				allowed:  true, egress: anpAllowedRule, ingress: none},
+				allowed:  true, egress: anpNoMatch, ingress: none},
 			flowCase{name: "allow with only " + name + " matches nothing", src: "b/client", dst: "a/web", port: 80,
 				policies: rule(allow, ports(port), web),
 				allowed:  true, egress: anpNoMatch, ingress: none},
@@ -125,9 +124,9 @@ func TestBaselineFailClosed(t *testing.T) {
 		{name: "allow with a peer with no field matches nothing", src: "b/client", dst: "a/web", port: 80,
 			policies: one(banpAllow, anpv1alpha1.BaselineAdminNetworkPolicyEgressPeer{}),
 			allowed:  true, egress: "3:NoMatch, " + none, ingress: none},
-		{name: "allow keeps its good peers", src: "b/client", dst: "a/web", port: 80,
+		{name: "allow with one bad peer matches nothing, even through its good peer", src: "b/client", dst: "a/web", port: 80,
 			policies: one(banpAllow, anpv1alpha1.BaselineAdminNetworkPolicyEgressPeer{Networks: []anpv1alpha1.CIDR{"x"}}, web),
-			allowed:  true, egress: "3:Allow " + banpDefault + "#0", ingress: none},
+			allowed:  true, egress: "3:NoMatch, " + none, ingress: none},
 		{name: "Pass is not a BANP action: denies all", src: "b/client", dst: "a/web", port: 80,
 			policies: one("Pass", anpv1alpha1.BaselineAdminNetworkPolicyEgressPeer{Namespaces: sel("team=c")}),
 			allowed:  false, egress: "3:Deny " + banpDefault + "#0", ingress: none},
