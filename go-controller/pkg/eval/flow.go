@@ -65,7 +65,7 @@ const (
 	StepPass     = "Pass"     // a rule or ACL passed it to the next tier
 	StepNoMatch  = "NoMatch"  // nothing in this tier matched; evaluation goes on to the next tier
 	StepIsolated = "Isolated" // NetworkPolicy isolates the pod and none of its rules allow the flow
-	StepDefault  = "Default"  // no tier decided: the default, allow
+	StepDefault  = "Default"  // no tier decided: the default, allow (Tier 0: it belongs to no tier)
 )
 
 // Step is one thing met while evaluating a side: a matched rule or ACL, or a tier that did not match.

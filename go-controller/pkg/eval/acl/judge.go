@@ -108,7 +108,7 @@ func (e *Evaluator) stage(side, stage, port string, pkt *ovnmatch.Packet, d *eva
 			return false
 		}
 	}
-	d.Steps = append(d.Steps, eval.Step{Tier: MaxTier, Action: eval.StepDefault, Stage: stage, RuleIndex: -1,
+	d.Steps = append(d.Steps, eval.Step{Tier: 0, Action: eval.StepDefault, Stage: stage, RuleIndex: -1,
 		Detail: "no tier decided: allowed (default_acl_drop=false)"})
 	return true
 }
