@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/explain"
+	"github.com/tieracl/tieracl/go-controller/pkg/policytest"
+	"github.com/tieracl/tieracl/go-controller/pkg/translate"
+)
+
+func newExplainCommand() *cobra.Command {
+	var files []string
+	var probe policytest.Probe
+	var port, output string
+	cmd := &cobra.Command{
+		Use:   "explain [-f PATH]... --from X --to Y [--protocol P] --port N|name [--family IPv4|IPv6] [-o text|json]",
+		Short: "Show why one flow is allowed or denied, by the policy model and by the ACLs",
+		Long: `explain judges one flow with both evaluators and prints, for the source's egress and then the
+destination's ingress, the policy model's steps tier by tier, the ACLs that matched, and the address
+sets those ACLs compare the flow's addresses with. A DISAGREE line says when the two verdicts differ,
+which is a translation bug.
+
+--from is <namespace>/<pod> or an IP address; --to is <namespace>/<pod>, node/<name> or an IP address;
+--port is a number or a named port of the destination pod. Without -f it reads the embedded example
+` + defaultExampleName + `.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if output != "text" && output != "json" {
+				return fmt.Errorf("unknown output format %q; use text or json", output)
+			}
+			probe.Port = intstr.Parse(port)
+			probe.Expect = policytest.ExpectAllow // explain has no expectation; Check wants one
+			if err := probe.Check(); err != nil {
+				return fmt.Errorf("--%w", err)
+			}
+			snap, err := loadSnapshot(files)
+			if err != nil {
+				return err
+			}
+			flow, err := policytest.Resolve(cluster.NewIndex(snap, nil), probe)
+			if err != nil {
+				return fmt.Errorf("--%w", err)
+			}
+			report, err := explain.Run(snap, flow, translate.Options{})
+			if err != nil {
+				return err
+			}
+			if output == "json" {
+				return explain.WriteJSON(cmd.OutOrStdout(), report)
+			}
+			return explain.WriteText(cmd.OutOrStdout(), report)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&files, "filename", "f", nil, "manifest file or folder (repeatable); default: the embedded example")
+	f.StringVar(&probe.From, "from", "", "source: <namespace>/<pod> or an IP address")
+	f.StringVar(&probe.To, "to", "", "destination: <namespace>/<pod>, node/<name> or an IP address")
+	f.StringVar(&probe.Protocol, "protocol", "TCP", "TCP, UDP or SCTP")
+	f.StringVar(&port, "port", "", "destination port: a number or a named port of the destination pod")
+	f.StringVar(&probe.Family, "family", "", "IPv4 or IPv6 (default IPv4, or the family of an IP given)")
+	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
+	for _, name := range []string{"from", "to", "port"} {
+		if err := cmd.MarkFlagRequired(name); err != nil {
+			panic(err)
+		}
+	}
+	return cmd
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes: 0 success (every probe passed), 1 some probe failed, 2 an error (bad input, bad flags,
+// an evaluator failing).
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitError  = 2
+)
+
+// exitCodeError carries an exit code out of a command. A nil err means the command already said what
+// went wrong.
+type exitCodeError struct {
+	code int
+	err  error
+}
+
+func (e *exitCodeError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+// run executes the command line and returns the process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	root := newRootCommand()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var ec *exitCodeError
+	if errors.As(err, &ec) {
+		if ec.err != nil {
+			fmt.Fprintf(stderr, "tieracl: %v\n", ec.err)
+		}
+		return ec.code
+	}
+	fmt.Fprintf(stderr, "tieracl: %v\n", err)
+	return exitError
+}
+
+func newRootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tieracl",
+		Short: "Translate AdminNetworkPolicy, BaselineAdminNetworkPolicy and NetworkPolicy into OVN ACL tiers",
+		Long: `tieracl turns Kubernetes AdminNetworkPolicy (ACL tier 1), NetworkPolicy (tier 2) and
+BaselineAdminNetworkPolicy (tier 3) into OVN Northbound ACLs, port groups and address sets.
+
+The commands here need no cluster: they read YAML manifests, render the rows, run policy tests and
+explain single flows.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newRenderCommand(), newTestCommand(), newExplainCommand(), newVersionCommand())
+	return root
+}

@@ -1,0 +1,117 @@
+package explain
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/eval"
+)
+
+// WriteJSON prints the whole report.
+func WriteJSON(w io.Writer, r *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // matches hold &&, < and >, which should print as written
+	return enc.Encode(r)
+}
+
+// WriteText prints the report for people: per side, the model's steps, the ACL evaluator's steps and
+// the address sets, then both verdicts and, when they differ, a DISAGREE line.
+func WriteText(w io.Writer, r *Report) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "flow: %s\n", r.Flow.Text)
+	for _, side := range r.Sides {
+		fmt.Fprintf(tw, "\n%s of %s\n", side.Side, side.Endpoint)
+		if side.Model == nil && side.ACL == nil {
+			fmt.Fprintln(tw, "  not judged: this end has no logical port")
+			continue
+		}
+		writeModelSteps(tw, side.Model)
+		writeACLSteps(tw, side.ACL)
+		writeSets(tw, side.AddressSets)
+	}
+	fmt.Fprintf(tw, "\nverdict: model %s, acl %s\n", verdictWord(r.ModelAllowed), verdictWord(r.ACLAllowed))
+	if !r.Agree {
+		fmt.Fprintf(tw, "DISAGREE: the policy model says %s but the ACLs say %s\n", verdictWord(r.ModelAllowed), verdictWord(r.ACLAllowed))
+	}
+	return tw.Flush()
+}
+
+func writeModelSteps(w io.Writer, d *Decision) {
+	if d == nil {
+		fmt.Fprintln(w, "  model: not judged")
+		return
+	}
+	fmt.Fprintf(w, "  model: %s\n", verdictWord(d.Allowed))
+	fmt.Fprintln(w, "    TIER\tPOLICY\tPRIORITY\tRULE\tACTION")
+	for _, s := range d.Steps {
+		fmt.Fprintf(w, "    %d\t%s\t%s\t%s\t%s\n", s.Tier, dash(s.Policy), policyPriority(s), ruleText(s), s.Action)
+	}
+}
+
+func writeACLSteps(w io.Writer, d *Decision) {
+	if d == nil {
+		fmt.Fprintln(w, "  acl: not judged")
+		return
+	}
+	fmt.Fprintf(w, "  acl: %s\n", verdictWord(d.Allowed))
+	fmt.Fprintln(w, "    STAGE\tTIER\tACL\tPRIORITY\tACTION\tMATCH")
+	for _, s := range d.Steps {
+		prio := "-"
+		if s.ACL != "" {
+			prio = strconv.Itoa(s.ACLPriority)
+		}
+		match := dash(s.Match)
+		if s.Detail != "" {
+			match += "  [" + s.Detail + "]"
+		}
+		fmt.Fprintf(w, "    %s\t%d\t%s\t%s\t%s\t%s\n", dash(s.Stage), s.Tier, dash(s.ACL), prio, s.Action, match)
+	}
+}
+
+func writeSets(w io.Writer, sets []SetCheck) {
+	if len(sets) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "  address sets:")
+	fmt.Fprintln(w, "    ACL\tSET\tADDRESSES\tCHECK\tRESULT")
+	for _, c := range sets {
+		result := "not in set"
+		switch {
+		case !c.Exists:
+			result = "set missing from the NB state"
+		case c.Contains:
+			result = "in set"
+		}
+		fmt.Fprintf(w, "    %s\t%s\t%d\t%s %s\t%s\n", c.ACL, c.Name, c.Addresses, c.Field, c.IP, result)
+	}
+}
+
+// policyPriority is the API priority of a cluster policy's step; NetworkPolicy and tier-wide steps
+// have none.
+func policyPriority(s eval.Step) string {
+	if s.Policy == "" || s.Tier == 2 {
+		return "-"
+	}
+	return strconv.Itoa(int(s.Priority))
+}
+
+func ruleText(s eval.Step) string {
+	switch {
+	case s.RuleIndex < 0:
+		return "-"
+	case s.Rule != "":
+		return fmt.Sprintf("#%d %s", s.RuleIndex, s.Rule)
+	}
+	return fmt.Sprintf("#%d", s.RuleIndex)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
