@@ -54,4 +54,3 @@ func Monitor(c client.Client) *client.Monitor {
 		client.WithTable(lsp, &lsp.Name),
 	)
 }
-
