@@ -30,7 +30,7 @@ func TestGoldenRows(t *testing.T) {
 			}
 			res := translate.Translate(suite.Snapshot, translate.Options{})
 			// The table is what a person reviews; the JSON pins every column and member.
-			for format, file := range map[render.Format]string{render.Table: "rows.golden", render.JSON: "rows.golden.json"} {
+			for format, file := range map[render.Format]string{render.Table: "rows.golden", render.JSON: "rows.json.golden"} {
 				var got bytes.Buffer
 				if err := render.State(&got, format, &res.State, res.Policies); err != nil {
 					t.Fatal(err)
