@@ -68,6 +68,9 @@ func Start(ctx context.Context, opts Options) (b *Bed, err error) {
 			err = errors.Join(err, b.Stop())
 		}
 	}()
+	if err := SweepStale(parent); err != nil {
+		return nil, err
+	}
 	for _, db := range []struct{ name, schema string }{{"nb", nbSchemaPath}, {"sb", sbSchemaPath}} {
 		if _, err := b.run(ctx, "ovsdb-tool", "create", b.dbFile(db.name), filepath.Join(root, db.schema)); err != nil {
 			return nil, err
@@ -128,11 +131,13 @@ func (b *Bed) Stop() error {
 	if b.datapath != nil {
 		errs = append(errs, b.datapath.stopProbes())
 	}
+	// The datapath's daemons go first, then its namespaces, and the NB server last: while its pid file
+	// lives the bed counts as running, so SweepStale in another process leaves its namespaces alone.
 	for i := len(b.daemons) - 1; i >= 0; i-- {
 		errs = append(errs, b.daemons[i].stop(5*time.Second))
-	}
-	if b.datapath != nil {
-		errs = append(errs, b.datapath.deleteNamespaces())
+		if b.datapath != nil && i == b.datapath.firstDaemon {
+			errs = append(errs, b.datapath.deleteNamespaces(b.Dir))
+		}
 	}
 	err := errors.Join(errs...)
 	if err == nil && !b.opts.KeepRunDir {

@@ -23,6 +23,8 @@ type datapath struct {
 	namespaces []string
 	endpoints  map[string]*Netns
 	servers    []*exec.Cmd
+	// firstDaemon is the index in Bed.daemons of the datapath's first daemon.
+	firstDaemon int
 }
 
 // Chassis is the datapath's chassis name; empty before StartDatapath.
@@ -44,7 +46,8 @@ func (b *Bed) StartDatapath(ctx context.Context) error {
 	if err := ensureEthtool(ctx); err != nil {
 		return err
 	}
-	dp := &datapath{switchNS: "tb" + b.ID + "-sw", chassis: "tieracl-" + b.ID, endpoints: map[string]*Netns{}}
+	dp := &datapath{switchNS: "tb" + b.ID + "-sw", chassis: "tieracl-" + b.ID, endpoints: map[string]*Netns{},
+		firstDaemon: len(b.daemons)}
 	b.datapath = dp
 	probe, err := b.probeBinary(ctx)
 	if err != nil {
@@ -152,14 +155,26 @@ func (dp *datapath) stopProbes() error {
 	return errors.Join(errs...)
 }
 
-// deleteNamespaces deletes the bed's namespaces, newest first; the veths go with them.
-func (dp *datapath) deleteNamespaces() error {
-	var errs []error
-	for i := len(dp.namespaces) - 1; i >= 0; i-- {
-		if out, err := exec.Command("ip", "netns", "delete", dp.namespaces[i]).CombinedOutput(); err != nil {
-			errs = append(errs, fmt.Errorf("ip netns delete %s: %w: %s", dp.namespaces[i], err, strings.TrimSpace(string(out))))
+// deleteNamespaces deletes the bed's namespaces, newest first (the veths go with them), and then the
+// record SweepStale reads.
+func (dp *datapath) deleteNamespaces(runDir string) error {
+	err := deleteNetns(dp.namespaces)
+	dp.namespaces = nil
+	if err == nil {
+		err = os.Remove(filepath.Join(runDir, netnsRecord))
+		if errors.Is(err, os.ErrNotExist) {
+			err = nil
 		}
 	}
-	dp.namespaces = nil
+	return err
+}
+
+func deleteNetns(names []string) error {
+	var errs []error
+	for i := len(names) - 1; i >= 0; i-- {
+		if out, err := exec.Command("ip", "netns", "delete", names[i]).CombinedOutput(); err != nil {
+			errs = append(errs, fmt.Errorf("ip netns delete %s: %w: %s", names[i], err, strings.TrimSpace(string(out))))
+		}
+	}
 	return errors.Join(errs...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -119,6 +120,9 @@ func (b *Bed) addNetns(ctx context.Context, name string) error {
 		return err
 	}
 	b.datapath.namespaces = append(b.datapath.namespaces, name)
+	if err := appendLine(filepath.Join(b.Dir, netnsRecord), name); err != nil {
+		return err
+	}
 	_, err := b.runArgv(ctx, []string{"ip", "-n", name, "link", "set", "lo", "up"})
 	return err
 }
