@@ -133,11 +133,16 @@ func (b *Bed) Stop() error {
 	}
 	// The datapath's daemons go first, then its namespaces, and the NB server last: while its pid file
 	// lives the bed counts as running, so SweepStale in another process leaves its namespaces alone.
+	namespacesLeft := b.datapath != nil
 	for i := len(b.daemons) - 1; i >= 0; i-- {
-		errs = append(errs, b.daemons[i].stop(5*time.Second))
-		if b.datapath != nil && i == b.datapath.firstDaemon {
+		if namespacesLeft && i < b.datapath.firstDaemon {
 			errs = append(errs, b.datapath.deleteNamespaces(b.Dir))
+			namespacesLeft = false
 		}
+		errs = append(errs, b.daemons[i].stop(5*time.Second))
+	}
+	if namespacesLeft {
+		errs = append(errs, b.datapath.deleteNamespaces(b.Dir))
 	}
 	err := errors.Join(errs...)
 	if err == nil && !b.opts.KeepRunDir {

@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/test/testbed/probe"
 )
 
@@ -169,4 +172,33 @@ func TestDatapathOutcomes(t *testing.T) {
 			}
 		})
 	}
+	t.Run("ipv6 between dual-stack pods", func(t *testing.T) {
+		dual := &cluster.Snapshot{Pods: []*corev1.Pod{
+			pod("gamma", "a", "node-1", "10.244.2.7", "fd00:10:244:2::7"),
+			pod("gamma", "b", "node-2", "10.244.3.8", "fd00:10:244:3::8"),
+		}}
+		topo, err := db.ApplyTopology(ctx, dual)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ns []*Netns
+		for _, p := range dual.Pods {
+			n, err := db.AddPodNamespace(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ns = append(ns, n)
+		}
+		if _, err := db.Serve(ctx, ns[1], listen(probe.TCP, 80)); err != nil {
+			t.Fatal(err)
+		}
+		dst := netip.AddrPortFrom(topo.Pods["gamma/b"].IPs[1], 80)
+		got, err := db.Probe(ctx, ns[0], 0, probe.Target{Protocol: probe.TCP, Addr: dst})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0].Outcome != probe.Connected || got[0].Reply != "gamma/b tcp:80" {
+			t.Fatalf("tcp to %s: %+v, want connected to gamma/b", dst, got[0])
+		}
+	})
 }

@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -132,7 +131,7 @@ func (b *Bed) Exec(ctx context.Context, n *Netns, args ...string) (string, error
 	return b.runArgv(ctx, append([]string{"ip", "netns", "exec", n.Name}, args...))
 }
 
-// runInNetns starts a long-running command in a namespace; the caller owns the process.
+// startInNetns prepares a long-running command in a namespace; the caller owns the process.
 func (b *Bed) startInNetns(n *Netns, args ...string) *exec.Cmd {
 	cmd := exec.Command("ip", append([]string{"netns", "exec", n.Name}, args...)...)
 	cmd.Env = b.env()
@@ -141,4 +140,4 @@ func (b *Bed) startInNetns(n *Netns, args ...string) *exec.Cmd {
 }
 
 // timeoutArg formats a duration for tieracl-probe's --timeout flag.
-func timeoutArg(d time.Duration) string { return "--timeout=" + strings.TrimSpace(d.String()) }
+func timeoutArg(d time.Duration) string { return "--timeout=" + d.String() }

@@ -17,6 +17,9 @@ import (
 // Serve starts a probe server in the endpoint's namespace on the given ports and returns what it
 // opened once it is listening. Servers run until Stop.
 func (b *Bed) Serve(ctx context.Context, n *Netns, ports ...probe.Listen) (probe.Ready, error) {
+	if b.datapath == nil || n == nil {
+		return probe.Ready{}, fmt.Errorf("serve: no datapath or no namespace")
+	}
 	args := []string{b.datapath.probe, "serve", "--name=" + n.Key}
 	for _, p := range ports {
 		args = append(args, p.String())
@@ -67,6 +70,9 @@ func (b *Bed) Serve(ctx context.Context, n *Netns, ports ...probe.Listen) (probe
 // Probe runs the probe client in the endpoint's namespace against every target at once and returns
 // one result per target, in order. timeout 0 means probe.DefaultTimeout.
 func (b *Bed) Probe(ctx context.Context, from *Netns, timeout time.Duration, targets ...probe.Target) ([]probe.Result, error) {
+	if b.datapath == nil || from == nil {
+		return nil, fmt.Errorf("probe: no datapath or no source namespace")
+	}
 	if timeout == 0 {
 		timeout = probe.DefaultTimeout
 	}
