@@ -1,0 +1,107 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/policytest"
+)
+
+// result makes a one-subtest result whose probes pass or fail as given.
+func result(name string, pass []bool, features ...Feature) TestResult {
+	sub := SubtestResult{Subtest: Subtest{Name: "s", File: name + "/01-s.yaml", Probes: len(pass)}}
+	for i, p := range pass {
+		sub.Results = append(sub.Results, policytest.Result{Index: i, Pass: p})
+	}
+	return TestResult{Test: Test{ShortName: name, Features: features}, Subtests: []SubtestResult{sub}}
+}
+
+func TestBuildReport(t *testing.T) {
+	impl := Implementation{Organization: "tieracl", Project: "tieracl", URL: "u", Version: "v", Contact: []string{"c"}, AdditionalInformation: "a"}
+	tests := []struct {
+		name    string
+		results []TestResult
+		want    string
+	}{{
+		name: "all pass; experimental tests get their own level",
+		results: []TestResult{
+			result("AnpTCP", []bool{true, true}, FeatureANP),
+			result("AnpNamed", []bool{true}, FeatureANP, FeatureANPNamedPorts),
+			result("BanpTCP", []bool{true}, FeatureBANP),
+		},
+		want: `apiVersion: policy.networking.k8s.io/v1alpha1
+date: "2025-01-02T03:04:05Z"
+implementation:
+  additionalInformation: a
+  contact:
+  - c
+  organization: tieracl
+  project: tieracl
+  url: u
+  version: v
+kind: ConformanceReport
+networkPolicyV2APIVersion: v0.1.7
+profiles:
+- experimental:
+    result: success
+    statistics:
+      Failed: 0
+      Passed: 1
+      Skipped: 0
+    summary: 'backend acl: 1 of 1 experimental tests passed (1 of 1 probes).'
+    supportedFeatures:
+    - AdminNetworkPolicyEgressNodePeers
+    - AdminNetworkPolicyNamedPorts
+  name: AdminNetworkPolicy
+  standard:
+    result: success
+    statistics:
+      Failed: 0
+      Passed: 1
+      Skipped: 0
+    summary: 'backend acl: 1 of 1 standard tests passed (2 of 2 probes).'
+- name: BaselineAdminNetworkPolicy
+  standard:
+    result: success
+    statistics:
+      Failed: 0
+      Passed: 1
+      Skipped: 0
+    summary: 'backend acl: 1 of 1 standard tests passed (1 of 1 probes).'
+`,
+	}, {
+		name: "one failed probe fails its test and the level; tests needing both profiles are noted; profiles without tests are left out",
+		results: []TestResult{
+			result("AnpTCP", []bool{true, false}, FeatureANP),
+			result("AnpUDP", []bool{true}, FeatureANP),
+			result("Integration", []bool{false}, FeatureANP, FeatureBANP),
+			result("Priority", []bool{true}, FeatureANP, FeatureBANP),
+		},
+		want: `- name: AdminNetworkPolicy
+  standard:
+    failedTests:
+    - AnpTCP
+    result: failure
+    statistics:
+      Failed: 1
+      Passed: 1
+      Skipped: 0
+    summary: 'backend acl: 1 of 2 standard tests passed (2 of 3 probes). Tests needing
+      features of both profiles count in neither, as upstream reports them; of those,
+      passed: Priority; FAILED: Integration.'
+`,
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := yaml.Marshal(BuildReport(impl, "2025-01-02T03:04:05Z", "acl", tc.results))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasSuffix(string(out), tc.want) {
+				t.Errorf("got\n%s\nwant it to end with\n%s", out, tc.want)
+			}
+		})
+	}
+}
