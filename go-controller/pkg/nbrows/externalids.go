@@ -11,7 +11,7 @@ const (
 	KeyRuleIndex  = "tieracl.io/rule-index" // the rule's position in its direction's list, from 0
 	KeyRuleName   = "tieracl.io/rule-name"  // the rule's name, when it has one
 	KeyRuleAction = "tieracl.io/rule-action"
-	KeyACLRole    = "tieracl.io/acl-role" // rule, isolation (NetworkPolicy default deny), neighbor (ARP/ND)
+	KeyACLRole    = "tieracl.io/acl-role" // rule, isolation (NetworkPolicy default deny), neighbor (ARP/ND), stateful
 	KeyPeer       = "tieracl.io/peer"     // address sets: what the peer selects, in words
 	KeyIPFamily   = "tieracl.io/ip-family"
 
@@ -23,6 +23,7 @@ const (
 	RoleRule      = "rule"
 	RoleIsolation = "isolation"
 	RoleNeighbor  = "neighbor"
+	RoleStateful  = "stateful" // matches nothing; keeps OVN tracking connections on the policy's switches
 )
 
 // Owner kinds of shared address sets, which belong to no single policy.

@@ -104,6 +104,7 @@ func (b *builder) addPortGroup(p *policy.Policy) string {
 // of either direction at the band's top minus i.
 func (b *builder) addClusterPolicy(p *policy.Policy, band priority.Band) {
 	pg := b.addPortGroup(p)
+	first := len(b.state.ACLs)
 	for _, d := range []policy.Direction{policy.Ingress, policy.Egress} {
 		for _, r := range p.Rules(d) {
 			match, ok := b.ruleMatch(pg, r)
@@ -113,6 +114,22 @@ func (b *builder) addClusterPolicy(p *policy.Policy, band priority.Band) {
 			b.addACL(p, pg, r.Direction, strconv.Itoa(r.Index), band.Priority(r.Index), match, r.Action, ruleIDs(r))
 		}
 	}
+	b.keepStateful(p, pg, first)
+}
+
+// keepStateful gives a policy whose ACLs are all drops or passes one allow-related ACL that matches
+// nothing. OVN tracks connections on a switch only when some ACL there is allow-related; without that, the
+// replies of a connection the policy allows would be judged by its drop ACLs like new traffic (a Deny of
+// egress to B would break B's connections to the subject). The match is constant false, so the ACL
+// never decides anything itself.
+func (b *builder) keepStateful(p *policy.Policy, pg string, first int) {
+	for _, a := range b.state.ACLs[first:] {
+		if a.Action == nbrows.ActionAllowRelated {
+			return
+		}
+	}
+	b.addACL(p, pg, policy.Ingress, "stateful", 0, subjectClause(policy.Ingress, pg)+" && 0", policy.ActionAllow,
+		map[string]string{nbrows.KeyACLRole: nbrows.RoleStateful})
 }
 
 // NetworkPolicy priorities inside tier 2: what a rule allows beats the isolation drop.
@@ -125,6 +142,7 @@ const (
 // everything else, with ARP and IPv6 neighbour discovery let through so the pod stays reachable.
 func (b *builder) addNetworkPolicy(p *policy.Policy) {
 	pg := b.addPortGroup(p)
+	first := len(b.state.ACLs)
 	for _, d := range p.Isolates {
 		for _, r := range p.Rules(d) {
 			match, ok := b.ruleMatch(pg, r)
@@ -139,6 +157,7 @@ func (b *builder) addNetworkPolicy(p *policy.Policy) {
 		b.addACL(p, pg, d, "isolate", NetworkPolicyDenyPriority, subject, policy.ActionDeny,
 			map[string]string{nbrows.KeyACLRole: nbrows.RoleIsolation})
 	}
+	b.keepStateful(p, pg, first)
 }
 
 func (b *builder) addACL(p *policy.Policy, pg string, d policy.Direction, what string, prio int, match string, a policy.Action, ids map[string]string) {
@@ -151,7 +170,7 @@ func (b *builder) addACL(p *policy.Policy, pg string, d policy.Direction, what s
 		acl.Direction = nbrows.FromLport
 		acl.Options = map[string]string{nbrows.OptionApplyAfterLB: "true"}
 	}
-	if sev := p.Logging.For(a); sev != "" && ids[nbrows.KeyACLRole] != nbrows.RoleNeighbor {
+	if sev := p.Logging.For(a); sev != "" && (ids[nbrows.KeyACLRole] == nbrows.RoleRule || ids[nbrows.KeyACLRole] == nbrows.RoleIsolation) {
 		acl.Log, acl.Severity = true, sev
 	}
 	acl.ExternalIDs[nbrows.KeyDirection] = string(d)

@@ -69,7 +69,7 @@ func aclsOf(st nbrows.State, owner string) []string {
 	}
 	var out []string
 	for _, a := range st.ACLs {
-		if a.ExternalIDs[nbrows.KeyOwnerName] != owner {
+		if a.ExternalIDs[nbrows.KeyOwnerName] != owner || a.ExternalIDs[nbrows.KeyACLRole] == nbrows.RoleStateful {
 			continue
 		}
 		m := a.Match
@@ -198,7 +198,7 @@ func TestLoggingAndRejected(t *testing.T) {
 	bad := &anpv1alpha1.BaselineAdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "not-default"},
 		Spec: anpv1alpha1.BaselineAdminNetworkPolicySpec{Subject: nsSubject(nil), Egress: []anpv1alpha1.BaselineAdminNetworkPolicyEgressRule{{Action: "Deny", To: []anpv1alpha1.BaselineAdminNetworkPolicyEgressPeer{{Nodes: &metav1.LabelSelector{}}}}}}}
 	res := Translate(with(baseCluster(), a, bad), Options{})
-	if len(res.State.ACLs) != 1 || !res.State.ACLs[0].Log || res.State.ACLs[0].Severity != "alert" {
+	if len(res.State.ACLs) != 2 || !res.State.ACLs[0].Log || res.State.ACLs[0].Severity != "alert" || res.State.ACLs[1].Log {
 		t.Errorf("ACLs = %+v", res.State.ACLs)
 	}
 	for _, p := range res.Policies {
@@ -227,4 +227,25 @@ func shuffle(s *cluster.Snapshot, r *rand.Rand) {
 	r.Shuffle(len(s.NetworkPolicies), func(i, j int) {
 		s.NetworkPolicies[i], s.NetworkPolicies[j] = s.NetworkPolicies[j], s.NetworkPolicies[i]
 	})
+}
+
+// A switch is stateful in OVN only if some ACL on it is allow-related; a policy of drops alone gets an
+// allow-related ACL that matches nothing, so replies of allowed connections are not judged as new traffic.
+func TestStatefulACL(t *testing.T) {
+	deny := anp("deny", 1, nsSubject(nil))
+	deny.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny", anpv1alpha1.AdminNetworkPolicyEgressPeer{Nodes: &metav1.LabelSelector{}})}
+	allow := anp("allow", 2, nsSubject(nil))
+	allow.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Allow", anpv1alpha1.AdminNetworkPolicyEgressPeer{Nodes: &metav1.LabelSelector{}})}
+	denyAll := networkPolicy("db", "deny-all", networkingv1.NetworkPolicySpec{})
+	st := Translate(with(baseCluster(), deny, allow, denyAll), Options{}).State
+	stateful := map[string]string{}
+	for _, a := range st.ACLs {
+		if a.ExternalIDs[nbrows.KeyACLRole] == nbrows.RoleStateful {
+			stateful[a.ExternalIDs[nbrows.KeyOwnerName]] = a.Action + " " + strconv.Itoa(a.Priority) + " " + strings.TrimPrefix(a.Match, "outport == @"+a.PortGroup)
+		}
+	}
+	want := map[string]string{"deny": "allow-related 0  && 0", "db/deny-all": "allow-related 0  && 0"}
+	if !reflect.DeepEqual(stateful, want) {
+		t.Errorf("stateful ACLs = %v, want %v (none for a policy that already allows)", stateful, want)
+	}
 }
