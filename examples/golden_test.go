@@ -2,17 +2,14 @@ package examples
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/tieracl/tieracl/go-controller/pkg/golden"
 	"github.com/tieracl/tieracl/go-controller/pkg/policytest"
 	"github.com/tieracl/tieracl/go-controller/pkg/render"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
-
-var update = flag.Bool("update", false, "rewrite the examples' rows.golden files from the current translator")
 
 // TestGoldenRows pins the NB rows each example renders to: any change to what tieracl writes into OVN
 // shows up here as a diff to review (go test ./examples -run Golden -update rewrites them).
@@ -35,20 +32,7 @@ func TestGoldenRows(t *testing.T) {
 				if err := render.State(&got, format, &res.State, res.Policies); err != nil {
 					t.Fatal(err)
 				}
-				golden := filepath.Join(dir, file)
-				if *update {
-					if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					continue
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test ./examples -run Golden -update)", err)
-				}
-				if !bytes.Equal(got.Bytes(), want) {
-					t.Errorf("%s: rendered rows changed; review and rerun with -update.\n--- got\n%s", golden, got.String())
-				}
+				golden.Check(t, filepath.Join(dir, file), got.Bytes())
 			}
 		})
 	}

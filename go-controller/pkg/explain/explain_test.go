@@ -3,18 +3,15 @@ package explain
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"net/netip"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/eval"
+	"github.com/tieracl/tieracl/go-controller/pkg/golden"
 	"github.com/tieracl/tieracl/go-controller/pkg/manifest"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
-
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden files")
 
 func endpoint(pod, ip string) eval.Endpoint {
 	return eval.Endpoint{IP: netip.MustParseAddr(ip), Pod: pod, LogicalPort: strings.Replace(pod, "/", "_", 1)}
@@ -157,7 +154,7 @@ func TestWriteGolden(t *testing.T) {
 			if err := tc.write(&out, tc.report); err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, tc.golden, out.Bytes())
+			golden.Check(t, tc.golden, out.Bytes())
 		})
 	}
 }
@@ -184,23 +181,6 @@ func TestDisagreeLine(t *testing.T) {
 	}
 	if back.Agree || back.Sides[1].Model != nil || back.Flow.Dst.Node != "worker" {
 		t.Errorf("JSON lost fields: %+v", back)
-	}
-}
-
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
 

@@ -2,19 +2,16 @@ package render
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/tieracl/tieracl/go-controller/pkg/golden"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/policy"
 )
-
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden files")
 
 func ids(kv ...string) map[string]string {
 	m := map[string]string{nbrows.KeyManagedBy: nbrows.ManagedByValue}
@@ -92,7 +89,7 @@ func TestStateGolden(t *testing.T) {
 			if err := State(&out, tc.format, state, tc.policies); err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, filepath.Join("testdata", tc.golden), out.Bytes())
+			golden.Check(t, filepath.Join("testdata", tc.golden), out.Bytes())
 		})
 	}
 }
@@ -110,23 +107,6 @@ func TestParseFormat(t *testing.T) {
 				t.Errorf("got %q, %v", got, err)
 			}
 		})
-	}
-}
-
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
 
