@@ -29,12 +29,34 @@ func (r Result) Got() string {
 	return ExpectDeny
 }
 
-// Run evaluates every probe of the suite.
+// Run evaluates every probe of the suite, all at once when the evaluator is a BatchEvaluator. It does not
+// close the evaluator (see Close).
 func Run(ev eval.Evaluator, s *Suite) []Result {
 	results := make([]Result, len(s.Flows))
+	batch, isBatch := ev.(BatchEvaluator)
+	var verdicts []eval.Verdict
+	var errs []error
+	if isBatch {
+		flows := make([]ExpectedFlow, len(s.Flows))
+		for i, flow := range s.Flows {
+			flows[i] = ExpectedFlow{Flow: flow, ExpectAllow: s.Probes[i].Expect == ExpectAllow}
+		}
+		verdicts, errs = batch.EvaluateBatch(flows)
+		if len(verdicts) != len(flows) || len(errs) != len(flows) {
+			err := fmt.Errorf("batch evaluator returned %d verdicts and %d errors for %d flows", len(verdicts), len(errs), len(flows))
+			verdicts, errs = make([]eval.Verdict, len(flows)), make([]error, len(flows))
+			for i := range errs {
+				errs[i] = err
+			}
+		}
+	}
 	for i, flow := range s.Flows {
 		r := Result{Index: i, Probe: s.Probes[i], Flow: flow}
-		r.Verdict, r.Err = ev.Evaluate(flow)
+		if isBatch {
+			r.Verdict, r.Err = verdicts[i], errs[i]
+		} else {
+			r.Verdict, r.Err = ev.Evaluate(flow)
+		}
 		r.Pass = r.Err == nil && r.Got() == r.Probe.Expect
 		results[i] = r
 	}
