@@ -5,7 +5,7 @@ export TIERACL_CACHE ?= $(HOME)/.cache/tieracl
 GO ?= go
 BIN := bin
 
-.PHONY: all build test unit generate lint fmt-check ovn demo clean
+.PHONY: all build test unit generate lint fmt-check ovn demo conformance clean
 
 all: build
 
@@ -39,6 +39,11 @@ ovn:
 # The main job on the embedded example, no cluster needed.
 demo:
 	$(GO) run ./go-controller/cmd/tieracl render
+
+# network-policy-api v0.1.7 conformance through every backend; writes docs/conformance/<backend>.yaml.
+conformance: ovn
+	$(GO) test -count=1 ./test/conformance/...
+	$(GO) run ./test/conformance/cmd/report -out docs/conformance -version "$$(git describe --tags --always --dirty)"
 
 clean:
 	rm -rf $(BIN)
