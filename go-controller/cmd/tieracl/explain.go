@@ -27,8 +27,10 @@ which is a translation bug.
 --from is <namespace>/<pod> or an IP address; --to is <namespace>/<pod>, node/<name> or an IP address;
 --port is a number or a named port of the destination pod. Without -f it reads the embedded example
 ` + defaultExampleName + `.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		// `-f a b c` (a shell glob after -f) names three paths: the words after the flag are more paths.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			files = append(files, args...)
 			if output != "text" && output != "json" {
 				return fmt.Errorf("unknown output format %q; use text or json", output)
 			}

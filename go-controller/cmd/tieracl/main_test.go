@@ -51,6 +51,8 @@ func TestCLI(t *testing.T) {
 			stdout: []string{"FAIL  monitoring/prometheus  ->  shop/web", "expected Allow  got Deny", "ingress: Deny in tier 2"}, lastLine: "1 passed, 1 failed"},
 		{name: "test two files", args: []string{"test", "-f", "testdata/pass.yaml", "-f", "testdata/fail.yaml"}, code: 1,
 			stdout: []string{"# testdata/pass.yaml\n", "# testdata/fail.yaml\n"}, lastLine: "5 passed, 1 failed"},
+		{name: "test two files after one -f, as a shell glob gives them", args: []string{"test", "-f", "testdata/pass.yaml", "testdata/fail.yaml"}, code: 1,
+			stdout: []string{"# testdata/pass.yaml\n", "# testdata/fail.yaml\n"}, lastLine: "5 passed, 1 failed"},
 		{name: "test a probe to an unknown pod", args: []string{"test", "-f", "testdata/badprobe.yaml", "-f", "testdata/pass.yaml"}, code: 2,
 			stderr: "tieracl: testdata/badprobe.yaml: probes[0].to: pod shop/nope not found", lastLine: "4 passed, 0 failed"},
 		{name: "test: unknown backend", args: []string{"test", "--backend", "nope"}, code: 2, stderr: `unknown backend "nope"`},

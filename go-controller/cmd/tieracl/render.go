@@ -18,8 +18,10 @@ the Northbound rows they translate to: ACLs in ovn-nbctl acl-list order (tier, d
 the problems found in the policies, then port groups and address sets.
 
 Without -f it renders the embedded example ` + defaultExampleName + `.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		// `-f a b c` (a shell glob after -f) names three paths: the words after the flag are more paths.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			files = append(files, args...)
 			format, err := render.ParseFormat(output)
 			if err != nil {
 				return err

@@ -26,8 +26,10 @@ semantics. It prints one line per probe and, last, "N passed, M failed".
 
 Exit status: 0 when every probe passes, 1 when some fail, 2 on errors (a file that does not load, an
 evaluator that fails). Without -f it runs the embedded example ` + defaultExampleName + `.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		// `-f a b c` (a shell glob after -f) names three paths: the words after the flag are more paths.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			files = append(files, args...)
 			newEvaluator, err := policytest.LookupBackend(backend)
 			if err != nil {
 				return err
