@@ -22,7 +22,9 @@ func newTestCommand() *cobra.Command {
 		Short: "Run policy tests: probes with the verdict each should get",
 		Long: `test loads policy test files (kind: PolicyTest), resolves every probe into a flow and judges it
 with a backend: "acl" evaluates the generated OVN ACLs with OVN's semantics, "model" the policy APIs'
-semantics. It prints one line per probe and, last, "N passed, M failed".
+semantics, "ovn" traces each flow with ovn-trace through a real OVN 25.03 holding the generated rows, and
+"datapath" sends real TCP/UDP/SCTP connections through OVN's userspace datapath (needs root). It prints
+one line per probe and, last, "N passed, M failed".
 
 Exit status: 0 when every probe passes, 1 when some fail, 2 on errors (a file that does not load, an
 evaluator that fails). Without -f it runs the embedded example ` + defaultExampleName + `.`,
@@ -54,6 +56,11 @@ evaluator that fails). Without -f it runs the embedded example ` + defaultExampl
 					continue
 				}
 				results := policytest.Run(ev, suite)
+				// A real-OVN evaluator holds a test bed: stop it before the next file starts its own.
+				if err := policytest.Close(ev); err != nil {
+					fmt.Fprintf(errOut, "tieracl: %s: backend %s: %v\n", file.name, backend, err)
+					broken = true
+				}
 				if err := printResults(out, results); err != nil {
 					return err
 				}

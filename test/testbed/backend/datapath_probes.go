@@ -101,9 +101,10 @@ func judge(j *probeJob) (eval.Verdict, error) {
 	return eval.Verdict{}, fmt.Errorf("%s: %s: %s", r.Target, r.Outcome, r.Error)
 }
 
-// explain adds ovn-trace's view of the flow's sides to a datapath verdict, and the probe's outcome as
-// the last step of the destination's side (the source's when the destination is no pod). When packets
-// and trace disagree, that side says what the packets did.
+// explain adds ovn-trace's view of the flow's sides to a datapath verdict and the probe's outcome to
+// the deciding side's last step: the side the trace denied, else the destination's (the source's when
+// the destination is no pod). When packets and trace disagree, that side gets a step of its own saying
+// what the packets did, and its outcome.
 func (d *Datapath) explain(ctx context.Context, j *probeJob, v *eval.Verdict) {
 	traced, traceErr := d.trace(ctx, j.flow.Flow, j.src, j.dst)
 	v.Egress, v.Ingress = traced.Egress, traced.Ingress
@@ -114,21 +115,34 @@ func (d *Datapath) explain(ctx context.Context, j *probeJob, v *eval.Verdict) {
 	case !traced.Allowed:
 		traceSaid = "dropped"
 	}
-	action := eval.StepDeny
-	if v.Allowed {
-		action = eval.StepAllow
+	probed := fmt.Sprintf("datapath: %s %s after %v; ovn-trace %s", j.result.Target, j.result.Outcome,
+		j.result.Elapsed.Round(time.Millisecond), traceSaid)
+	var side *eval.Decision
+	for _, s := range []*eval.Decision{v.Egress, v.Ingress} {
+		if s != nil && !s.Allowed && side == nil {
+			side = s
+		}
 	}
-	step := eval.Step{Action: action, RuleIndex: -1, Detail: fmt.Sprintf("datapath: %s %s after %v; ovn-trace %s",
-		j.result.Target, j.result.Outcome, j.result.Elapsed.Round(time.Millisecond), traceSaid)}
-	side := v.Ingress
+	if side == nil {
+		side = v.Ingress
+	}
 	if side == nil {
 		side = v.Egress
 	}
 	if side == nil {
-		v.Ingress = &eval.Decision{}
+		v.Ingress = &eval.Decision{Allowed: v.Allowed}
 		side = v.Ingress
 	}
-	side.Steps = append(side.Steps, step)
+	if traceErr == nil && traced.Allowed == v.Allowed && len(side.Steps) > 0 {
+		last := &side.Steps[len(side.Steps)-1]
+		last.Detail = probed + "\n" + last.Detail
+		return
+	}
+	action := eval.StepDeny
+	if v.Allowed {
+		action = eval.StepAllow
+	}
+	side.Steps = append(side.Steps, eval.Step{Action: action, RuleIndex: -1, Detail: probed})
 	side.Allowed = v.Allowed
 }
 

@@ -61,7 +61,10 @@ func (o *OVN) trace(ctx context.Context, f eval.Flow, src, dst Endpoint) (eval.V
 	if err != nil {
 		return eval.Verdict{}, err
 	}
-	return verdictOfTrace(minimal.Delivered(dst.Port.Name), detailed, src.Kind == KindPod, dst.Kind == KindPod)
+	v, err := verdictOfTrace(minimal.Delivered(dst.Port.Name), detailed, src.Kind == KindPod, dst.Kind == KindPod)
+	nameSteps(o.state, v.Egress)
+	nameSteps(o.state, v.Ingress)
+	return v, err
 }
 
 // microflow is the flow's first packet between the two ports, from and to the flow's own addresses.

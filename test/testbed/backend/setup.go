@@ -15,6 +15,7 @@ import (
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/eval"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 	"github.com/tieracl/tieracl/test/testbed"
@@ -23,9 +24,10 @@ import (
 // clusterBed is a control-plane bed holding one snapshot: its ports, and the translated rows written in
 // one NB transaction.
 type clusterBed struct {
-	bed  *testbed.Bed
-	snap *cluster.Snapshot
-	ends *endpoints
+	bed   *testbed.Bed
+	snap  *cluster.Snapshot
+	state *nbrows.State
+	ends  *endpoints
 }
 
 func startClusterBed(ctx context.Context, snap *cluster.Snapshot, opts testbed.Options) (_ *clusterBed, err error) {
@@ -46,19 +48,19 @@ func startClusterBed(ctx context.Context, snap *cluster.Snapshot, opts testbed.O
 	if err != nil {
 		return nil, err
 	}
-	if err := writeRows(ctx, bed, snap); err != nil {
+	state := &translate.Translate(snap, translate.Options{}).State
+	if err := writeRows(ctx, bed, state); err != nil {
 		return nil, err
 	}
 	if err := bed.WaitNorthd(ctx); err != nil {
 		return nil, err
 	}
-	return &clusterBed{bed: bed, snap: snap, ends: ends}, nil
+	return &clusterBed{bed: bed, snap: snap, state: state, ends: ends}, nil
 }
 
-// writeRows translates the snapshot and writes the rows with nbsync, as the controller would. Every
-// port group member must have its port already, or a pod would silently escape its policies.
-func writeRows(ctx context.Context, bed *testbed.Bed, snap *cluster.Snapshot) error {
-	state := &translate.Translate(snap, translate.Options{}).State
+// writeRows writes the translated rows with nbsync, as the controller would. Every port group member
+// must have its port already, or a pod would silently escape its policies.
+func writeRows(ctx context.Context, bed *testbed.Bed, state *nbrows.State) error {
 	c, err := nbsync.Connect(ctx, bed.NBSocket(), nil)
 	if err != nil {
 		return err
