@@ -12,7 +12,8 @@ const SuiteVersion = "v0.1.7"
 
 // BuildReport turns one backend's results into a ConformanceReport as upstream's suite builds it:
 // a test counts in every profile that has all its features, at the experimental level when any of
-// them is experimental there; a level fails when a test failed. Nothing is skipped: every test runs.
+// them is experimental there; a level fails when a test failed, and is partial when a test could not be
+// judged at all by this backend on this machine (SCTP without kernel SCTP), which it lists as skipped.
 func BuildReport(impl Implementation, date, backend string, results []TestResult) ConformanceReport {
 	r := ConformanceReport{
 		TypeMeta:                  metav1.TypeMeta{APIVersion: "policy.networking.k8s.io/v1alpha1", Kind: "ConformanceReport"},
@@ -52,7 +53,7 @@ func BuildReport(impl Implementation, date, backend string, results []TestResult
 // level accumulates the tests of one level of one profile.
 type level struct {
 	stats                Statistics
-	failed               []string
+	failed, skipped      []string
 	tests, probes, total int
 }
 
@@ -61,7 +62,12 @@ func (l *level) add(res TestResult) {
 	passed, total := res.Probes()
 	l.probes += passed
 	l.total += total
-	if res.Passed() {
+	switch {
+	case res.Skipped():
+		l.stats.Skipped++
+		l.skipped = append(l.skipped, res.Test.ShortName)
+		return
+	case res.Passed():
 		l.stats.Passed++
 		return
 	}
@@ -70,9 +76,12 @@ func (l *level) add(res TestResult) {
 }
 
 func (l *level) status(backend, name, note string) Status {
-	s := Status{Statistics: l.stats, FailedTests: l.failed, Result: Success}
-	if l.stats.Failed > 0 {
+	s := Status{Statistics: l.stats, FailedTests: l.failed, SkippedTests: l.skipped, Result: Success}
+	switch {
+	case l.stats.Failed > 0:
 		s.Result = Failure
+	case l.stats.Skipped > 0:
+		s.Result = Partial
 	}
 	s.Summary = fmt.Sprintf("backend %s: %d of %d %s tests passed (%d of %d probes).", backend, l.stats.Passed, l.tests, name, l.probes, l.total)
 	if note != "" {

@@ -23,17 +23,54 @@ type SubtestResult struct {
 	Err error
 }
 
-// Passed reports whether the file loaded and every probe got its expected verdict.
+// notJudged reports whether a probe could not be judged for a reason the suite accepts: only SCTP on a
+// kernel without SCTP. Any other unjudged probe is a failure.
+func notJudged(p policytest.Result) bool {
+	return p.Probe.Protocol == "SCTP" && p.NotJudged()
+}
+
+// Passed reports whether the file loaded and every probe that could be judged got its expected verdict,
+// with at least one judged.
 func (r SubtestResult) Passed() bool {
+	if r.Err != nil {
+		return false
+	}
+	judged := 0
+	for _, p := range r.Results {
+		switch {
+		case notJudged(p):
+		case !p.Pass:
+			return false
+		default:
+			judged++
+		}
+	}
+	return judged > 0
+}
+
+// Skipped reports whether the file loaded but none of its probes could be judged.
+func (r SubtestResult) Skipped() bool {
 	if r.Err != nil || len(r.Results) == 0 {
 		return false
 	}
 	for _, p := range r.Results {
-		if !p.Pass {
+		if !notJudged(p) {
 			return false
 		}
 	}
 	return true
+}
+
+// NotJudged names, one line each, the probes the backend could not judge, so none hides in a count.
+func (r SubtestResult) NotJudged() []string {
+	var out []string
+	for _, p := range r.Results {
+		if notJudged(p) {
+			out = append(out, fmt.Sprintf("%s: probes[%d] %s -> %s %s/%s: %v", path.Join(Display, r.Subtest.File),
+				p.Index, p.Probe.From, p.Probe.To, p.Probe.Protocol, p.Probe.Port.String(), p.Err))
+		}
+	}
+	return out
 }
 
 // Failures describes what went wrong, one line per failed probe, each naming the file and the probe.
@@ -47,7 +84,7 @@ func (r SubtestResult) Failures() []string {
 		out = append(out, file+": no probes ran")
 	}
 	for _, p := range r.Results {
-		if p.Pass {
+		if p.Pass || notJudged(p) {
 			continue
 		}
 		pr := p.Probe
@@ -65,10 +102,28 @@ func (r SubtestResult) Failures() []string {
 	return out
 }
 
-// Passed reports whether every subtest passed, as upstream passes a test only when all its t.Run do.
+// Passed reports whether every subtest passed, as upstream passes a test only when all its t.Run do;
+// subtests none of whose probes could be judged neither pass nor fail, but a test of only those is
+// Skipped, not passed.
 func (r TestResult) Passed() bool {
+	passed := 0
 	for _, s := range r.Subtests {
-		if !s.Passed() {
+		switch {
+		case s.Skipped():
+		case !s.Passed():
+			return false
+		default:
+			passed++
+		}
+	}
+	return passed > 0
+}
+
+// Skipped reports whether no probe of the test could be judged (e.g. an SCTP test on a kernel without
+// SCTP).
+func (r TestResult) Skipped() bool {
+	for _, s := range r.Subtests {
+		if !s.Skipped() {
 			return false
 		}
 	}
@@ -126,5 +181,8 @@ func runSubtest(fsys fs.FS, s Subtest, b policytest.Backend) SubtestResult {
 		return r
 	}
 	r.Results = policytest.Run(ev, suite)
+	if err := policytest.Close(ev); err != nil {
+		r.Err = fmt.Errorf("%s: backend: %w", suite.Path, err)
+	}
 	return r
 }

@@ -1,6 +1,7 @@
 package policytest
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -17,6 +18,13 @@ type Result struct {
 	Pass bool
 	Err  error
 }
+
+// ErrNotJudged marks a probe a backend could not judge at all on this machine (SCTP on a kernel without
+// SCTP): never a pass, never a policy failure, and always reported by name.
+var ErrNotJudged = errors.New("not judged")
+
+// NotJudged reports whether the backend could not judge the probe (see ErrNotJudged).
+func (r Result) NotJudged() bool { return errors.Is(r.Err, ErrNotJudged) }
 
 // Got is the verdict as the file spells it: Allow, Deny, or Error.
 func (r Result) Got() string {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/eval"
+	"github.com/tieracl/tieracl/go-controller/pkg/policytest"
 	"github.com/tieracl/tieracl/test/testbed/probe"
 )
 
@@ -93,7 +94,7 @@ func judge(j *probeJob) (eval.Verdict, error) {
 	case probe.TimedOut:
 		return eval.Verdict{Allowed: false}, nil
 	case probe.SCTPUnsupported:
-		return eval.Verdict{}, fmt.Errorf("%s: %s (%s); the probe was not judged", r.Target, SCTPUnsupported, r.Error)
+		return eval.Verdict{}, fmt.Errorf("%s: %w: %s (%s)", r.Target, policytest.ErrNotJudged, SCTPUnsupported, r.Error)
 	case probe.Refused, probe.Reset:
 		return eval.Verdict{}, fmt.Errorf("%s: %s (%s): something answered, so this is no policy drop, which would time out",
 			r.Target, r.Outcome, r.Error)

@@ -52,7 +52,7 @@ func TestExamples(t *testing.T) {
 					switch {
 					case r.Pass:
 						passed++
-					case r.Probe.Protocol == "SCTP" && r.Err != nil && strings.Contains(r.Err.Error(), SCTPUnsupported):
+					case r.Probe.Protocol == "SCTP" && r.NotJudged():
 						sctp++
 						t.Logf("%s: probes[%d] not judged: %v", short, r.Index, r.Err)
 					default:

@@ -19,6 +19,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/tieracl/tieracl/test/conformance"
+	// The real-OVN backends, ovn and datapath.
+	_ "github.com/tieracl/tieracl/test/testbed/backend"
 )
 
 // backendInfo says what each built-in backend judges, for the report's additionalInformation.
