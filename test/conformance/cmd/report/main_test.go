@@ -34,8 +34,8 @@ func TestRun(t *testing.T) {
 		stderr string
 	}{
 		{"writes one report per backend", []string{"-out", dir, "-backends", "model,acl", "-date", "2025-01-02T03:04:05Z", "-version", "v9"}, 0,
-			"model: 24 of 24 tests passed (289 of 289 probes); wrote " + filepath.Join(dir, "model.yaml") + "\n" +
-				"acl: 24 of 24 tests passed (289 of 289 probes); wrote " + filepath.Join(dir, "acl.yaml") + "\n", ""},
+			"model: 24 of 24 tests passed, 0 skipped (289 of 289 probes passed, 0 not judged); wrote " + filepath.Join(dir, "model.yaml") + "\n" +
+				"acl: 24 of 24 tests passed, 0 skipped (289 of 289 probes passed, 0 not judged); wrote " + filepath.Join(dir, "acl.yaml") + "\n", ""},
 		{"failures are printed and exit 1", []string{"-out", dir, "-backends", "deny-all-for-test"}, 1,
 			"FAIL test/conformance/AdminNetworkPolicyEgressInlineCIDRPeers/01-support-a-deny-egress-rule-policy-for-egress-cidr-peer.yaml: probes[6] " +
 				"network-policy-conformance-gryffindor/harry-potter-1 -> network-policy-conformance-slytherin/draco-malfoy-0 TCP/80 IPv4: expected Allow, got Deny (", ""},
