@@ -3,6 +3,7 @@ package translate
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,11 +25,14 @@ type addressSets struct {
 	rows      map[string]*nbrows.AddressSet
 	peers     map[string]familySets
 	namedPort map[string][]namedPortGroup // by port name and protocol filter
+	// selections and namedPortRefs feed Result.Selections and Result.NamedPorts.
+	selections    map[string]*Selection
+	namedPortRefs map[NamedPortRef]bool
 }
 
 func newAddressSets(ix *cluster.Index) *addressSets {
 	return &addressSets{ix: ix, rows: map[string]*nbrows.AddressSet{}, peers: map[string]familySets{},
-		namedPort: map[string][]namedPortGroup{}}
+		namedPort: map[string][]namedPortGroup{}, selections: map[string]*Selection{}, namedPortRefs: map[NamedPortRef]bool{}}
 }
 
 // forPeer returns the sets holding what a pods or nodes peer selects.
@@ -72,6 +76,11 @@ func (a *addressSets) forPeer(p policy.Peer) familySets {
 	}
 	fs := a.create(kind, readable, key, nbrows.OwnerKindPeerSet, ips)
 	a.peers[key] = fs
+	sel := Selection{Kind: SelectPods, Namespace: p.Namespace, NamespaceSelector: p.NamespaceSelector, PodSelector: p.PodSelector}
+	if p.Kind == policy.PeerNodes {
+		sel = Selection{Kind: SelectNodes, NodeSelector: p.NodeSelector}
+	}
+	a.recordSelection(fs, sel)
 	return fs
 }
 
@@ -88,7 +97,9 @@ func (a *addressSets) create(kind, readable, key, ownerKind string, ips []netip.
 				row.Addresses = append(row.Addresses, ip.String())
 			}
 		}
+		// Two pods can hold one address (IPAM reuse); an OVSDB set holds each value once.
 		sort.Strings(row.Addresses)
+		row.Addresses = slices.Compact(row.Addresses)
 		a.rows[f.name] = row
 	}
 	return fs
@@ -108,6 +119,7 @@ func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) []name
 	if g, ok := a.namedPort[cacheKey]; ok {
 		return g
 	}
+	a.namedPortRefs[NamedPortRef{Name: name, Filter: protocol}] = true
 	type target struct {
 		protocol corev1.Protocol
 		number   int32
@@ -128,7 +140,9 @@ func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) []name
 	for t, addrs := range ips {
 		readable := fmt.Sprintf("%s_%s_%d", name, t.protocol, t.number)
 		key := fmt.Sprintf("pods with port %s = %s/%d", name, t.protocol, t.number)
-		groups = append(groups, namedPortGroup{t.protocol, t.number, a.create("namedport", readable, key, nbrows.OwnerKindNamedPort, addrs)})
+		fs := a.create("namedport", readable, key, nbrows.OwnerKindNamedPort, addrs)
+		a.recordSelection(fs, Selection{Kind: SelectNamedPort, PortName: name, PortFilter: protocol, PortProtocol: t.protocol, PortNumber: t.number})
+		groups = append(groups, namedPortGroup{t.protocol, t.number, fs})
 	}
 	sort.Slice(groups, func(i, j int) bool {
 		if groups[i].protocol != groups[j].protocol {
@@ -138,6 +152,13 @@ func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) []name
 	})
 	a.namedPort[cacheKey] = groups
 	return groups
+}
+
+// recordSelection records what both sets of a family pair hold.
+func (a *addressSets) recordSelection(fs familySets, sel Selection) {
+	v4, v6 := sel, sel
+	v4.Family, v6.Family = "ipv4", "ipv6"
+	a.selections[fs.v4], a.selections[fs.v6] = &v4, &v6
 }
 
 func (a *addressSets) all() []nbrows.AddressSet {

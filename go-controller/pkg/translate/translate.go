@@ -24,13 +24,18 @@ type Options struct {
 type Result struct {
 	State    nbrows.State
 	Policies []*policy.Policy
+	// Selections says, for every port group and address set of State by name, what it holds.
+	Selections map[string]*Selection
+	// NamedPorts are the named ports the rules refer to. A pod gaining or losing one of them can create or
+	// empty a named-port address set, which changes ACL matches: only a new translation handles that.
+	NamedPorts map[NamedPortRef]bool
 }
 
 // Translate computes the desired NB rows for a snapshot.
 func Translate(s *cluster.Snapshot, opts Options) *Result {
 	ix := cluster.NewIndex(s, opts.PortName)
 	policies := policy.Compile(s)
-	b := &builder{ix: ix, sets: newAddressSets(ix)}
+	b := &builder{ix: ix, sets: newAddressSets(ix), selections: map[string]*Selection{}}
 	bands := allocateBands(policies)
 	for _, p := range policies {
 		if p.Rejected {
@@ -51,7 +56,10 @@ func Translate(s *cluster.Snapshot, opts Options) *Result {
 	}
 	b.state.AddressSets = b.sets.all()
 	b.state.Sort()
-	return &Result{State: b.state, Policies: policies}
+	for name, sel := range b.sets.selections {
+		b.selections[name] = sel
+	}
+	return &Result{State: b.state, Policies: policies, Selections: b.selections, NamedPorts: b.sets.namedPortRefs}
 }
 
 // allocateBands gives every programmed Admin- and Baseline-tier policy its ACL priority band.
@@ -77,9 +85,10 @@ func allocateBands(policies []*policy.Policy) map[policy.Owner]priority.Band {
 }
 
 type builder struct {
-	ix    *cluster.Index
-	sets  *addressSets
-	state nbrows.State
+	ix         *cluster.Index
+	sets       *addressSets
+	state      nbrows.State
+	selections map[string]*Selection
 }
 
 // addPortGroup creates the port group of a policy's subject and returns its name.
@@ -97,6 +106,8 @@ func (b *builder) addPortGroup(p *policy.Policy) string {
 		}
 	}
 	b.state.PortGroups = append(b.state.PortGroups, pg)
+	b.selections[pg.Name] = &Selection{Kind: SelectSubject, Namespace: p.Subject.Namespace,
+		NamespaceSelector: p.Subject.NamespaceSelector, PodSelector: p.Subject.PodSelector}
 	return pg.Name
 }
 

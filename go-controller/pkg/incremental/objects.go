@@ -1,0 +1,111 @@
+package incremental
+
+import (
+	"maps"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/sets"
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/policy"
+)
+
+// Policies change ACLs and which sets exist: every policy change needs a new translation.
+
+func (t *Tracker) SetANP(a *anpv1alpha1.AdminNetworkPolicy) { t.anps[a.Name] = a; t.stale = true }
+func (t *Tracker) DeleteANP(name string)                    { delete(t.anps, name); t.stale = true }
+func (t *Tracker) SetBANP(b *anpv1alpha1.BaselineAdminNetworkPolicy) {
+	t.banps[b.Name] = b
+	t.stale = true
+}
+func (t *Tracker) DeleteBANP(name string) { delete(t.banps, name); t.stale = true }
+func (t *Tracker) SetNetworkPolicy(np *networkingv1.NetworkPolicy) {
+	t.netpols[np.Namespace+"/"+np.Name] = np
+	t.stale = true
+}
+func (t *Tracker) DeleteNetworkPolicy(namespace, name string) {
+	delete(t.netpols, namespace+"/"+name)
+	t.stale = true
+}
+
+// SetNamespace records a namespace's new state; DeleteNamespace that it is gone (its pods go on their own).
+func (t *Tracker) SetNamespace(ns *corev1.Namespace) { t.changeNamespace(ns.Name, ns) }
+func (t *Tracker) DeleteNamespace(name string)      { t.changeNamespace(name, nil) }
+
+func (t *Tracker) changeNamespace(name string, now *corev1.Namespace) {
+	old := t.namespaces[name]
+	oldLabels := t.namespaceLabels(name)
+	if now == nil {
+		delete(t.namespaces, name)
+	} else {
+		t.namespaces[name] = now
+	}
+	if annotation(old, policy.LoggingAnnotation) != annotation(now, policy.LoggingAnnotation) {
+		t.stale = true // the logging of the namespace's NetworkPolicy ACLs changes
+	}
+	if t.stale {
+		return
+	}
+	nowLabels := t.namespaceLabels(name)
+	if maps.Equal(oldLabels, nowLabels) {
+		return
+	}
+	delete(t.nsSelections, name)
+	var changed []string
+	for _, row := range t.clusterWide {
+		sel := t.result.Selections[row].NamespaceSelector
+		if sel.Matches(oldLabels) != sel.Matches(nowLabels) {
+			changed = append(changed, row)
+		}
+	}
+	if len(changed) == 0 {
+		return
+	}
+	for _, v := range t.podsByNS[name] {
+		t.movePod(v, v, oldLabels, nowLabels, changed)
+	}
+}
+
+func annotation(ns *corev1.Namespace, key string) string {
+	if ns == nil {
+		return ""
+	}
+	return ns.Annotations[key]
+}
+
+// SetNode records a node's new state; DeleteNode that it is gone. Node sets are recomputed whole: a
+// cluster has few nodes and few node selectors.
+func (t *Tracker) SetNode(n *corev1.Node) { t.nodes[n.Name] = n; t.refreshNodeSets() }
+func (t *Tracker) DeleteNode(name string) { delete(t.nodes, name); t.refreshNodeSets() }
+
+func (t *Tracker) refreshNodeSets() {
+	if t.stale {
+		return
+	}
+	for _, row := range t.nodeSets {
+		sel := t.result.Selections[row]
+		want := sets.New[string]()
+		for _, n := range t.nodes {
+			if !sel.NodeSelector.Matches(labels.Set(n.Labels)) {
+				continue
+			}
+			for _, ip := range cluster.NodeIPs(n) {
+				if ip.Is4() == (sel.Family == "ipv4") {
+					want.Insert(ip.String())
+				}
+			}
+		}
+		for m := range t.members[row] {
+			if !want.Has(m) {
+				t.removeMember(row, m)
+			}
+		}
+		for m := range want {
+			t.addMember(row, m)
+		}
+	}
+}
+

@@ -1,0 +1,33 @@
+package incremental
+
+import (
+	"slices"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+)
+
+// State is the whole desired NB state now: the last translation's ACLs with every set's current members.
+// It equals what Translate would return for the tracked objects when Stale is false.
+func (t *Tracker) State() *nbrows.State {
+	if t.result == nil {
+		return &nbrows.State{}
+	}
+	r := &t.result.State
+	s := &nbrows.State{ACLs: r.ACLs, PortGroups: slices.Clone(r.PortGroups), AddressSets: slices.Clone(r.AddressSets)}
+	for i := range s.PortGroups {
+		s.PortGroups[i].Ports = sortedMembers(t.members[s.PortGroups[i].Name])
+	}
+	for i := range s.AddressSets {
+		s.AddressSets[i].Addresses = sortedMembers(t.members[s.AddressSets[i].Name])
+	}
+	return s
+}
+
+func sortedMembers(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for x := range m {
+		out = append(out, x)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,244 @@
+// Package incremental keeps the desired NB rows of a changing cluster without translating the whole
+// cluster on every event. Policy changes (and the rare pod change that creates or empties a named-port
+// set) need a new translation; pod, namespace and node changes only move members in and out of the port
+// groups and address sets, and the Tracker computes exactly those moves as an nbrows.Delta. Like the
+// translator it does no I/O: the controller feeds it objects and writes what it returns.
+//
+// The invariant its tests check: after any sequence of changes, State() equals translate.Translate of
+// the same objects.
+package incremental
+
+import (
+	"net/netip"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+	"github.com/tieracl/tieracl/go-controller/pkg/translate"
+)
+
+// Tracker holds the cluster's objects, the last translation and the current members of every port group
+// and address set. It is not safe for concurrent use: the controller's single worker owns it.
+type Tracker struct {
+	opts     translate.Options
+	portName cluster.PortNamer
+
+	namespaces map[string]*corev1.Namespace
+	pods       map[string]*podView // by namespace/name
+	podsByNS   map[string]map[string]*podView
+	nodes      map[string]*corev1.Node
+	netpols    map[string]*networkingv1.NetworkPolicy
+	anps       map[string]*anpv1alpha1.AdminNetworkPolicy
+	banps      map[string]*anpv1alpha1.BaselineAdminNetworkPolicy
+
+	result  *translate.Result
+	members map[string]map[string]bool // row name -> members (logical ports or addresses)
+	// Indexes over the selections of result, so an event looks only at what it can change.
+	nsSelections map[string][]string  // namespace -> pod selections that can hold its pods (lazy)
+	clusterWide  []string             // pod selections with a namespace selector
+	nodeSets     []string             // node selections
+	namedSets    []string             // named-port selections
+	namedTargets map[namedTarget]bool // named ports that have sets
+	ipOwners     map[netip.Addr]map[string]*podView
+	portGroupsOf map[string][]string // logical port -> port groups that list it
+
+	stale bool // only a new translation brings the rows up to date
+	delta *nbrows.Delta
+}
+
+// namedTarget is one value a referenced named port resolves to.
+type namedTarget struct {
+	ref      translate.NamedPortRef
+	protocol corev1.Protocol
+	number   int32
+}
+
+// New returns an empty tracker; it is stale until the first Translate.
+func New(opts translate.Options) *Tracker {
+	t := &Tracker{opts: opts, portName: opts.PortName,
+		namespaces: map[string]*corev1.Namespace{}, pods: map[string]*podView{}, podsByNS: map[string]map[string]*podView{},
+		nodes: map[string]*corev1.Node{}, netpols: map[string]*networkingv1.NetworkPolicy{},
+		anps: map[string]*anpv1alpha1.AdminNetworkPolicy{}, banps: map[string]*anpv1alpha1.BaselineAdminNetworkPolicy{},
+		stale: true, delta: nbrows.NewDelta()}
+	if t.portName == nil {
+		t.portName = cluster.DefaultPortName
+	}
+	return t
+}
+
+// Stale reports whether a change since the last Translate needs a new one; until then deltas are not
+// computed, as the translation will recompute every member anyway.
+func (t *Tracker) Stale() bool { return t.stale }
+
+// Result is the last translation (policies with their problems, for status), nil before the first.
+func (t *Tracker) Result() *translate.Result { return t.result }
+
+// TakeDelta returns the member moves since the last call (or Translate) and starts a new delta.
+func (t *Tracker) TakeDelta() *nbrows.Delta {
+	d := t.delta
+	t.delta = nbrows.NewDelta()
+	return d
+}
+
+// Snapshot returns the tracked objects as a translator input.
+func (t *Tracker) Snapshot() *cluster.Snapshot {
+	s := &cluster.Snapshot{}
+	for _, ns := range t.namespaces {
+		s.Namespaces = append(s.Namespaces, ns)
+	}
+	for _, p := range t.pods {
+		s.Pods = append(s.Pods, p.pod)
+	}
+	for _, n := range t.nodes {
+		s.Nodes = append(s.Nodes, n)
+	}
+	for _, np := range t.netpols {
+		s.NetworkPolicies = append(s.NetworkPolicies, np)
+	}
+	for _, a := range t.anps {
+		s.ANPs = append(s.ANPs, a)
+	}
+	for _, b := range t.banps {
+		s.BANPs = append(s.BANPs, b)
+	}
+	return s
+}
+
+// Translate translates every tracked object and makes the result the base of later deltas. The pending
+// delta is dropped: the caller writes the whole returned state instead.
+func (t *Tracker) Translate() *translate.Result {
+	r := translate.Translate(t.Snapshot(), t.opts)
+	t.result = r
+	t.members = make(map[string]map[string]bool, len(r.State.PortGroups)+len(r.State.AddressSets))
+	t.portGroupsOf = map[string][]string{}
+	for _, pg := range r.State.PortGroups {
+		t.members[pg.Name] = setOf(pg.Ports)
+		for _, port := range pg.Ports {
+			t.portGroupsOf[port] = append(t.portGroupsOf[port], pg.Name)
+		}
+	}
+	for _, as := range r.State.AddressSets {
+		t.members[as.Name] = setOf(as.Addresses)
+	}
+	t.indexSelections()
+	t.stale = false
+	t.delta = nbrows.NewDelta()
+	return r
+}
+
+// indexSelections sorts the selections of the translation by what can change them.
+func (t *Tracker) indexSelections() {
+	t.nsSelections = map[string][]string{}
+	t.clusterWide, t.nodeSets, t.namedSets = nil, nil, nil
+	t.namedTargets = map[namedTarget]bool{}
+	for name, sel := range t.result.Selections {
+		switch sel.Kind {
+		case translate.SelectSubject, translate.SelectPods:
+			if sel.Namespace == "" {
+				t.clusterWide = append(t.clusterWide, name)
+			}
+		case translate.SelectNodes:
+			t.nodeSets = append(t.nodeSets, name)
+		case translate.SelectNamedPort:
+			t.namedSets = append(t.namedSets, name)
+			t.namedTargets[namedTarget{translate.NamedPortRef{Name: sel.PortName, Filter: sel.PortFilter}, sel.PortProtocol, sel.PortNumber}] = true
+		}
+	}
+}
+
+// selectionsFor returns the pod selections that can hold pods of namespace ns: those inside it and the
+// cluster-wide ones whose namespace selector matches it. Cached until the namespace or policies change.
+func (t *Tracker) selectionsFor(ns string) []string {
+	if s, ok := t.nsSelections[ns]; ok {
+		return s
+	}
+	var out []string
+	nsLabels := t.namespaceLabels(ns)
+	for name, sel := range t.result.Selections {
+		if (sel.Kind == translate.SelectSubject || sel.Kind == translate.SelectPods) && sel.Namespace == ns {
+			out = append(out, name)
+		}
+	}
+	for _, name := range t.clusterWide {
+		if t.result.Selections[name].NamespaceSelector.Matches(nsLabels) {
+			out = append(out, name)
+		}
+	}
+	t.nsSelections[ns] = out
+	return out
+}
+
+// namespaceLabels are a namespace's labels; one the cluster does not (yet) hold has only its name label,
+// as the translator assumes.
+func (t *Tracker) namespaceLabels(name string) labels.Set {
+	if ns := t.namespaces[name]; ns != nil {
+		return labels.Set(ns.Labels)
+	}
+	return labels.Set{corev1.LabelMetadataName: name}
+}
+
+// addMember and removeMember move one member and record the move in the pending delta.
+func (t *Tracker) addMember(row, m string) {
+	set := t.members[row]
+	if set[m] {
+		return
+	}
+	set[m] = true
+	sel := t.result.Selections[row]
+	if sel.Kind == translate.SelectSubject {
+		nbrows.AddTo(t.delta.PortGroups, row, m)
+		t.portGroupsOf[m] = append(t.portGroupsOf[m], row)
+		return
+	}
+	nbrows.AddTo(t.delta.AddressSets, row, m)
+}
+
+func (t *Tracker) removeMember(row, m string) {
+	set := t.members[row]
+	if !set[m] {
+		return
+	}
+	delete(set, m)
+	if t.result.Selections[row].Kind == translate.SelectSubject {
+		nbrows.RemoveFrom(t.delta.PortGroups, row, m)
+		t.portGroupsOf[m] = without(t.portGroupsOf[m], row)
+		if len(t.portGroupsOf[m]) == 0 {
+			delete(t.portGroupsOf, m)
+		}
+		return
+	}
+	nbrows.RemoveFrom(t.delta.AddressSets, row, m)
+}
+
+// PortAppeared records that a logical switch port now exists in NB: the port groups that list it get it
+// again, since it was left out while it was missing.
+func (t *Tracker) PortAppeared(port string) {
+	if t.stale {
+		return
+	}
+	for _, pg := range t.portGroupsOf[port] {
+		nbrows.AddTo(t.delta.PortGroups, pg, port)
+	}
+}
+
+func setOf(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+func without(xs []string, x string) []string {
+	out := xs[:0]
+	for _, y := range xs {
+		if y != x {
+			out = append(out, y)
+		}
+	}
+	return out
+}
