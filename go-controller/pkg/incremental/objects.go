@@ -33,7 +33,7 @@ func (t *Tracker) DeleteNetworkPolicy(namespace, name string) {
 
 // SetNamespace records a namespace's new state; DeleteNamespace that it is gone (its pods go on their own).
 func (t *Tracker) SetNamespace(ns *corev1.Namespace) { t.changeNamespace(ns.Name, ns) }
-func (t *Tracker) DeleteNamespace(name string)      { t.changeNamespace(name, nil) }
+func (t *Tracker) DeleteNamespace(name string)       { t.changeNamespace(name, nil) }
 
 func (t *Tracker) changeNamespace(name string, now *corev1.Namespace) {
 	old := t.namespaces[name]
@@ -108,4 +108,3 @@ func (t *Tracker) refreshNodeSets() {
 		}
 	}
 }
-

@@ -143,7 +143,9 @@ func mutate(rng *rand.Rand, tr *Tracker) string {
 	}
 }
 
-func pick(rng *rand.Rand, keys []string, m map[string]*podView) *podView { return m[keys[rng.Intn(len(keys))]] }
+func pick(rng *rand.Rand, keys []string, m map[string]*podView) *podView {
+	return m[keys[rng.Intn(len(keys))]]
+}
 
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
