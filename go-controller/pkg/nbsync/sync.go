@@ -2,10 +2,8 @@ package nbsync
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/ovn-kubernetes/libovsdb/client"
-	"github.com/ovn-kubernetes/libovsdb/ovsdb"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 )
@@ -17,12 +15,5 @@ func Sync(ctx context.Context, c client.Client, desired *nbrows.State) (Stats, e
 	if err != nil || len(ops) == 0 {
 		return stats, err
 	}
-	results, err := c.Transact(ctx, ops...)
-	if err != nil {
-		return stats, fmt.Errorf("NB transaction of %d operations: %w", len(ops), err)
-	}
-	if _, err := ovsdb.CheckOperationResults(results, ops); err != nil {
-		return stats, fmt.Errorf("NB transaction of %d operations failed: %w", len(ops), err)
-	}
-	return stats, nil
+	return stats, transact(ctx, c, ops)
 }
