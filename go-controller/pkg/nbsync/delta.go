@@ -84,4 +84,3 @@ func transact(ctx context.Context, c client.Client, ops []ovsdb.Operation) error
 	}
 	return nil
 }
-
