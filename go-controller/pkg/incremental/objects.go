@@ -5,6 +5,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/sets"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
@@ -13,22 +14,42 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/policy"
 )
 
-// Policies change ACLs and which sets exist: every policy change needs a new translation.
+// Policies change ACLs and which sets exist: every change of a policy's spec or annotations needs a new
+// translation. A change of only its status or other metadata (tieracl's own status writes) does not.
 
-func (t *Tracker) SetANP(a *anpv1alpha1.AdminNetworkPolicy) { t.anps[a.Name] = a; t.stale = true }
-func (t *Tracker) DeleteANP(name string)                    { delete(t.anps, name); t.stale = true }
+func (t *Tracker) SetANP(a *anpv1alpha1.AdminNetworkPolicy) {
+	if old := t.anps[a.Name]; old == nil || !sameSpec(old.Spec, a.Spec, old.Annotations, a.Annotations) {
+		t.stale = true
+	}
+	t.anps[a.Name] = a
+}
+
+func (t *Tracker) DeleteANP(name string) { delete(t.anps, name); t.stale = true }
+
 func (t *Tracker) SetBANP(b *anpv1alpha1.BaselineAdminNetworkPolicy) {
+	if old := t.banps[b.Name]; old == nil || !sameSpec(old.Spec, b.Spec, old.Annotations, b.Annotations) {
+		t.stale = true
+	}
 	t.banps[b.Name] = b
-	t.stale = true
 }
+
 func (t *Tracker) DeleteBANP(name string) { delete(t.banps, name); t.stale = true }
+
 func (t *Tracker) SetNetworkPolicy(np *networkingv1.NetworkPolicy) {
-	t.netpols[np.Namespace+"/"+np.Name] = np
-	t.stale = true
+	key := np.Namespace + "/" + np.Name
+	if old := t.netpols[key]; old == nil || !sameSpec(old.Spec, np.Spec, nil, nil) {
+		t.stale = true
+	}
+	t.netpols[key] = np
 }
+
 func (t *Tracker) DeleteNetworkPolicy(namespace, name string) {
 	delete(t.netpols, namespace+"/"+name)
 	t.stale = true
+}
+
+func sameSpec(a, b any, annotationsA, annotationsB map[string]string) bool {
+	return equality.Semantic.DeepEqual(a, b) && maps.Equal(annotationsA, annotationsB)
 }
 
 // SetNamespace records a namespace's new state; DeleteNamespace that it is gone (its pods go on their own).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/ovn-kubernetes/libovsdb/client"
 	"github.com/ovn-kubernetes/libovsdb/model"
@@ -19,7 +20,8 @@ type Stats struct {
 	Ops                                  int // OVSDB operations in the transaction
 	Created, Updated, Deleted, Mutations int
 	AddressesAdded, AddressesRemoved     int
-	PortsMissing                         int // desired port group members with no logical switch port yet
+	PortsMissing                         int           // desired port group members with no logical switch port yet
+	Commit                               time.Duration // time the transaction took, zero when nothing was sent
 }
 
 // owned is the NB rows tieracl owns now, by natural key.

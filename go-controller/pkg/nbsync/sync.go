@@ -2,6 +2,7 @@ package nbsync
 
 import (
 	"context"
+	"time"
 
 	"github.com/ovn-kubernetes/libovsdb/client"
 
@@ -15,5 +16,8 @@ func Sync(ctx context.Context, c client.Client, desired *nbrows.State) (Stats, e
 	if err != nil || len(ops) == 0 {
 		return stats, err
 	}
-	return stats, transact(ctx, c, ops)
+	start := time.Now()
+	err = transact(ctx, c, ops)
+	stats.Commit = time.Since(start)
+	return stats, err
 }

@@ -1,0 +1,159 @@
+// Package controller keeps a live OVN Northbound database in step with the cluster's network policy.
+// Informers feed a coalescing queue; one worker drains it in batches, brings the incremental.Tracker up
+// to date, and writes each batch to NB in one transaction: a full sync when policies changed, member
+// mutations when only pods, namespaces or nodes did. After a successful write it sets the policies'
+// status conditions and events. docs/operating.md describes it from the operator's side.
+package controller
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ovn-kubernetes/libovsdb/client"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/record"
+	"k8s.io/klog/v2"
+	npclient "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/incremental"
+	"github.com/tieracl/tieracl/go-controller/pkg/translate"
+)
+
+// Config is what the controller needs; Kube, Policy and NB are required.
+type Config struct {
+	Kube   kubernetes.Interface
+	Policy npclient.Interface
+	// NB is a connected client whose cache monitors nbsync.Monitor's tables; with libovsdb's reconnect
+	// option the controller rides out NB outages.
+	NB client.Client
+	// PortName names a pod's logical switch port; nil means "<namespace>_<pod>".
+	PortName cluster.PortNamer
+	// Recorder receives the policies' events; nil makes one that writes Events through Kube.
+	Recorder record.EventRecorder
+	// Metrics, when set, is updated as the controller works.
+	Metrics *Metrics
+	// WriteTimeout bounds one NB transaction; 60 s when zero.
+	WriteTimeout time.Duration
+	// RetryInterval is the first wait after a failed write; it doubles up to 30 s. 500 ms when zero.
+	RetryInterval time.Duration
+	// ResyncInterval is how often the whole state is compared with NB and repaired, in case NB was edited
+	// behind tieracl's back; 10 minutes when zero, never when negative.
+	ResyncInterval time.Duration
+}
+
+// Controller is one running controller. Create it with New and start it with Run.
+type Controller struct {
+	cfg       Config
+	queue     *queue
+	informers *informerSet
+	tracker   *incremental.Tracker
+	status    *statusWriter
+
+	mu      sync.Mutex
+	ready   error // why the controller is not ready, nil when it is
+	nbDirty bool  // NB may differ from the tracker's state: write it whole next time
+}
+
+// New checks the configuration and prepares the informers; nothing runs until Run.
+func New(cfg Config) (*Controller, error) {
+	if cfg.Kube == nil || cfg.Policy == nil || cfg.NB == nil {
+		return nil, fmt.Errorf("controller: Kube, Policy and NB clients are required")
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = 60 * time.Second
+	}
+	if cfg.ResyncInterval == 0 {
+		cfg.ResyncInterval = 10 * time.Minute
+	}
+	if cfg.RetryInterval == 0 {
+		cfg.RetryInterval = 500 * time.Millisecond
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(nil)
+	}
+	c := &Controller{cfg: cfg, queue: newQueue(), tracker: incremental.New(translate.Options{PortName: cfg.PortName}),
+		ready: fmt.Errorf("not started"), nbDirty: true}
+	inf, err := newInformers(c)
+	if err != nil {
+		return nil, err
+	}
+	c.informers = inf
+	c.status = newStatusWriter(cfg, inf)
+	return c, nil
+}
+
+// Run starts the informers, waits for their caches, writes the whole desired state (deleting the rows
+// of policies that no longer exist, writing nothing when NB already matches), then works off changes
+// until ctx ends.
+func (c *Controller) Run(ctx context.Context) error {
+	c.setNotReady(fmt.Errorf("waiting for informer caches"))
+	c.informers.start(ctx.Done())
+	if !cache.WaitForCacheSync(ctx.Done(), c.informers.synced...) {
+		return fmt.Errorf("informer caches did not sync: %w", ctx.Err())
+	}
+	c.watchPorts()
+	go c.watchNB(ctx)
+	c.queue.add(Key{Kind: KindResync})
+	klog.InfoS("tieracl controller started")
+	return c.loop(ctx)
+}
+
+// loop drains the queue in batches until ctx ends. A failed write is retried with growing waits.
+func (c *Controller) loop(ctx context.Context) error {
+	retry := c.cfg.RetryInterval
+	var timer, resync <-chan time.Time
+	if c.cfg.ResyncInterval > 0 {
+		t := time.NewTicker(c.cfg.ResyncInterval)
+		defer t.Stop()
+		resync = t.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-c.queue.ready:
+		case <-resync:
+			c.queue.add(Key{Kind: KindResync})
+			continue
+		case <-timer:
+			timer = nil
+		}
+		if timer != nil {
+			continue // a retry is due later; keys wait in the queue
+		}
+		c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len()))
+		if err := c.process(ctx, c.queue.take()); err != nil {
+			c.cfg.Metrics.Errors.WithLabelValues("nb-write").Inc()
+			klog.ErrorS(err, "NB write failed; retrying", "after", retry)
+			c.setNotReady(fmt.Errorf("last NB write failed: %w", err))
+			timer = time.After(retry)
+			retry = min(2*retry, 30*time.Second)
+			continue
+		}
+		retry = c.cfg.RetryInterval
+	}
+}
+
+// Ready returns nil when informers are synced, NB is connected and NB holds the desired state as of the
+// last batch; else why not.
+func (c *Controller) Ready() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ready
+}
+
+func (c *Controller) setNotReady(err error) {
+	c.mu.Lock()
+	c.ready = err
+	c.mu.Unlock()
+}
+
+func (c *Controller) setReady() {
+	c.mu.Lock()
+	c.ready = nil
+	c.mu.Unlock()
+}

@@ -1,0 +1,88 @@
+package controller
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
+)
+
+// Metrics are the controller's Prometheus metrics, all prefixed tieracl_.
+type Metrics struct {
+	Reconcile     *prometheus.HistogramVec // seconds from taking a batch to its commit, by mode (full, delta)
+	Transaction   *prometheus.HistogramVec // seconds NB took to commit, by mode
+	Operations    *prometheus.CounterVec   // NB operations written, by kind (create, update, delete, mutate)
+	Rows          *prometheus.GaugeVec     // rows tieracl owns, by table and, for ACLs, tier
+	QueueDepth    prometheus.Gauge         // changed objects waiting for the worker
+	EventToCommit prometheus.Histogram     // seconds from an object's change reaching the controller to its NB commit
+	Errors        *prometheus.CounterVec   // failures, by stage (nb-write, status)
+	StatusWrites  prometheus.Counter       // policy status updates written
+	NBConnected   prometheus.Gauge         // 1 while the NB connection is up
+}
+
+// NewMetrics creates the metrics and registers them with reg (nil: not registered).
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	buckets := prometheus.ExponentialBuckets(0.0005, 2, 18) // 0.5 ms to about 65 s
+	m := &Metrics{
+		Reconcile: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "tieracl_reconcile_duration_seconds",
+			Help: "Time from taking a batch of changes to its NB commit.", Buckets: buckets}, []string{"mode"}),
+		Transaction: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "tieracl_nb_transaction_duration_seconds",
+			Help: "Time NB took to commit one transaction.", Buckets: buckets}, []string{"mode"}),
+		Operations: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tieracl_nb_operations_total",
+			Help: "NB operations written, by kind."}, []string{"kind"}),
+		Rows: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "tieracl_nb_rows",
+			Help: "NB rows tieracl owns, by table and ACL tier."}, []string{"table", "tier"}),
+		QueueDepth: prometheus.NewGauge(prometheus.GaugeOpts{Name: "tieracl_queue_depth",
+			Help: "Changed objects waiting for the worker."}),
+		EventToCommit: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "tieracl_event_to_commit_seconds",
+			Help: "Time from a change reaching the controller to its NB commit.", Buckets: buckets}),
+		Errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tieracl_errors_total",
+			Help: "Failures, by stage."}, []string{"stage"}),
+		StatusWrites: prometheus.NewCounter(prometheus.CounterOpts{Name: "tieracl_status_writes_total",
+			Help: "Policy status updates written."}),
+		NBConnected: prometheus.NewGauge(prometheus.GaugeOpts{Name: "tieracl_nb_connected",
+			Help: "1 while the NB connection is up."}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.Reconcile, m.Transaction, m.Operations, m.Rows, m.QueueDepth, m.EventToCommit, m.Errors,
+			m.StatusWrites, m.NBConnected)
+	}
+	return m
+}
+
+func (m *Metrics) observeWrite(mode string, s nbsync.Stats, took, txn time.Duration) {
+	m.Reconcile.WithLabelValues(mode).Observe(took.Seconds())
+	if s.Ops > 0 {
+		m.Transaction.WithLabelValues(mode).Observe(txn.Seconds())
+	}
+	m.Operations.WithLabelValues("create").Add(float64(s.Created))
+	m.Operations.WithLabelValues("update").Add(float64(s.Updated))
+	m.Operations.WithLabelValues("delete").Add(float64(s.Deleted))
+	m.Operations.WithLabelValues("mutate").Add(float64(s.Mutations))
+}
+
+func (m *Metrics) setRows(s *nbrows.State) {
+	byTier := map[string]int{}
+	for _, a := range s.ACLs {
+		byTier[tierLabel(a.Tier)]++
+	}
+	for tier, n := range byTier {
+		m.Rows.WithLabelValues("ACL", tier).Set(float64(n))
+	}
+	m.Rows.WithLabelValues("Port_Group", "").Set(float64(len(s.PortGroups)))
+	m.Rows.WithLabelValues("Address_Set", "").Set(float64(len(s.AddressSets)))
+}
+
+func tierLabel(t int) string {
+	switch t {
+	case 1:
+		return "1-admin"
+	case 2:
+		return "2-networkpolicy"
+	case 3:
+		return "3-baseline"
+	}
+	return "other"
+}

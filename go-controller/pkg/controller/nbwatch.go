@@ -1,0 +1,60 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ovn-kubernetes/libovsdb/cache"
+	"github.com/ovn-kubernetes/libovsdb/model"
+	"k8s.io/klog/v2"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
+)
+
+// watchPorts queues every logical switch port that appears in NB: a pod's port is often created after
+// the pod, and its port groups get it then.
+func (c *Controller) watchPorts() {
+	c.cfg.NB.Cache().AddEventHandler(&cache.EventHandlerFuncs{
+		AddFunc: func(table string, m model.Model) {
+			if lsp, ok := m.(*nbdb.LogicalSwitchPort); ok && table == nbdb.LogicalSwitchPortTable {
+				c.queue.add(Key{Kind: KindPort, Name: lsp.Name})
+			}
+		},
+	})
+}
+
+// watchNB follows the NB connection: while it is down the controller is not ready; when libovsdb has
+// reconnected (and refilled its cache) the whole state is written again, as NB may have changed or been
+// restored from an older copy meanwhile.
+func (c *Controller) watchNB(ctx context.Context) {
+	connected := true
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		now := c.cfg.NB.Connected()
+		c.cfg.Metrics.NBConnected.Set(boolGauge(now))
+		switch {
+		case connected && !now:
+			klog.InfoS("NB connection lost; reconnecting")
+			c.setNotReady(fmt.Errorf("NB is not connected"))
+			c.markDirty()
+		case !connected && now:
+			klog.InfoS("NB connection back; writing the whole state")
+			c.queue.add(Key{Kind: KindResync})
+		}
+		connected = now
+	}
+}
+
+func boolGauge(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

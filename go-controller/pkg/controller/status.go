@@ -1,0 +1,140 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
+	"k8s.io/client-go/tools/record"
+	"k8s.io/klog/v2"
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/policy"
+)
+
+// statusWriter sets the Programmed condition of ANPs and the BANP and emits Warning events for problems.
+// It skips writes that would change nothing, and emits a policy's events again only when its problems
+// change, so a resync does not flood the API server.
+type statusWriter struct {
+	cfg       Config
+	informers *informerSet
+	recorder  record.EventRecorder
+	reported  map[policy.Owner]string // problems last reported as events, by policy
+}
+
+// Component is the event source and the field manager tieracl uses.
+const Component = "tieracl-controller"
+
+func newStatusWriter(cfg Config, inf *informerSet) *statusWriter {
+	rec := cfg.Recorder
+	if rec == nil {
+		scheme := runtime.NewScheme()
+		_ = clientgoscheme.AddToScheme(scheme)
+		_ = anpv1alpha1.Install(scheme)
+		b := record.NewBroadcaster()
+		b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: cfg.Kube.CoreV1().Events("")})
+		rec = b.NewRecorder(scheme, corev1.EventSource{Component: Component})
+	}
+	return &statusWriter{cfg: cfg, informers: inf, recorder: rec, reported: map[policy.Owner]string{}}
+}
+
+// update writes conditions and events for every compiled policy. Errors are logged and counted: a
+// status write that fails is tried again at the next translation.
+func (s *statusWriter) update(ctx context.Context, policies []*policy.Policy) {
+	seen := map[policy.Owner]bool{}
+	for _, p := range policies {
+		seen[p.Owner] = true
+		obj := s.object(p.Owner)
+		if obj == nil {
+			continue // deleted since the translation
+		}
+		s.events(p, obj)
+		if err := s.writeStatus(ctx, p, obj); err != nil {
+			s.cfg.Metrics.Errors.WithLabelValues("status").Inc()
+			klog.ErrorS(err, "status update failed", "policy", p.Owner.String())
+		}
+	}
+	for o := range s.reported {
+		if !seen[o] {
+			delete(s.reported, o)
+		}
+	}
+}
+
+// object is the policy's API object from the informer cache, or nil.
+func (s *statusWriter) object(o policy.Owner) runtime.Object {
+	k := Key{Namespace: o.Namespace, Name: o.Name}
+	var obj runtime.Object
+	var ok bool
+	switch o.Kind {
+	case policy.KindANP:
+		obj, ok = get[*anpv1alpha1.AdminNetworkPolicy](s.informers.anps, k)
+	case policy.KindBANP:
+		obj, ok = get[*anpv1alpha1.BaselineAdminNetworkPolicy](s.informers.banps, k)
+	case policy.KindNetworkPolicy:
+		obj, ok = get[*networkingv1.NetworkPolicy](s.informers.netpols, k)
+	}
+	if !ok {
+		return nil
+	}
+	return obj
+}
+
+// events emits one Warning event per problem when the policy's problems changed since last reported.
+func (s *statusWriter) events(p *policy.Policy, obj runtime.Object) {
+	var all []string
+	for _, pr := range p.Problems {
+		all = append(all, pr.String())
+	}
+	summary := strings.Join(all, "\n")
+	if s.reported[p.Owner] == summary {
+		return
+	}
+	s.reported[p.Owner] = summary
+	for _, pr := range p.Problems {
+		s.recorder.Event(obj, corev1.EventTypeWarning, pr.Reason, pr.Message)
+	}
+}
+
+// writeStatus sets the Programmed condition when it differs from what the object holds.
+func (s *statusWriter) writeStatus(ctx context.Context, p *policy.Policy, obj runtime.Object) error {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return err
+	}
+	want := programmedCondition(p, m.GetGeneration())
+	switch o := obj.(type) {
+	case *anpv1alpha1.AdminNetworkPolicy:
+		if sameCondition(o.Status.Conditions, want) {
+			return nil
+		}
+		o = o.DeepCopy()
+		meta.SetStatusCondition(&o.Status.Conditions, want)
+		_, err = s.cfg.Policy.PolicyV1alpha1().AdminNetworkPolicies().UpdateStatus(ctx, o, metav1.UpdateOptions{FieldManager: Component})
+	case *anpv1alpha1.BaselineAdminNetworkPolicy:
+		if sameCondition(o.Status.Conditions, want) {
+			return nil
+		}
+		o = o.DeepCopy()
+		meta.SetStatusCondition(&o.Status.Conditions, want)
+		_, err = s.cfg.Policy.PolicyV1alpha1().BaselineAdminNetworkPolicies().UpdateStatus(ctx, o, metav1.UpdateOptions{FieldManager: Component})
+	default:
+		return nil // NetworkPolicy has no status tieracl may set
+	}
+	if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
+		return nil // the object changed meanwhile; its event brings a new translation and status
+	}
+	if err != nil {
+		return fmt.Errorf("update status of %s: %w", p.Owner, err)
+	}
+	s.cfg.Metrics.StatusWrites.Inc()
+	return nil
+}
