@@ -19,6 +19,8 @@ type LeaderElection struct {
 	LeaseDuration   time.Duration
 	RenewDeadline   time.Duration
 	RetryPeriod     time.Duration
+	// WatchDog, when set, fails the replica's health check if it holds the Lease but stopped renewing it.
+	WatchDog *leaderelection.HealthzAdaptor
 }
 
 // RunLeader runs lead while this replica holds the Lease and returns when it stops holding it or ctx
@@ -33,7 +35,7 @@ func RunLeader(ctx context.Context, kube kubernetes.Interface, le LeaderElection
 	}
 	elector, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{
 		Lock: lock, LeaseDuration: le.LeaseDuration, RenewDeadline: le.RenewDeadline, RetryPeriod: le.RetryPeriod,
-		ReleaseOnCancel: true, Name: le.Name,
+		ReleaseOnCancel: true, Name: le.Name, WatchDog: le.WatchDog,
 		Callbacks: leaderelection.LeaderCallbacks{
 			OnStartedLeading: func(ctx context.Context) {
 				klog.InfoS("became leader", "lease", le.Namespace+"/"+le.Name, "identity", le.Identity)
