@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/tools/leaderelection"
+	"k8s.io/klog/v2"
+	npclient "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/controller"
+)
+
+// errLostLease ends a replica that stopped leading while it should have gone on.
+var errLostLease = errors.New("lost the leader-election lease")
+
+func run(ctx context.Context, o *options) error {
+	portName, err := o.portNamer()
+	if err != nil {
+		return err
+	}
+	if _, err := o.tlsConfig(); err != nil {
+		return err
+	}
+	cfg, err := restConfig(o.kubeconfig)
+	if err != nil {
+		return err
+	}
+	// client-go's default of 5 requests per second would take a minute to write 300 policies' status.
+	cfg.QPS, cfg.Burst = 50, 100
+	kube, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	policy, err := npclient.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	metrics := controller.NewMetrics(reg)
+	h := &health{}
+	if o.leaderElect {
+		h.watchdog = leaderelection.NewLeaderHealthzAdaptor(20 * time.Second)
+	}
+	if o.listenAddress != "" {
+		if err := serve(ctx, o.listenAddress, reg, h); err != nil {
+			return fmt.Errorf("--listen-address: %w", err)
+		}
+	}
+	nb, err := connectNB(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer nb.Close()
+	h.setStarted()
+
+	lead := func(ctx context.Context) error {
+		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: nb, PortName: portName,
+			Metrics: metrics, ResyncInterval: o.resyncInterval})
+		if err != nil {
+			return err
+		}
+		h.setController(c.Ready)
+		return c.Run(ctx)
+	}
+	if !o.leaderElect {
+		return lead(ctx)
+	}
+	var leadErr error
+	err = controller.RunLeader(ctx, kube, controller.LeaderElection{Namespace: o.leaseNS, Name: o.leaseName,
+		Identity: o.identity, LeaseDuration: o.leaseDuration, RenewDeadline: o.renewDeadline,
+		RetryPeriod: o.retryPeriod, WatchDog: h.watchdog}, func(ctx context.Context) { leadErr = lead(ctx) })
+	switch {
+	case err != nil:
+		return err
+	case leadErr != nil:
+		return leadErr
+	case ctx.Err() == nil:
+		return errLostLease
+	}
+	klog.InfoS("shut down cleanly")
+	return nil
+}
+
+func restConfig(kubeconfig string) (*rest.Config, error) {
+	if kubeconfig == "" {
+		cfg, err := rest.InClusterConfig()
+		if err != nil {
+			return nil, fmt.Errorf("no --kubeconfig and not in a cluster: %w", err)
+		}
+		return cfg, nil
+	}
+	return clientcmd.BuildConfigFromFlags("", kubeconfig)
+}
