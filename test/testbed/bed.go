@@ -75,8 +75,7 @@ func Start(ctx context.Context, opts Options) (b *Bed, err error) {
 		if _, err := b.run(ctx, "ovsdb-tool", "create", b.dbFile(db.name), filepath.Join(root, db.schema)); err != nil {
 			return nil, err
 		}
-		if _, err := b.startDaemon(ctx, "ovsdb-"+db.name, "", "ovsdb-server", []string{b.socketFile(db.name)},
-			"--remote=punix:"+b.socketFile(db.name), b.dbFile(db.name)); err != nil {
+		if _, err := b.startDB(ctx, db.name); err != nil {
 			return nil, err
 		}
 	}
