@@ -47,6 +47,10 @@ type Index struct {
 	namespaces map[string]*corev1.Namespace
 	pods       []*Pod
 	podsByKey  map[string]*Pod
+	// podRuns are the namespaces that hold pods, each with its run of pods: the pods of one namespace
+	// are contiguous in key order ("<namespace>/" is a prefix of all their keys and of no other key).
+	podRuns    []podRun
+	podRunOf   map[string]podRun
 	nodes      []*Node
 	nodesByKey map[string]*Node
 }
@@ -70,6 +74,17 @@ func NewIndex(s *Snapshot, portName PortNamer) *Index {
 		ix.podsByKey[pod.Key()] = pod
 	}
 	sort.Slice(ix.pods, func(i, j int) bool { return ix.pods[i].Key() < ix.pods[j].Key() })
+	ix.podRunOf = map[string]podRun{}
+	for i, p := range ix.pods {
+		if n := len(ix.podRuns); n > 0 && ix.podRuns[n-1].namespace == p.Namespace {
+			ix.podRuns[n-1].end = i + 1
+			continue
+		}
+		ix.podRuns = append(ix.podRuns, podRun{namespace: p.Namespace, start: i, end: i + 1})
+	}
+	for _, r := range ix.podRuns {
+		ix.podRunOf[r.namespace] = r
+	}
 	for _, n := range s.Nodes {
 		node := &Node{Node: n, IPs: NodeIPs(n)}
 		ix.nodes = append(ix.nodes, node)
@@ -103,22 +118,36 @@ func (ix *Index) NamespaceLabels(name string) labels.Set {
 	return labels.Set{corev1.LabelMetadataName: name}
 }
 
-// SelectPods returns the selectable pods whose namespace matches nsSel and whose labels match podSel.
+// podRun is the pods of one namespace: ix.pods[start:end].
+type podRun struct {
+	namespace  string
+	start, end int
+}
+
+// SelectPods returns the selectable pods whose namespace matches nsSel and whose labels match podSel,
+// sorted by key. The namespace selector is matched once per namespace, not once per pod.
 func (ix *Index) SelectPods(nsSel, podSel labels.Selector) []*Pod {
 	var out []*Pod
-	for _, p := range ix.pods {
-		if p.Selectable() && nsSel.Matches(ix.NamespaceLabels(p.Namespace)) && podSel.Matches(labels.Set(p.Labels)) {
-			out = append(out, p)
+	for _, r := range ix.podRuns {
+		if nsSel.Matches(ix.NamespaceLabels(r.namespace)) {
+			out = ix.selectIn(out, r, podSel)
 		}
 	}
 	return out
 }
 
-// SelectPodsIn returns the selectable pods of one namespace whose labels match podSel.
+// SelectPodsIn returns the selectable pods of one namespace whose labels match podSel, sorted by key.
 func (ix *Index) SelectPodsIn(namespace string, podSel labels.Selector) []*Pod {
-	var out []*Pod
-	for _, p := range ix.pods {
-		if p.Namespace == namespace && p.Selectable() && podSel.Matches(labels.Set(p.Labels)) {
+	r, ok := ix.podRunOf[namespace]
+	if !ok {
+		return nil
+	}
+	return ix.selectIn(nil, r, podSel)
+}
+
+func (ix *Index) selectIn(out []*Pod, r podRun, podSel labels.Selector) []*Pod {
+	for _, p := range ix.pods[r.start:r.end] {
+		if p.Selectable() && podSel.Matches(labels.Set(p.Labels)) {
 			out = append(out, p)
 		}
 	}
