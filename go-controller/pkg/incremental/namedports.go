@@ -14,7 +14,8 @@ func (t *Tracker) moveNamedPorts(old, now *podView) {
 	}
 	if now != nil && now.selectable {
 		for ref := range t.result.NamedPorts {
-			if target, ok := resolve(now, ref); ok && !t.namedTargets[target] {
+			target, ok := resolve(now, ref)
+			if ok && !t.namedTargets[namedTarget{translate.NamedPortRef{Name: ref.Name}, target.protocol, target.number}] {
 				t.stale = true
 				return
 			}

@@ -50,7 +50,7 @@ type Tracker struct {
 	delta *nbrows.Delta
 }
 
-// namedTarget is one value a referenced named port resolves to.
+// namedTarget is one value a referenced named port resolves to; in namedTargets the filter is empty.
 type namedTarget struct {
 	ref      translate.NamedPortRef
 	protocol corev1.Protocol
@@ -145,7 +145,9 @@ func (t *Tracker) indexSelections() {
 			t.nodeSets = append(t.nodeSets, name)
 		case translate.SelectNamedPort:
 			t.namedSets = append(t.namedSets, name)
-			t.namedTargets[namedTarget{translate.NamedPortRef{Name: sel.PortName, Filter: sel.PortFilter}, sel.PortProtocol, sel.PortNumber}] = true
+			// A set is one named port's value, whatever the rules' protocol filters: rules naming the
+			// port with and without a filter share it, and the set records only one of the filters.
+			t.namedTargets[namedTarget{translate.NamedPortRef{Name: sel.PortName}, sel.PortProtocol, sel.PortNumber}] = true
 		}
 	}
 }
