@@ -333,13 +333,13 @@ func (e *env) synced() { e.t.Helper(); e.waitNB(e.snap) }
 func (e *env) notSynced() {
 	e.t.Helper()
 	want := translate.Translate(e.snap, translate.Options{}).State
-	e.eventually("NB differs from the translation", func() error {
-		ops, _, err := nbsync.Ops(e.ctx, e.check, &want)
-		if err == nil && len(ops) == 0 {
-			return fmt.Errorf("NB holds it")
-		}
-		return nil
-	})
+	ops, _, err := nbsync.Ops(e.ctx, e.check, &want)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if len(ops) == 0 {
+		e.t.Fatal("NB holds the translation of the cluster already")
+	}
 }
 
 // opKinds are the labels of Metrics.Operations.

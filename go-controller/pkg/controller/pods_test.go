@@ -1,0 +1,118 @@
+package controller_test
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
+	"github.com/tieracl/tieracl/test/testbed"
+)
+
+// Pod and namespace label changes move pods in and out of subjects and peers; NB follows, and the
+// controller writes them as member mutations only: no row is created, updated or deleted.
+func TestLabelChangesAreMutations(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, world())
+	e.put(
+		anp("guard", 10, podsIn(sel("team=a"), sel("app=web")), ingress(deny, fromPods(sel("team=b"), sel("app=client")))),
+		netpol("a", "np", sel("app=db"), sel("app=web")),
+	)
+	r := e.start()
+	e.synced()
+	a, b, c := e.snap.Namespaces[0], e.snap.Namespaces[1], e.snap.Namespaces[2]
+	web, db, client := e.snap.Pods[0], e.snap.Pods[1], e.snap.Pods[2]
+	steps := []struct {
+		name   string
+		change runtime.Object
+	}{
+		{"pod joins the ANP subject and leaves the NetworkPolicy's", relabeledPod(db, "app=web")},
+		{"pod leaves the ANP subject and the NetworkPolicy peer", relabeledPod(web, "app=none")},
+		{"pod leaves the ANP peer", relabeledPod(client, "app=other")},
+		{"pod joins the ANP peer again", relabeledPod(client, "app=client")},
+		{"namespace joins the ANP subject's namespaces", relabeledNS(c, "team=a")},
+		{"namespace leaves the ANP peer's namespaces", relabeledNS(b, "team=x")},
+		{"namespace leaves the ANP subject's namespaces", relabeledNS(a, "team=y")},
+	}
+	for _, s := range steps {
+		before := ops(r.metrics)
+		e.put(s.change)
+		e.synced()
+		e.eventually(s.name+": written as mutations", func() error {
+			now := ops(r.metrics)
+			if now["mutate"] <= before["mutate"] {
+				return fmt.Errorf("no mutation counted: %v", now)
+			}
+			for _, k := range []string{"create", "update", "delete"} {
+				if now[k] != before[k] {
+					t.Fatalf("%s: %s operations %v -> %v, want only mutations", s.name, k, before[k], now[k])
+				}
+			}
+			return nil
+		})
+	}
+}
+
+// A pod's logical switch port is often created after the pod: the port groups that select the pod get
+// the port when it appears, whichever comes first.
+func TestPortAppearsLater(t *testing.T) {
+	t.Parallel()
+	for _, portFirst := range []bool{false, true} {
+		t.Run(fmt.Sprintf("port first %v", portFirst), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, world())
+			e.put(anp("guard", 10, podsIn(sel("team=a"), sel("app=web")), ingress(deny, fromPods(sel("team=b"), sel()))))
+			r := e.start()
+			e.synced()
+			before := ops(r.metrics)
+			late := pod("a", "late", 9, "app=web")
+			addPort := func() {
+				if _, err := e.bed.NBCtl(e.ctx, "lsp-add", testbed.SwitchName, "a_late"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if portFirst {
+				addPort()
+				e.put(late)
+			} else {
+				e.put(late)
+				e.synced()
+				if e.groupHasPort("guard", "a_late") == nil {
+					t.Fatal("the port group lists a port that does not exist")
+				}
+				addPort()
+			}
+			e.eventually("the port group lists the late port", func() error { return e.groupHasPort("guard", "a_late") })
+			e.synced()
+			if now := ops(r.metrics); !maps.Equal(onlyRows(now), onlyRows(before)) {
+				t.Errorf("rows were created, updated or deleted: %v -> %v", before, now)
+			}
+		})
+	}
+}
+
+// onlyRows drops the mutation count.
+func onlyRows(counts map[string]float64) map[string]float64 {
+	out := maps.Clone(counts)
+	delete(out, "mutate")
+	return out
+}
+
+// groupHasPort says whether the port group of ANP anpName lists the UUID of the logical switch port.
+func (e *env) groupHasPort(anpName, port string) error {
+	_, pgs, _ := e.rows(ownedByPolicy("AdminNetworkPolicy", anpName))
+	if len(pgs) != 1 {
+		return fmt.Errorf("%d port groups for %s", len(pgs), anpName)
+	}
+	lsp := &nbdb.LogicalSwitchPort{Name: port}
+	if err := e.check.Get(e.ctx, lsp); err != nil {
+		return fmt.Errorf("port %s: %w", port, err)
+	}
+	if !slices.Contains(pgs[0].Ports, lsp.UUID) {
+		return fmt.Errorf("port group %s lacks %s (%s): %v", pgs[0].Name, port, lsp.UUID, pgs[0].Ports)
+	}
+	return nil
+}
