@@ -52,10 +52,12 @@ type Controller struct {
 	informers *informerSet
 	tracker   *incremental.Tracker
 	status    *statusWriter
+	statusDue bool // the last translation's status is not written yet (its NB write failed); worker only
 
 	mu      sync.Mutex
 	ready   error // why the controller is not ready, nil when it is
 	nbDirty bool  // NB may differ from the tracker's state: write it whole next time
+	nbDown  bool  // watchNB found NB unreachable: not ready, whatever a write that needed no NB says
 }
 
 // New checks the configuration and prepares the informers; nothing runs until Run.
@@ -154,6 +156,18 @@ func (c *Controller) setNotReady(err error) {
 
 func (c *Controller) setReady() {
 	c.mu.Lock()
-	c.ready = nil
+	if !c.nbDown {
+		c.ready = nil
+	}
+	c.mu.Unlock()
+}
+
+// setNBUp records what watchNB found; while NB is down the controller is not ready.
+func (c *Controller) setNBUp(up bool) {
+	c.mu.Lock()
+	c.nbDown = !up
+	if !up {
+		c.ready = fmt.Errorf("NB is not connected")
+	}
 	c.mu.Unlock()
 }

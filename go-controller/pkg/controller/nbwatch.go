@@ -2,7 +2,6 @@ package controller
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/ovn-kubernetes/libovsdb/cache"
@@ -37,19 +36,31 @@ func (c *Controller) watchNB(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		now := c.cfg.NB.Connected()
+		now := c.nbUp(ctx)
 		c.cfg.Metrics.NBConnected.Set(boolGauge(now))
 		switch {
 		case connected && !now:
 			klog.InfoS("NB connection lost; reconnecting")
-			c.setNotReady(fmt.Errorf("NB is not connected"))
+			c.setNBUp(false)
 			c.markDirty()
 		case !connected && now:
 			klog.InfoS("NB connection back; writing the whole state")
+			c.setNBUp(true)
 			c.queue.add(Key{Kind: KindResync})
 		}
 		connected = now
 	}
+}
+
+// nbUp asks NB for an echo. Connected alone is not enough: libovsdb (v0.8.1) keeps reporting connected
+// while it reconnects after the server closed the connection (ovn-kubernetes/libovsdb#497).
+func (c *Controller) nbUp(ctx context.Context) bool {
+	if !c.cfg.NB.Connected() {
+		return false
+	}
+	ectx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return c.cfg.NB.Echo(ectx) == nil
 }
 
 func boolGauge(b bool) float64 {

@@ -23,14 +23,14 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 	}
 	wctx, cancel := context.WithTimeout(ctx, c.cfg.WriteTimeout)
 	defer cancel()
-	mode, translated := "delta", false
+	mode := "delta"
 	var stats nbsync.Stats
 	var err error
 	if c.tracker.Stale() || c.dirty() {
 		mode = "full"
 		if c.tracker.Stale() {
 			c.tracker.Translate()
-			translated = true
+			c.statusDue = true
 		}
 		c.tracker.TakeDelta() // the whole state is written below
 		c.clearDirty()
@@ -50,9 +50,10 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 	for _, seen := range batch {
 		c.cfg.Metrics.EventToCommit.Observe(done.Sub(seen).Seconds())
 	}
-	if translated {
+	if c.statusDue {
 		c.cfg.Metrics.setRows(c.tracker.State())
 		c.status.update(ctx, c.tracker.Result().Policies)
+		c.statusDue = false
 	}
 	if c.cfg.NB.Connected() {
 		c.setReady()
