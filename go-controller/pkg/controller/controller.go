@@ -52,7 +52,7 @@ type Controller struct {
 	informers *informerSet
 	tracker   *incremental.Tracker
 	status    *statusWriter
-	statusDue bool // the last translation's status is not written yet (its NB write failed); worker only
+	statusDue bool // the last translation's status is not all written yet (NB or status write failed); worker only
 
 	mu      sync.Mutex
 	ready   error // why the controller is not ready, nil when it is

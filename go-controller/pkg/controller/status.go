@@ -47,8 +47,9 @@ func newStatusWriter(cfg Config, inf *informerSet) *statusWriter {
 }
 
 // update writes conditions and events for every compiled policy. Errors are logged and counted: a
-// status write that fails is tried again at the next translation.
-func (s *statusWriter) update(ctx context.Context, policies []*policy.Policy) {
+// status write that fails is tried again at the next batch: update returns false then.
+func (s *statusWriter) update(ctx context.Context, policies []*policy.Policy) (done bool) {
+	done = true
 	seen := map[policy.Owner]bool{}
 	for _, p := range policies {
 		seen[p.Owner] = true
@@ -58,6 +59,10 @@ func (s *statusWriter) update(ctx context.Context, policies []*policy.Policy) {
 		}
 		s.events(p, obj)
 		if err := s.writeStatus(ctx, p, obj); err != nil {
+			done = false
+			if apierrors.IsConflict(err) {
+				continue // the object changed meanwhile; its event brings the next batch, which retries
+			}
 			s.cfg.Metrics.Errors.WithLabelValues("status").Inc()
 			klog.ErrorS(err, "status update failed", "policy", p.Owner.String())
 		}
@@ -67,6 +72,7 @@ func (s *statusWriter) update(ctx context.Context, policies []*policy.Policy) {
 			delete(s.reported, o)
 		}
 	}
+	return done
 }
 
 // object is the policy's API object from the informer cache, or nil.
@@ -129,8 +135,8 @@ func (s *statusWriter) writeStatus(ctx context.Context, p *policy.Policy, obj ru
 	default:
 		return nil // NetworkPolicy has no status tieracl may set
 	}
-	if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
-		return nil // the object changed meanwhile; its event brings a new translation and status
+	if apierrors.IsNotFound(err) {
+		return nil // deleted meanwhile
 	}
 	if err != nil {
 		return fmt.Errorf("update status of %s: %w", p.Owner, err)

@@ -52,8 +52,7 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 	}
 	if c.statusDue {
 		c.cfg.Metrics.setRows(c.tracker.State())
-		c.status.update(ctx, c.tracker.Result().Policies)
-		c.statusDue = false
+		c.statusDue = !c.status.update(ctx, c.tracker.Result().Policies)
 	}
 	if c.cfg.NB.Connected() {
 		c.setReady()
