@@ -451,16 +451,19 @@ func (e *env) waitEvent(r *running, want string) {
 	})
 }
 
-// hasEvent reads the events recorded so far and reports whether one contains want.
+// hasEvent reports whether an event recorded so far contains want.
 func (r *running) hasEvent(want string) bool {
+	return slices.ContainsFunc(r.drain(), func(ev string) bool { return strings.Contains(ev, want) })
+}
+
+// drain moves the events recorded since the last call into r.seen and returns all seen so far.
+func (r *running) drain() []string {
 	for {
 		select {
 		case ev := <-r.events.Events:
 			r.seen = append(r.seen, ev)
-			continue
 		default:
+			return r.seen
 		}
-		break
 	}
-	return slices.ContainsFunc(r.seen, func(ev string) bool { return strings.Contains(ev, want) })
 }
