@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -24,10 +25,24 @@ type LeaderElection struct {
 }
 
 // RunLeader runs lead while this replica holds the Lease and returns when it stops holding it or ctx
-// ends. lead's context is cancelled the moment leadership is lost, so a replica that lost the Lease stops
-// writing before another can win it (RenewDeadline < LeaseDuration). The caller exits then: a restart
-// starts from a clean state, as client-go advises.
+// ends, once lead has returned. lead's context is cancelled the moment leadership is lost, so a replica
+// that lost the Lease stops writing before another can win it (RenewDeadline < LeaseDuration); when ctx
+// ends, the Lease is released only after lead has returned. The caller exits then: a restart starts from
+// a clean state, as client-go advises.
 func RunLeader(ctx context.Context, kube kubernetes.Interface, le LeaderElection, lead func(context.Context)) error {
+	// The elector releases the Lease as soon as its context ends (ReleaseOnCancel), without waiting for
+	// lead: give it a context of its own that ends only once lead has returned.
+	electCtx, stopElecting := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopElecting()
+	g := &leadGuard{done: make(chan struct{})}
+	go func() {
+		select {
+		case <-ctx.Done():
+			g.stop()
+			stopElecting()
+		case <-electCtx.Done():
+		}
+	}()
 	lock := &resourcelock.LeaseLock{
 		LeaseMeta:  metaFor(le),
 		Client:     kube.CoordinationV1(),
@@ -37,9 +52,16 @@ func RunLeader(ctx context.Context, kube kubernetes.Interface, le LeaderElection
 		Lock: lock, LeaseDuration: le.LeaseDuration, RenewDeadline: le.RenewDeadline, RetryPeriod: le.RetryPeriod,
 		ReleaseOnCancel: true, Name: le.Name, WatchDog: le.WatchDog,
 		Callbacks: leaderelection.LeaderCallbacks{
-			OnStartedLeading: func(ctx context.Context) {
+			OnStartedLeading: func(leaderCtx context.Context) {
+				if !g.start() {
+					return // ctx ended while the Lease was being won
+				}
+				defer close(g.done)
+				leaderCtx, cancel := context.WithCancel(leaderCtx)
+				defer cancel()
+				defer context.AfterFunc(ctx, cancel)()
 				klog.InfoS("became leader", "lease", le.Namespace+"/"+le.Name, "identity", le.Identity)
-				lead(ctx)
+				lead(leaderCtx)
 			},
 			OnStoppedLeading: func() { klog.InfoS("stopped leading", "identity", le.Identity) },
 		},
@@ -47,8 +69,39 @@ func RunLeader(ctx context.Context, kube kubernetes.Interface, le LeaderElection
 	if err != nil {
 		return fmt.Errorf("leader election: %w", err)
 	}
-	elector.Run(ctx)
+	elector.Run(electCtx)
+	g.stop() // leadership lost: lead's context is cancelled; let it finish before the caller exits
 	return nil
+}
+
+// leadGuard lets RunLeader wait for lead, which the elector starts in a goroutine of its own.
+type leadGuard struct {
+	mu       sync.Mutex
+	started  bool
+	stopping bool
+	done     chan struct{} // closed when a started lead returns
+}
+
+// start reports whether lead may run: not once stop was called.
+func (g *leadGuard) start() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.stopping {
+		return false
+	}
+	g.started = true
+	return true
+}
+
+// stop keeps lead from starting and waits until a started lead has returned.
+func (g *leadGuard) stop() {
+	g.mu.Lock()
+	g.stopping = true
+	started := g.started
+	g.mu.Unlock()
+	if started {
+		<-g.done
+	}
 }
 
 func metaFor(le LeaderElection) metav1.ObjectMeta {
