@@ -49,14 +49,20 @@ func SweepStale(dir string) error {
 	return errors.Join(errs...)
 }
 
-// bedAlive tells whether the bed's NB ovsdb-server still runs. It starts before any namespace exists
-// and Stop ends it after deleting them all. A pid file left by a killed daemon names a dead pid.
+// bedAlive tells whether the bed still runs: its NB or its SB ovsdb-server (StopNB stops only NB, for an
+// outage, and the bed's namespaces must survive it). Both start before any namespace exists and Stop ends
+// them after deleting them all. A pid file left by a killed daemon names a dead pid.
 func bedAlive(runDir string) bool {
-	pid, err := readPid(filepath.Join(runDir, "ovsdb-nb.pid"))
-	if err != nil {
-		return false
+	for _, server := range []string{nbDaemon, "ovsdb-sb"} {
+		pid, err := readPid(filepath.Join(runDir, server+".pid"))
+		if err != nil {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); err == nil || errors.Is(err, syscall.EPERM) {
+			return true
+		}
 	}
-	return syscall.Kill(pid, 0) == nil || errors.Is(syscall.Kill(pid, 0), syscall.EPERM)
+	return false
 }
 
 func appendLine(path, line string) error {

@@ -14,13 +14,14 @@ func TestSweepStale(t *testing.T) {
 	}
 	cases := []struct {
 		name string
-		// pidFile is the content of ovsdb-nb.pid; empty means none.
-		pidFile     string
-		wantDeleted bool
+		// pidFile is the content of ovsdb-nb.pid, sbPidFile of ovsdb-sb.pid; empty means none.
+		pidFile, sbPidFile string
+		wantDeleted        bool
 	}{
 		{name: "bed without NB server is swept", wantDeleted: true},
 		{name: "pid file of a dead process is swept", pidFile: "2147483646", wantDeleted: true},
 		{name: "running bed is left alone", pidFile: strconv.Itoa(os.Getpid()), wantDeleted: false},
+		{name: "bed in an NB outage is left alone", pidFile: "2147483646", sbPidFile: strconv.Itoa(os.Getpid()), wantDeleted: false},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -37,8 +38,11 @@ func TestSweepStale(t *testing.T) {
 			if err := appendLine(filepath.Join(runDir, netnsRecord), ns); err != nil {
 				t.Fatal(err)
 			}
-			if tc.pidFile != "" {
-				if err := os.WriteFile(filepath.Join(runDir, "ovsdb-nb.pid"), []byte(tc.pidFile+"\n"), 0o644); err != nil {
+			for file, pid := range map[string]string{"ovsdb-nb.pid": tc.pidFile, "ovsdb-sb.pid": tc.sbPidFile} {
+				if pid == "" {
+					continue
+				}
+				if err := os.WriteFile(filepath.Join(runDir, file), []byte(pid+"\n"), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
