@@ -149,6 +149,9 @@ func readPid(path string) (int, error) {
 	return pid, nil
 }
 
+// TailFile returns the last lines of a log file, empty when it cannot be read.
+func TailFile(path string, lines int) string { return tailFile(path, lines) }
+
 func tailFile(path string, lines int) string {
 	raw, err := os.ReadFile(path)
 	if err != nil {

@@ -3,6 +3,7 @@ package testbed
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/netip"
 	"sort"
 	"strings"
@@ -182,4 +183,17 @@ func containsAddr(list []netip.Addr, ip netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// Topology returns a copy of the ports every ApplyTopology so far made, e.g. for a backend judging flows
+// on a bed someone else fills; empty before the first.
+func (b *Bed) Topology() *Topology {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t := &Topology{Pods: map[string]Port{}, Nodes: map[string]Port{}}
+	if b.topology != nil {
+		maps.Copy(t.Pods, b.topology.Pods)
+		maps.Copy(t.Nodes, b.topology.Nodes)
+	}
+	return t
 }

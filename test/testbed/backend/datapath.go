@@ -24,6 +24,16 @@ type DatapathOptions struct {
 	AllowTimeout time.Duration
 }
 
+func (o DatapathOptions) withDefaults() DatapathOptions {
+	if o.DenyTimeout == 0 {
+		o.DenyTimeout = time.Second
+	}
+	if o.AllowTimeout == 0 {
+		o.AllowTimeout = probe.DefaultTimeout
+	}
+	return o
+}
+
 // batchTimeout bounds one EvaluateBatch: namespaces, servers and every probe.
 const batchTimeout = 10 * time.Minute
 
@@ -40,12 +50,7 @@ type Datapath struct {
 // NewDatapath starts a bed with the datapath for the snapshot; endpoints get namespaces when a probe
 // first needs them.
 func NewDatapath(ctx context.Context, snap *cluster.Snapshot, opts DatapathOptions) (_ *Datapath, err error) {
-	if opts.DenyTimeout == 0 {
-		opts.DenyTimeout = time.Second
-	}
-	if opts.AllowTimeout == 0 {
-		opts.AllowTimeout = probe.DefaultTimeout
-	}
+	opts = opts.withDefaults()
 	if opts.Bed.ProbeBinary == "" {
 		if opts.Bed.ProbeBinary, err = probeBinaryPath(); err != nil {
 			return nil, err
@@ -119,6 +124,7 @@ func (d *Datapath) prepare(ctx context.Context, flows []policytest.ExpectedFlow,
 	resolved, resolveErrs := d.resolve(ctx, ends)
 	var jobs []*probeJob
 	listens := map[string][]probe.Listen{}
+	dsts := map[string]Endpoint{}
 	for i, f := range flows {
 		if errs[i] = errors.Join(resolveErrs[2*i], resolveErrs[2*i+1]); errs[i] != nil {
 			continue
@@ -131,6 +137,7 @@ func (d *Datapath) prepare(ctx context.Context, flows []policytest.ExpectedFlow,
 		j.target = probe.Target{Protocol: probe.Protocol(f.Flow.Protocol),
 			Addr: netipAddrPort(f.Flow.Dst, f.Flow.Port)}
 		listens[j.dst.Key] = append(listens[j.dst.Key], probe.Listen{Protocol: j.target.Protocol, Port: uint16(f.Flow.Port)})
+		dsts[j.dst.Key] = j.dst
 		jobs = append(jobs, j)
 	}
 	failed := map[string]error{}
@@ -144,7 +151,7 @@ func (d *Datapath) prepare(ctx context.Context, flows []policytest.ExpectedFlow,
 	}
 	for key, ls := range listens {
 		if failed[key] == nil {
-			failed[key] = d.serve(ctx, key, ls)
+			failed[key] = d.serve(ctx, dsts[key], ls)
 		}
 	}
 	var ready []*probeJob
@@ -159,10 +166,14 @@ func (d *Datapath) prepare(ctx context.Context, flows []policytest.ExpectedFlow,
 	return ready
 }
 
-// namespace returns the endpoint's namespace, making it on first use.
+// namespace returns the endpoint's namespace, making it on first use (on an attached bed, only for
+// outside addresses).
 func (d *Datapath) namespace(ctx context.Context, ep Endpoint) (*testbed.Netns, error) {
 	if n := d.bed.Netns(ep.Key); n != nil {
 		return n, nil
+	}
+	if d.attached && ep.Kind != KindOutside {
+		return nil, fmt.Errorf("%s has no network namespace on the bed, which whoever runs the bed makes", ep.Key)
 	}
 	if ep.Kind == KindNode {
 		return d.bed.AddNodeNamespace(ctx, ep.Node)
@@ -174,8 +185,13 @@ func (d *Datapath) namespace(ctx context.Context, ep Endpoint) (*testbed.Netns, 
 }
 
 // serve starts a probe server on the probed ports and, for a pod, its declared container ports, except
-// those an earlier server of the endpoint already answers on.
-func (d *Datapath) serve(ctx context.Context, key string, probed []probe.Listen) error {
+// those an earlier server of the endpoint already answers on. On an attached bed it serves only outside
+// addresses: pods and nodes are served by whoever runs the bed.
+func (d *Datapath) serve(ctx context.Context, ep Endpoint, probed []probe.Listen) error {
+	if d.attached && ep.Kind != KindOutside {
+		return nil
+	}
+	key := ep.Key
 	all := probed
 	if pod := d.ends.pods[key]; pod != nil {
 		for _, c := range pod.Spec.Containers {

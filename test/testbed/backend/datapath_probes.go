@@ -80,13 +80,17 @@ func (d *Datapath) dialGroups(ctx context.Context, jobs []*probeJob, errs []erro
 	wg.Wait()
 }
 
-// judge turns a probe's outcome into a verdict: connected to the right server is Allow, a timeout is
-// Deny, and anything else is an error, since a policy drop never answers.
-func judge(j *probeJob) (eval.Verdict, error) {
-	r := j.result
+// judge turns a probe job's outcome into a verdict; see Judge.
+func judge(j *probeJob) (eval.Verdict, error) { return Judge(j.dst.Key, j.target, j.result) }
+
+// Judge turns the outcome r of a probe to target into a verdict: a reply from the probe server named dst
+// (its endpoint key, "<namespace>/<pod>" or "node/<name>") on the target's port is Allow, a timeout is
+// Deny, and anything else is an error, since a policy drop never answers. An SCTP probe the kernel cannot
+// send is an error wrapping policytest.ErrNotJudged.
+func Judge(dst string, target probe.Target, r probe.Result) (eval.Verdict, error) {
 	switch r.Outcome {
 	case probe.Connected:
-		want := j.dst.Key + " " + probe.Listen{Protocol: j.target.Protocol, Port: j.target.Addr.Port()}.String()
+		want := dst + " " + probe.Listen{Protocol: target.Protocol, Port: target.Addr.Port()}.String()
 		if r.Reply != want {
 			return eval.Verdict{}, fmt.Errorf("%s: connected, but the reply was %q, not %q", r.Target, r.Reply, want)
 		}

@@ -30,8 +30,13 @@ func NewOVN(ctx context.Context, snap *cluster.Snapshot, opts testbed.Options) (
 	return &OVN{clusterBed: c}, nil
 }
 
-// Close stops the bed.
-func (o *OVN) Close() error { return o.bed.Stop() }
+// Close stops the bed, unless it is someone else's (AttachDatapath).
+func (o *OVN) Close() error {
+	if o.attached {
+		return nil
+	}
+	return o.bed.Stop()
+}
 
 // Bed is the running test bed, for debugging.
 func (o *OVN) Bed() *testbed.Bed { return o.bed }

@@ -28,6 +28,8 @@ type clusterBed struct {
 	snap  *cluster.Snapshot
 	state *nbrows.State
 	ends  *endpoints
+	// attached: the bed is someone else's (AttachDatapath), who writes its rows and stops it.
+	attached bool
 }
 
 func startClusterBed(ctx context.Context, snap *cluster.Snapshot, opts testbed.Options) (_ *clusterBed, err error) {
