@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ovn-kubernetes/libovsdb/client"
+	"github.com/ovn-kubernetes/libovsdb/model"
 	"github.com/ovn-kubernetes/libovsdb/ovsdb"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
@@ -23,32 +24,49 @@ var ErrRowMissing = errors.New("row missing in NB")
 // controller adds them when the port appears.
 func DeltaOps(ctx context.Context, c client.Client, d *nbrows.Delta) ([]ovsdb.Operation, Stats, error) {
 	p := &planner{c: c}
+	sets := uuidsByName(c, nbdb.AddressSetTable, func(m model.Model) string { return m.(*nbdb.AddressSet).Name }, len(d.AddressSets))
 	for name, ch := range d.AddressSets {
 		if ch.Empty() {
 			continue
 		}
-		row := &nbdb.AddressSet{Name: name}
-		if err := c.Get(ctx, row); err != nil {
-			return nil, Stats{}, fmt.Errorf("address set %s: %w: %v", name, ErrRowMissing, err)
+		uuid, ok := sets[name]
+		if !ok {
+			return nil, Stats{}, fmt.Errorf("address set %s: %w", name, ErrRowMissing)
 		}
 		add, remove := ch.Sorted()
-		p.mutate(row, &row.Addresses, add, remove)
+		p.mutate(nbdb.AddressSetTable, uuid, "addresses", stringValues(add), stringValues(remove))
 		p.stats.AddressesAdded += len(add)
 		p.stats.AddressesRemoved += len(remove)
 	}
+	groups := uuidsByName(c, nbdb.PortGroupTable, func(m model.Model) string { return m.(*nbdb.PortGroup).Name }, len(d.PortGroups))
 	for name, ch := range d.PortGroups {
 		if ch.Empty() {
 			continue
 		}
-		row := &nbdb.PortGroup{Name: name}
-		if err := c.Get(ctx, row); err != nil {
-			return nil, Stats{}, fmt.Errorf("port group %s: %w: %v", name, ErrRowMissing, err)
+		uuid, ok := groups[name]
+		if !ok {
+			return nil, Stats{}, fmt.Errorf("port group %s: %w", name, ErrRowMissing)
 		}
 		add, remove := ch.Sorted()
-		p.mutate(row, &row.Ports, p.portUUIDs(ctx, add), p.portUUIDs(ctx, remove))
+		p.mutate(nbdb.PortGroupTable, uuid, "ports", refValues(p.portUUIDs(ctx, add)), refValues(p.portUUIDs(ctx, remove)))
 	}
 	p.stats.Ops = len(p.ops)
 	return p.ops, p.stats, p.err
+}
+
+// uuidsByName maps the names of a table's rows to their UUIDs, reading the cache's rows without
+// copying them (a Get copies the whole row, thousands of addresses for a large set). With nothing to
+// look up it reads nothing.
+func uuidsByName(c client.Client, table string, name func(model.Model) string, wanted int) map[string]string {
+	out := map[string]string{}
+	t := c.Cache().Table(table)
+	if wanted == 0 || t == nil {
+		return out
+	}
+	for uuid, m := range t.RowsShallow() {
+		out[name(m)] = uuid
+	}
+	return out
 }
 
 // portUUIDs maps logical switch port names to UUIDs, skipping ports NB does not hold.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/ovn-kubernetes/libovsdb/client"
-	"github.com/ovn-kubernetes/libovsdb/model"
 	"github.com/ovn-kubernetes/libovsdb/ovsdb"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
@@ -121,7 +120,7 @@ func (p *planner) addressSets(cur *owned, desired *nbrows.State) {
 			continue
 		}
 		added, removed := diff(have.Addresses, d.Addresses)
-		p.mutate(have, &have.Addresses, added, removed)
+		p.mutate(nbdb.AddressSetTable, have.UUID, "addresses", stringValues(added), stringValues(removed))
 		p.stats.AddressesAdded += len(added)
 		p.stats.AddressesRemoved += len(removed)
 		if !maps.Equal(have.ExternalIDs, d.ExternalIDs) {
@@ -138,16 +137,40 @@ func (p *planner) addressSets(cur *owned, desired *nbrows.State) {
 	}
 }
 
-// mutate inserts and deletes set members in place, never rewriting the whole column.
-func (p *planner) mutate(row model.Model, field any, added, removed []string) {
-	if len(removed) > 0 {
-		p.add(p.c.Where(row).Mutate(row, model.Mutation{Field: field, Mutator: ovsdb.MutateOperationDelete, Value: removed}))
+// mutate inserts and deletes members of a set column of the row with that UUID in place, never rewriting
+// the whole column. It builds the operations itself: libovsdb's Where(row).Mutate looks the row up in
+// its cache and clones it, which for a set of thousands of addresses costs more than the mutation.
+func (p *planner) mutate(table, uuid, column string, added, removed []any) {
+	where := []ovsdb.Condition{ovsdb.NewCondition("_uuid", ovsdb.ConditionEqual, ovsdb.UUID{GoUUID: uuid})}
+	for _, m := range []struct {
+		mutator ovsdb.Mutator
+		values  []any
+	}{{ovsdb.MutateOperationDelete, removed}, {ovsdb.MutateOperationInsert, added}} {
+		if len(m.values) == 0 {
+			continue
+		}
+		p.ops = append(p.ops, ovsdb.Operation{Op: ovsdb.OperationMutate, Table: table, Where: where,
+			Mutations: []ovsdb.Mutation{*ovsdb.NewMutation(column, m.mutator, ovsdb.OvsSet{GoSet: m.values})}})
 		p.stats.Mutations++
 	}
-	if len(added) > 0 {
-		p.add(p.c.Where(row).Mutate(row, model.Mutation{Field: field, Mutator: ovsdb.MutateOperationInsert, Value: added}))
-		p.stats.Mutations++
+}
+
+// stringValues and refValues are the values of a set of strings and of a set of row references (UUIDs, or
+// the named UUIDs of rows the same transaction inserts).
+func stringValues(values []string) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = v
 	}
+	return out
+}
+
+func refValues(uuids []string) []any {
+	out := make([]any, len(uuids))
+	for i, u := range uuids {
+		out[i] = ovsdb.UUID{GoUUID: u}
+	}
+	return out
 }
 
 // acls creates, updates in place, or drops ACLs, and returns for each desired port group the UUIDs (real
@@ -205,9 +228,9 @@ func (p *planner) portGroups(cur *owned, desired *nbrows.State, groupACLs map[st
 			continue
 		}
 		added, removed := diff(have.Ports, ports)
-		p.mutate(have, &have.Ports, added, removed)
+		p.mutate(nbdb.PortGroupTable, have.UUID, "ports", refValues(added), refValues(removed))
 		added, removed = diff(have.ACLs, acls)
-		p.mutate(have, &have.ACLs, added, removed)
+		p.mutate(nbdb.PortGroupTable, have.UUID, "acls", refValues(added), refValues(removed))
 		if !maps.Equal(have.ExternalIDs, d.ExternalIDs) {
 			row := &nbdb.PortGroup{UUID: have.UUID, ExternalIDs: d.ExternalIDs}
 			p.add(p.c.Where(row).Update(row, &row.ExternalIDs))
