@@ -5,7 +5,7 @@ export TIERACL_CACHE ?= $(HOME)/.cache/tieracl
 GO ?= go
 BIN := bin
 
-.PHONY: all build test unit generate lint fmt-check ovn demo conformance clean
+.PHONY: all build test unit generate lint fmt-check ovn demo conformance bench clean
 
 all: build
 
@@ -44,6 +44,14 @@ demo:
 conformance: ovn
 	$(GO) test -count=1 ./test/conformance/...
 	$(GO) run ./test/conformance/cmd/report -out docs/conformance -version "$$(git describe --tags --always --dirty)"
+
+# The controller benchmark (docs/performance.md): full sync, restart and pod label streams against a
+# real NB, on the reference workload w0, the synthetic W1 and the reference w1 (gen.py from
+# ../shared/bench). Not part of `make test`; BENCH_FLAGS passes more flags, e.g. --json.
+BENCH_FLAGS ?=
+bench: ovn
+	$(GO) build -o $(BIN)/tieracl-bench ./test/bench/cmd/tieracl-bench
+	for w in w0 W1 w1; do $(BIN)/tieracl-bench --workload $$w $(BENCH_FLAGS) || exit 1; done
 
 clean:
 	rm -rf $(BIN)

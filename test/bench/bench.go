@@ -1,0 +1,436 @@
+// Package bench measures the tieracl controller against a real NB ovsdb-server: a full sync into an
+// empty NB, a restart on an unchanged NB (which must write nothing), and streams of pod label changes
+// from the API write to the NB commit. The controller runs in this process on fake clientsets;
+// cmd/tieracl-bench is its command line and docs/performance.md holds the figures.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ovn-kubernetes/libovsdb/client"
+	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	kubefake "k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/tools/record"
+	npfake "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned/fake"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/controller"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
+	"github.com/tieracl/tieracl/go-controller/pkg/translate"
+	"github.com/tieracl/tieracl/test/testbed"
+)
+
+// Options configure Run.
+type Options struct {
+	// Northd "pause" (the default) pauses ovn-northd once the bed is up, so the two cores measure the
+	// controller and NB alone; "run" leaves it working on every change, as in a cluster.
+	Northd string
+	// Rate and Duration shape the steady stream (events/s for that long); MaxDuration is the length of
+	// the stream at the highest rate the writers reach. Zero skips a stream.
+	Rate        float64
+	Duration    time.Duration
+	MaxDuration time.Duration
+	// Writers is how many goroutines write pod updates (the fake API's Update is synchronous).
+	Writers int
+	// ReadyTimeout bounds each wait for the controller to become ready.
+	ReadyTimeout time.Duration
+	Seed         int64
+	// Progress, when set, receives a line as each phase starts.
+	Progress func(string)
+}
+
+// Report is everything one run measured.
+type Report struct {
+	Workload string   `json:"workload"`
+	Size     Size     `json:"size"`
+	Rows     Rows     `json:"rows"`
+	Setup    Setup    `json:"setup"`
+	FullSync FullSync `json:"full_sync"`
+	Restart  Restart  `json:"restart"`
+	Streams  []Stream `json:"streams"`
+	// FinalMatch says NB held exactly the translation of the cluster after the streams.
+	FinalMatch bool     `json:"final_nb_matches_translation"`
+	Failures   []string `json:"failures,omitempty"`
+}
+
+type Size struct {
+	Namespaces      int `json:"namespaces"`
+	Pods            int `json:"pods"`
+	Nodes           int `json:"nodes"`
+	ANPs            int `json:"anps"`
+	ANPRules        int `json:"anp_rules"`
+	BANPRules       int `json:"banp_rules"`
+	NetworkPolicies int `json:"network_policies"`
+}
+
+// Rows are the rows tieracl owns in NB after the full sync.
+type Rows struct {
+	ACLs               int `json:"acls"`
+	PortGroups         int `json:"port_groups"`
+	AddressSets        int `json:"address_sets"`
+	AddressSetEntries  int `json:"address_set_entries"`
+	PortGroupPorts     int `json:"port_group_ports"`
+	LogicalSwitchPorts int `json:"logical_switch_ports"`
+}
+
+type Setup struct {
+	Northd       string  `json:"northd"`
+	PortsSeconds float64 `json:"ports_seconds"` // creating the pods' logical switch ports
+	FakeSeconds  float64 `json:"fake_api_seconds"`
+}
+
+type FullSync struct {
+	Seconds      float64 `json:"seconds"` // controller.New, NB connect and Run until Ready
+	Ops          float64 `json:"nb_ops"`
+	Transactions uint64  `json:"transactions"`
+	Matches      bool    `json:"nb_matches_translation"`
+	Memory       Memory  `json:"memory"`
+}
+
+type Restart struct {
+	Seconds float64 `json:"seconds"`
+	Ops     float64 `json:"nb_ops"` // must be 0
+}
+
+// Run benchmarks the controller on one workload. It returns the report even when a measurement
+// failed; the error then says which.
+func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
+	if o.Writers <= 0 {
+		o.Writers = 4
+	}
+	if o.ReadyTimeout <= 0 {
+		o.ReadyTimeout = 10 * time.Minute
+	}
+	progress := o.Progress
+	if progress == nil {
+		progress = func(string) {}
+	}
+	rep := &Report{Workload: w.Name, Size: sizeOf(w.Snapshot)}
+	fail := func(format string, args ...any) {
+		rep.Failures = append(rep.Failures, fmt.Sprintf(format, args...))
+	}
+
+	progress("starting the OVN test bed")
+	bed, err := testbed.Start(ctx, testbed.Options{})
+	if err != nil {
+		return rep, fmt.Errorf("the OVN test bed does not start: %w", err)
+	}
+	defer bed.Stop()
+	rep.Setup.Northd = "run"
+	if o.Northd != "run" {
+		if err := pauseNorthd(ctx, bed); err != nil {
+			return rep, err
+		}
+		rep.Setup.Northd = "paused"
+	}
+
+	progress("creating the pods' logical switch ports")
+	start := time.Now()
+	if w.TopologyFile != "" {
+		err = applyTopologyFile(ctx, w.Python, w.TransactScript, bed.NBSocket(), w.TopologyFile)
+	} else {
+		_, err = createPorts(ctx, bed.NBSocket(), w.Snapshot)
+	}
+	if err != nil {
+		return rep, fmt.Errorf("logical switch ports: %w", err)
+	}
+	rep.Setup.PortsSeconds = time.Since(start).Seconds()
+
+	progress("loading the fake API")
+	start = time.Now()
+	// The fake API's watchers panic when 100 events wait unread; the streams write faster than that.
+	// (Each watcher's channel is allocated whole: 2 MB at this size.)
+	watch.DefaultChanSize = 1 << 16
+	kube, policy := fakeClients(w.Snapshot)
+	rep.Setup.FakeSeconds = time.Since(start).Seconds()
+
+	// 1. Full sync into an empty NB.
+	progress("full sync")
+	mem, memStart := startMemory()
+	start = time.Now()
+	c1, err := startController(ctx, bed.NBSocket(), kube, policy)
+	if err != nil {
+		return rep, err
+	}
+	err = c1.waitReady(ctx, o.ReadyTimeout)
+	rep.FullSync.Seconds = time.Since(start).Seconds()
+	rep.FullSync.Memory = mem.finish(memStart)
+	if err != nil {
+		c1.stop()
+		return rep, fmt.Errorf("full sync: %w", err)
+	}
+	m := readMetrics(c1.reg)
+	rep.FullSync.Ops = m.sum(metricOps)
+	rep.FullSync.Transactions = m.samples(metricTransaction, "")
+
+	progress("checking NB against the translation")
+	desired := translate.Translate(w.Snapshot, translate.Options{})
+	check, err := nbsync.Connect(ctx, bed.NBSocket(), nil)
+	if err != nil {
+		c1.stop()
+		return rep, err
+	}
+	rep.Rows, err = countRows(ctx, check)
+	if err == nil {
+		rep.FullSync.Matches, err = matches(ctx, check, &desired.State, 30*time.Second)
+	}
+	if err != nil {
+		c1.stop()
+		check.Close()
+		return rep, err
+	}
+	if !rep.FullSync.Matches {
+		fail("after the full sync NB does not hold the translation of the cluster")
+	}
+
+	// 2. Restart on an unchanged NB: nothing to write.
+	progress("restart")
+	c1.stop()
+	start = time.Now()
+	c2, err := startController(ctx, bed.NBSocket(), kube, policy)
+	if err != nil {
+		check.Close()
+		return rep, err
+	}
+	defer c2.stop()
+	if err := c2.waitReady(ctx, o.ReadyTimeout); err != nil {
+		check.Close()
+		return rep, fmt.Errorf("restart: %w", err)
+	}
+	rep.Restart.Seconds = time.Since(start).Seconds()
+	time.Sleep(time.Second) // late batches (status echoes) must not write either
+	rep.Restart.Ops = readMetrics(c2.reg).sum(metricOps)
+	if rep.Restart.Ops != 0 {
+		fail("the restarted controller wrote %.0f NB operations to an NB that already held its state", rep.Restart.Ops)
+	}
+
+	// 3. Pod label changes. The check client's cache would copy every changed set; it goes until the end.
+	check.Close()
+	if o.Duration > 0 || o.MaxDuration > 0 {
+		mv, err := newMover(w.Snapshot, desired, o.Seed)
+		if err != nil {
+			return rep, err
+		}
+		desired = nil
+		s := newStreamer(kube, mv, o.Writers)
+		mon, err := dialSetMonitor(ctx, bed.NBSocket(), nil)
+		if err != nil {
+			return rep, fmt.Errorf("NB monitor: %w", err)
+		}
+		mon.setToggled(s.toggled)
+		type streamRun struct {
+			name string
+			rate float64 // 0: as fast as the writers go
+			d    time.Duration
+		}
+		var runs []streamRun
+		if o.Rate > 0 && o.Duration > 0 {
+			runs = append(runs, streamRun{fmt.Sprintf("steady %.0f/s", o.Rate), o.Rate, o.Duration})
+		}
+		if o.MaxDuration > 0 {
+			runs = append(runs, streamRun{"max rate", 0, o.MaxDuration})
+		}
+		for _, r := range runs {
+			progress("stream: " + r.name)
+			before := readMetrics(c2.reg)
+			mem, memStart := startMemory()
+			st, err := s.run(ctx, r.name, r.rate, r.d, 30*time.Second)
+			st.Memory = mem.finish(memStart)
+			after := readMetrics(c2.reg)
+			st.Ops = after.sum(metricOps) - before.sum(metricOps)
+			if st.Events > 0 {
+				st.OpsPerEvent = st.Ops / float64(st.Events)
+			}
+			st.Transactions = after.samples(metricTransaction, "") - before.samples(metricTransaction, "")
+			st.FullSyncs = after.samples(metricReconcile, "full") - before.samples(metricReconcile, "full")
+			st.CtrlP50ms = 1000 * quantileBound(before, after, metricEventCommit, 0.50)
+			st.CtrlP99ms = 1000 * quantileBound(before, after, metricEventCommit, 0.99)
+			rep.Streams = append(rep.Streams, st)
+			if err != nil {
+				fail("%v", err)
+			} else if st.SetChanges == 0 || st.Ops == 0 {
+				fail("stream %s moved no pod across an address set (%d set changes, %.0f NB operations)", r.name, st.SetChanges, st.Ops)
+			}
+		}
+		if err := mon.Close(); err != nil {
+			fail("NB monitor: %v", err)
+		}
+
+		progress("checking NB against the translation of the moved cluster")
+		final := *w.Snapshot
+		final.Pods = s.finalPods(w.Snapshot)
+		want := translate.Translate(&final, translate.Options{})
+		check, err := nbsync.Connect(ctx, bed.NBSocket(), nil)
+		if err != nil {
+			return rep, err
+		}
+		rep.FinalMatch, err = matches(ctx, check, &want.State, 30*time.Second)
+		check.Close()
+		if err != nil {
+			return rep, err
+		}
+		if !rep.FinalMatch {
+			fail("after the streams NB does not hold the translation of the cluster")
+		}
+	}
+	if len(rep.Failures) > 0 {
+		return rep, errors.New(strings.Join(rep.Failures, "; "))
+	}
+	return rep, nil
+}
+
+func sizeOf(s *cluster.Snapshot) Size {
+	z := Size{Namespaces: len(s.Namespaces), Pods: len(s.Pods), Nodes: len(s.Nodes), ANPs: len(s.ANPs),
+		NetworkPolicies: len(s.NetworkPolicies)}
+	for _, a := range s.ANPs {
+		z.ANPRules += len(a.Spec.Ingress) + len(a.Spec.Egress)
+	}
+	for _, b := range s.BANPs {
+		z.BANPRules += len(b.Spec.Ingress) + len(b.Spec.Egress)
+	}
+	return z
+}
+
+func fakeClients(s *cluster.Snapshot) (*kubefake.Clientset, *npfake.Clientset) {
+	kube := objects(objects(objects(objects(nil, s.Namespaces), s.Pods), s.Nodes), s.NetworkPolicies)
+	policy := objects(objects(nil, s.ANPs), s.BANPs)
+	// The simple object trackers, not NewClientset's field-managed ones: those build a REST mapper on
+	// every Update (2-3 ms of CPU, which would bound the streams at the fake API rather than the
+	// controller), and the policy API's has no structured-merge schema for its types, so the
+	// controller's status updates fail there ("no type found matching").
+	return kubefake.NewSimpleClientset(kube...), npfake.NewSimpleClientset(policy...) //nolint:staticcheck
+}
+
+func objects[T runtime.Object](out []runtime.Object, in []T) []runtime.Object {
+	for _, o := range in {
+		out = append(out, o)
+	}
+	return out
+}
+
+// running is one controller with its own NB connection and metrics registry.
+type running struct {
+	c      *controller.Controller
+	reg    *prometheus.Registry
+	nb     client.Client
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func startController(ctx context.Context, socket string, kube *kubefake.Clientset, policy *npfake.Clientset) (*running, error) {
+	nb, err := nbsync.Connect(ctx, socket, nil)
+	if err != nil {
+		return nil, err
+	}
+	r := &running{reg: prometheus.NewRegistry(), nb: nb, done: make(chan error, 1)}
+	r.c, err = controller.New(controller.Config{Kube: kube, Policy: policy, NB: nb,
+		Recorder: &record.FakeRecorder{}, Metrics: controller.NewMetrics(r.reg)})
+	if err != nil {
+		nb.Close()
+		return nil, err
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	r.cancel = cancel
+	go func() { r.done <- r.c.Run(cctx) }()
+	return r, nil
+}
+
+func (r *running) waitReady(ctx context.Context, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for r.c.Ready() != nil {
+		select {
+		case err := <-r.done:
+			r.done <- err
+			return fmt.Errorf("controller stopped before it was ready: %v", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("controller not ready after %s: %v", timeout, r.c.Ready())
+		}
+	}
+	return nil
+}
+
+func (r *running) stop() {
+	if r.cancel == nil {
+		return
+	}
+	r.cancel()
+	<-r.done
+	r.nb.Close()
+	r.cancel = nil
+}
+
+// countRows counts the rows tieracl owns in NB, their members, and the logical switch ports.
+func countRows(ctx context.Context, c client.Client) (Rows, error) {
+	owned := func(ids map[string]string) bool { return ids[nbrows.KeyManagedBy] == nbrows.ManagedByValue }
+	var acls []*nbdb.ACL
+	var groups []*nbdb.PortGroup
+	var sets []*nbdb.AddressSet
+	var lsps []*nbdb.LogicalSwitchPort
+	var rows Rows
+	if err := c.WhereCache(func(a *nbdb.ACL) bool { return owned(a.ExternalIDs) }).List(ctx, &acls); err != nil {
+		return rows, err
+	}
+	if err := c.WhereCache(func(g *nbdb.PortGroup) bool { return owned(g.ExternalIDs) }).List(ctx, &groups); err != nil {
+		return rows, err
+	}
+	if err := c.WhereCache(func(a *nbdb.AddressSet) bool { return owned(a.ExternalIDs) }).List(ctx, &sets); err != nil {
+		return rows, err
+	}
+	if err := c.List(ctx, &lsps); err != nil {
+		return rows, err
+	}
+	rows = Rows{ACLs: len(acls), PortGroups: len(groups), AddressSets: len(sets), LogicalSwitchPorts: len(lsps)}
+	for _, g := range groups {
+		rows.PortGroupPorts += len(g.Ports)
+	}
+	for _, s := range sets {
+		rows.AddressSetEntries += len(s.Addresses)
+	}
+	return rows, nil
+}
+
+// matches waits until NB holds exactly desired (no operation left to write); false when it does not
+// within wait.
+func matches(ctx context.Context, c client.Client, desired *nbrows.State, wait time.Duration) (bool, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		ops, _, err := nbsync.Ops(ctx, c, desired)
+		if err != nil {
+			return false, err
+		}
+		if len(ops) == 0 {
+			return true, nil
+		}
+		if time.Now().After(deadline) {
+			return false, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// pauseNorthd pauses ovn-northd through its control socket in the bed's run folder, running the bed's
+// ovn-appctl through the unpacked root's own loader as the bed runs every OVN program.
+func pauseNorthd(ctx context.Context, bed *testbed.Bed) error {
+	root := bed.Root
+	cmd := exec.CommandContext(ctx, filepath.Join(root, "usr/lib64/ld-linux-x86-64.so.2"),
+		"--library-path", filepath.Join(root, "usr/lib/x86_64-linux-gnu"), filepath.Join(root, "usr/bin/ovn-appctl"),
+		"-t", filepath.Join(bed.Dir, "ovn-northd.ctl"), "pause")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("pause ovn-northd: %w: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+// Command tieracl-bench benchmarks the tieracl controller on one workload against a real NB
+// ovsdb-server (see docs/performance.md):
+//
+//	go run ./test/bench/cmd/tieracl-bench --workload W1|synth|w0|w1|DIR [--json FILE]
+//
+// W1 is the synthetic preset (1,000 namespaces, 20,000 pods, 100 ANPs of 20 rules, 2,000
+// NetworkPolicies, a BANP of 20 rules); synth is the generator with the sizes of the flags; w0 and w1
+// are the reference workloads of ../shared/bench/gen.py; DIR is a folder of manifests. It prints a table
+// and exits non-zero when a measurement fails (or, with --enforce-targets, when a target is missed).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/pprof"
+	"syscall"
+	"time"
+
+	"k8s.io/klog/v2"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/synth"
+	"github.com/tieracl/tieracl/test/bench"
+	"github.com/tieracl/tieracl/test/testbed"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintf(os.Stderr, "tieracl-bench: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	l := synth.W1
+	workload := flag.String("workload", "W1", "W1, synth (the generator with the size flags), w0, w1 (gen.py), or a folder of manifests")
+	flag.IntVar(&l.Namespaces, "namespaces", l.Namespaces, "generator: namespaces")
+	flag.IntVar(&l.PodsPerNamespace, "pods-per-namespace", l.PodsPerNamespace, "generator: pods in each namespace")
+	flag.IntVar(&l.Nodes, "nodes", l.Nodes, "generator: nodes")
+	flag.IntVar(&l.ANPs, "anps", l.ANPs, "generator: AdminNetworkPolicies")
+	flag.IntVar(&l.RulesPerANP, "anp-rules", l.RulesPerANP, "generator: rules per ANP (ingress and egress)")
+	flag.IntVar(&l.NetworkPolicies, "network-policies", l.NetworkPolicies, "generator: NetworkPolicies")
+	flag.IntVar(&l.BANPRules, "banp-rules", l.BANPRules, "generator: BANP rules (0: no BANP)")
+	flag.Int64Var(&l.Seed, "seed", l.Seed, "generator and stream seed")
+	genpy := flag.String("genpy", defaultGenPy(), "the reference workload generator gen.py (nb_transact.py next to it)")
+	python := flag.String("python", "python3", "Python 3 for gen.py and nb_transact.py")
+	northd := flag.String("northd", "pause", "pause: ovn-northd is paused, the cores measure the controller and NB; run: it works on every change")
+	rate := flag.Float64("rate", 1000, "steady stream: pod label changes per second")
+	duration := flag.Duration("duration", 15*time.Second, "steady stream length (0: none)")
+	maxDuration := flag.Duration("max-duration", 10*time.Second, "stream at the highest rate the writers reach, length (0: none)")
+	writers := flag.Int("writers", 4, "goroutines writing pod updates")
+	jsonOut := flag.String("json", "", "also write the report as JSON to this file")
+	enforce := flag.Bool("enforce-targets", false, "exit non-zero when a target is missed")
+	logFile := flag.String("log", "", "controller log file (default: tieracl-bench-*/controller.log in the temp folder)")
+	keep := flag.Bool("keep", false, "keep the temp folder (gen.py output, controller log)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
+	memProfile := flag.String("memprofile", "", "write a heap profile here when the run ends")
+	flag.Parse()
+
+	tmp, err := os.MkdirTemp("", "tieracl-bench-")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if !*keep {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if *logFile == "" {
+		*logFile = filepath.Join(tmp, "controller.log")
+	}
+	if err := quietKlog(*logFile); err != nil {
+		return err
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+
+	name := *workload
+	if name == "W1" && l != synth.W1 {
+		name = "synth"
+	}
+	progress := func(s string) { fmt.Fprintf(os.Stderr, "[%s] %s: %s\n", time.Now().Format("15:04:05"), name, s) }
+	progress("building the workload")
+	w, err := bench.LoadWorkload(ctx, *workload, bench.WorkloadOptions{Synth: l, GenPy: *genpy, Python: *python, TempDir: tmp})
+	if err != nil {
+		return err
+	}
+	w.Name = name
+
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	rep, runErr := bench.Run(ctx, w, bench.Options{Northd: *northd, Rate: *rate, Duration: *duration,
+		MaxDuration: *maxDuration, Writers: *writers, Seed: l.Seed, Progress: progress})
+	if *memProfile != "" {
+		f, err := os.Create(*memProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			return err
+		}
+		f.Close()
+	}
+	m := bench.ThisMachine()
+	fmt.Println()
+	rep.Print(os.Stdout, m)
+	if *jsonOut != "" {
+		b, err := json.MarshalIndent(struct {
+			Machine bench.Machine  `json:"machine"`
+			Targets []bench.Target `json:"targets"`
+			*bench.Report
+		}{m, rep.Targets(), rep}, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	if runErr != nil {
+		*keep = true
+		return fmt.Errorf("%w (controller log: %s)", runErr, *logFile)
+	}
+	if *enforce {
+		for _, t := range rep.Targets() {
+			if !t.Met {
+				return fmt.Errorf("target missed: %s %s, measured %s", t.Name, t.Limit, t.Value)
+			}
+		}
+	}
+	return nil
+}
+
+// defaultGenPy is ../shared/bench/gen.py from the repository root.
+func defaultGenPy() string {
+	root, err := testbed.RepoRoot()
+	if err != nil {
+		root = "."
+	}
+	return filepath.Clean(filepath.Join(root, "..", "shared", "bench", "gen.py"))
+}
+
+// quietKlog sends the controller's log to a file: the bench's own output is the table.
+func quietKlog(file string) error {
+	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(fs)
+	for k, v := range map[string]string{"logtostderr": "false", "alsologtostderr": "false", "stderrthreshold": "FATAL",
+		"log_file": file, "one_output": "true"} {
+		if err := fs.Set(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,439 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math/rand"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/translate"
+)
+
+// mover chooses pod label changes that move pods in and out of the IPv4 pod address sets of a
+// translation, and says which sets each change must touch. It assumes each pod's IPv4 address is its
+// own, which holds for the bench's workloads (it checks).
+type mover struct {
+	sets     []string // IPv4 pod-selector address sets
+	sels     map[string]*translate.Selection
+	nsLabels map[string]labels.Set
+	values   map[string][]string // pod label key a selector reads -> the values selectors name
+	keys     []string
+	memo     map[string][]string // namespace and labels -> sets that select such a pod
+	rng      *rand.Rand
+	pods     []*benchPod
+}
+
+// benchPod is one pod the stream moves: its object as last written, and its IPv4 address.
+type benchPod struct {
+	obj *corev1.Pod
+	ip  string
+}
+
+func newMover(snap *cluster.Snapshot, r *translate.Result, seed int64) (*mover, error) {
+	m := &mover{sels: map[string]*translate.Selection{}, nsLabels: map[string]labels.Set{}, values: map[string][]string{},
+		memo: map[string][]string{}, rng: rand.New(rand.NewSource(seed))}
+	values := map[string]map[string]bool{}
+	for name, sel := range r.Selections {
+		if sel.Kind != translate.SelectPods && sel.Kind != translate.SelectSubject {
+			continue
+		}
+		reqs, _ := sel.PodSelector.Requirements()
+		for _, req := range reqs {
+			if values[req.Key()] == nil {
+				values[req.Key()] = map[string]bool{}
+			}
+			for v := range req.Values() {
+				values[req.Key()][v] = true
+			}
+		}
+		if sel.Kind == translate.SelectPods && sel.Family == "ipv4" {
+			m.sets = append(m.sets, name)
+			m.sels[name] = sel
+		}
+	}
+	sort.Strings(m.sets)
+	for k, vs := range values {
+		m.values[k] = slices.Sorted(maps.Keys(vs))
+		m.keys = append(m.keys, k)
+	}
+	sort.Strings(m.keys)
+	for _, ns := range snap.Namespaces {
+		m.nsLabels[ns.Name] = labels.Set(ns.Labels)
+	}
+	owners := map[string]int{}
+	for _, p := range snap.Pods {
+		for _, ip := range cluster.PodIPs(p) {
+			owners[ip.String()]++
+		}
+	}
+	for _, p := range snap.Pods {
+		cp := &cluster.Pod{Pod: p}
+		if !cp.Selectable() {
+			continue
+		}
+		for _, ip := range cluster.PodIPs(p) {
+			if ip.Is4() && owners[ip.String()] == 1 {
+				m.pods = append(m.pods, &benchPod{obj: p.DeepCopy(), ip: ip.String()})
+				break
+			}
+		}
+	}
+	if len(m.sets) == 0 || len(m.keys) == 0 || len(m.pods) == 0 {
+		return nil, fmt.Errorf("the workload has no pod selectors to move pods across (%d IPv4 pod sets, %d label keys, %d pods with an IPv4 address of their own)",
+			len(m.sets), len(m.keys), len(m.pods))
+	}
+	m.rng.Shuffle(len(m.pods), func(i, j int) { m.pods[i], m.pods[j] = m.pods[j], m.pods[i] })
+	return m, nil
+}
+
+// selecting returns the sets that select a pod of namespace ns with these labels.
+func (m *mover) selecting(ns string, l map[string]string) []string {
+	key := ns + "\x00" + labels.Set(l).String()
+	if out, ok := m.memo[key]; ok {
+		return out
+	}
+	nsLabels := m.nsLabels[ns]
+	if nsLabels == nil {
+		nsLabels = labels.Set{corev1.LabelMetadataName: ns}
+	}
+	out := []string{}
+	for _, name := range m.sets {
+		sel := m.sels[name]
+		inNS := sel.Namespace == ns
+		if sel.Namespace == "" {
+			inNS = sel.NamespaceSelector.Matches(nsLabels)
+		}
+		if inNS && sel.PodSelector.Matches(labels.Set(l)) {
+			out = append(out, name)
+		}
+	}
+	m.memo[key] = out
+	return out
+}
+
+// move picks new labels for p that change its membership in at least one set, and returns them with
+// the sets that change; ok is false when no single label change does.
+func (m *mover) move(p *benchPod) (newLabels map[string]string, changed []string, ok bool) {
+	before := m.selecting(p.obj.Namespace, p.obj.Labels)
+	type option struct {
+		labels  map[string]string
+		changed []string
+	}
+	var options []option
+	for _, k := range m.keys {
+		for _, v := range m.values[k] {
+			if p.obj.Labels[k] == v {
+				continue
+			}
+			l := maps.Clone(p.obj.Labels)
+			if l == nil {
+				l = map[string]string{}
+			}
+			l[k] = v
+			if d := symmetricDiff(before, m.selecting(p.obj.Namespace, l)); len(d) > 0 {
+				options = append(options, option{l, d})
+			}
+		}
+	}
+	if len(options) == 0 {
+		return nil, nil, false
+	}
+	o := options[m.rng.Intn(len(options))]
+	return o.labels, o.changed, true
+}
+
+// symmetricDiff of two sorted lists.
+func symmetricDiff(a, b []string) []string {
+	var out []string
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || (i < len(a) && a[i] < b[j]):
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			out = append(out, b[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	return out
+}
+
+// Stream is one run of pod label changes.
+type Stream struct {
+	Name          string  `json:"name"`
+	OfferedRate   float64 `json:"offered_rate"`  // events/s asked for; 0 for as fast as possible
+	SentRate      float64 `json:"sent_rate"`     // events/s the writers achieved
+	Events        int     `json:"events"`        // label changes written
+	Committed     int     `json:"committed"`     // of those, seen whole in NB
+	Throughput    float64 `json:"throughput"`    // committed events/s, first write to last commit
+	P50ms         float64 `json:"p50_ms"`        // API write to NB commit, seen by a separate NB monitor
+	P99ms         float64 `json:"p99_ms"`        //
+	Maxms         float64 `json:"max_ms"`        //
+	CtrlP50ms     float64 `json:"ctrl_p50_ms"`   // the controller's EventToCommit histogram: bucket bounds
+	CtrlP99ms     float64 `json:"ctrl_p99_ms"`   //
+	Ops           float64 `json:"nb_ops"`        // NB operations the controller wrote
+	OpsPerEvent   float64 `json:"ops_per_event"` //
+	Transactions  uint64  `json:"transactions"`  // NB transactions the controller wrote
+	FullSyncs     uint64  `json:"full_syncs"`    // batches written as a full sync
+	SetChanges    int     `json:"set_changes"`   // address-set memberships the events changed
+	Unexpected    int     `json:"unexpected"`    // address-set changes the bench did not ask for
+	StalledEvents int     `json:"stalled"`       // events sent late because every pod had one in flight
+	Memory        Memory  `json:"memory"`
+}
+
+// streamer writes label changes through the fake clientset and matches them with the set changes the
+// NB monitor reports.
+type streamer struct {
+	kube    kubernetes.Interface
+	mover   *mover
+	writers int
+
+	mu         sync.Mutex
+	freed      *sync.Cond
+	idle       []*benchPod
+	byIP       map[string]*inFlight
+	latencies  []float64
+	lastCommit time.Time
+	unexpected int
+	writeErr   error
+}
+
+type inFlight struct {
+	pod    *benchPod
+	labels map[string]string
+	left   map[string]bool
+	sent   time.Time
+}
+
+type job struct {
+	pod     *benchPod
+	labels  map[string]string
+	changed []string
+}
+
+func newStreamer(kube kubernetes.Interface, m *mover, writers int) *streamer {
+	s := &streamer{kube: kube, mover: m, writers: writers, idle: slices.Clone(m.pods), byIP: map[string]*inFlight{}}
+	s.freed = sync.NewCond(&s.mu)
+	return s
+}
+
+// toggled is the NB monitor's callback.
+func (s *streamer) toggled(at time.Time, set string, addrs []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range addrs {
+		f := s.byIP[a]
+		if f == nil || !f.left[set] {
+			s.unexpected++
+			continue
+		}
+		delete(f.left, set)
+		if len(f.left) > 0 {
+			continue
+		}
+		delete(s.byIP, a)
+		s.latencies = append(s.latencies, at.Sub(f.sent).Seconds())
+		s.lastCommit = at
+		f.pod.obj.Labels = f.labels
+		s.idle = append(s.idle, f.pod)
+		s.freed.Signal()
+	}
+}
+
+// run writes events at rate per second (0: as fast as the writers go) for d, then waits up to settle
+// for the last ones to reach NB.
+func (s *streamer) run(ctx context.Context, name string, rate float64, d, settle time.Duration) (Stream, error) {
+	st := Stream{Name: name, OfferedRate: rate}
+	s.mu.Lock()
+	s.latencies, s.unexpected, s.writeErr = nil, 0, nil
+	s.mu.Unlock()
+
+	jobs := make(chan job, 4096)
+	var wg sync.WaitGroup
+	var lastSent time.Time
+	var sentMu sync.Mutex
+	for w := 0; w < s.writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				obj := *j.pod.obj
+				obj.Labels = j.labels
+				obj.ResourceVersion = ""
+				left := map[string]bool{}
+				for _, c := range j.changed {
+					left[c] = true
+				}
+				now := time.Now()
+				s.mu.Lock()
+				s.byIP[j.pod.ip] = &inFlight{pod: j.pod, labels: j.labels, left: left, sent: now}
+				s.mu.Unlock()
+				if _, err := s.kube.CoreV1().Pods(obj.Namespace).Update(ctx, &obj, metav1.UpdateOptions{}); err != nil {
+					s.mu.Lock()
+					delete(s.byIP, j.pod.ip)
+					if s.writeErr == nil {
+						s.writeErr = fmt.Errorf("update pod %s/%s: %w", obj.Namespace, obj.Name, err)
+					}
+					s.mu.Unlock()
+				}
+				sentMu.Lock()
+				lastSent = time.Now()
+				sentMu.Unlock()
+			}
+		}()
+	}
+
+	start := time.Now()
+	end := start.Add(d)
+	for i := 0; ; i++ {
+		due := start
+		if rate > 0 {
+			due = start.Add(time.Duration(float64(i) / rate * float64(time.Second)))
+			if due.After(end) {
+				break
+			}
+			if wait := time.Until(due); wait > 0 {
+				time.Sleep(wait)
+			}
+		} else if time.Now().After(end) {
+			break
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		j, stalled, ok := s.next(end)
+		if !ok {
+			break
+		}
+		if stalled {
+			st.StalledEvents++
+		}
+		st.Events++
+		st.SetChanges += len(j.changed)
+		jobs <- j
+	}
+	close(jobs)
+	wg.Wait()
+	sendTime := lastSent.Sub(start)
+
+	deadline := time.Now().Add(settle)
+	for {
+		s.mu.Lock()
+		left, werr := len(s.byIP), s.writeErr
+		s.mu.Unlock()
+		if left == 0 || werr != nil || time.Now().After(deadline) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st.Committed = len(s.latencies)
+	st.Unexpected = s.unexpected
+	if sendTime > 0 {
+		st.SentRate = float64(st.Events) / sendTime.Seconds()
+	}
+	if st.Committed > 0 {
+		st.Throughput = float64(st.Committed) / s.lastCommit.Sub(start).Seconds()
+		lat := sortedCopy(s.latencies)
+		st.P50ms, st.P99ms, st.Maxms = 1000*percentile(lat, 0.50), 1000*percentile(lat, 0.99), 1000*lat[len(lat)-1]
+	}
+	var problems []string
+	if s.writeErr != nil {
+		problems = append(problems, s.writeErr.Error())
+	}
+	if st.Events == 0 {
+		problems = append(problems, "no events were written")
+	}
+	if st.Committed < st.Events {
+		var missing []string
+		for ip, f := range s.byIP {
+			missing = append(missing, fmt.Sprintf("%s/%s (%s: %d sets left)", f.pod.obj.Namespace, f.pod.obj.Name, ip, len(f.left)))
+			if len(missing) == 3 {
+				break
+			}
+		}
+		problems = append(problems, fmt.Sprintf("%d of %d events did not reach NB within %s, e.g. %s",
+			st.Events-st.Committed, st.Events, settle, strings.Join(missing, ", ")))
+		for ip, f := range s.byIP { // forget them: the next stream must not wait for them
+			delete(s.byIP, ip)
+			s.idle = append(s.idle, f.pod)
+		}
+	}
+	if st.Unexpected > 0 {
+		problems = append(problems, fmt.Sprintf("NB changed %d address-set memberships the events did not ask for", st.Unexpected))
+	}
+	if len(problems) > 0 {
+		return st, fmt.Errorf("stream %s: %s", name, strings.Join(problems, "; "))
+	}
+	return st, nil
+}
+
+// next takes an idle pod, waiting (until end) when every pod has an event in flight, and picks its
+// move. stalled says it had to wait; ok is false when no idle pod came in time.
+func (s *streamer) next(end time.Time) (j job, stalled, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for tries := 0; ; {
+		for len(s.idle) == 0 {
+			if time.Now().After(end) {
+				return job{}, stalled, false
+			}
+			stalled = true
+			s.waitFreed(end)
+		}
+		p := s.idle[0]
+		s.idle = s.idle[1:]
+		l, changed, movable := s.mover.move(p)
+		if movable {
+			return job{pod: p, labels: l, changed: changed}, stalled, true
+		}
+		if tries++; tries > len(s.mover.pods) {
+			return job{}, stalled, false // no pod can move
+		}
+		s.idle = append(s.idle, p)
+	}
+}
+
+// waitFreed waits on freed, but no later than end; s.mu is held.
+func (s *streamer) waitFreed(end time.Time) {
+	t := time.AfterFunc(time.Until(end), func() {
+		s.mu.Lock()
+		s.freed.Broadcast()
+		s.mu.Unlock()
+	})
+	s.freed.Wait()
+	t.Stop()
+}
+
+// finalPods returns the cluster's pods as the stream left them.
+func (s *streamer) finalPods(snap *cluster.Snapshot) []*corev1.Pod {
+	moved := map[string]*corev1.Pod{}
+	for _, p := range s.mover.pods {
+		moved[p.obj.Namespace+"/"+p.obj.Name] = p.obj
+	}
+	out := make([]*corev1.Pod, 0, len(snap.Pods))
+	for _, p := range snap.Pods {
+		if m := moved[p.Namespace+"/"+p.Name]; m != nil {
+			out = append(out, m)
+		} else {
+			out = append(out, p)
+		}
+	}
+	return out
+}
