@@ -44,7 +44,7 @@ type Bed struct {
 }
 
 // Start brings up NB and SB ovsdb-servers and ovn-northd in a new run folder.
-func Start(ctx context.Context, opts Options) (b *Bed, err error) {
+func Start(ctx context.Context, opts Options) (_ *Bed, err error) {
 	root, err := OVNRoot(ctx)
 	if err != nil {
 		return nil, err
@@ -62,7 +62,8 @@ func Start(ctx context.Context, opts Options) (b *Bed, err error) {
 	if err != nil {
 		return nil, err
 	}
-	b = &Bed{Root: root, Dir: dir, ID: id, opts: opts}
+	// The result is unnamed so that "return nil, err" cannot clear b before the deferred Stop reads it.
+	b := &Bed{Root: root, Dir: dir, ID: id, opts: opts}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, b.Stop())
