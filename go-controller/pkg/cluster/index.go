@@ -49,8 +49,12 @@ type Index struct {
 	podsByKey  map[string]*Pod
 	// podRuns are the namespaces that hold pods, each with its run of pods: the pods of one namespace
 	// are contiguous in key order ("<namespace>/" is a prefix of all their keys and of no other key).
-	podRuns    []podRun
-	podRunOf   map[string]podRun
+	podRuns  []podRun
+	podRunOf map[string]podRun
+	// labelClass numbers the distinct label sets of pods (index into pods -> class), so SelectPods
+	// matches a pod selector once per label set: many pods share theirs.
+	labelClass []int
+	classes    int
 	nodes      []*Node
 	nodesByKey map[string]*Node
 }
@@ -75,6 +79,18 @@ func NewIndex(s *Snapshot, portName PortNamer) *Index {
 	}
 	sort.Slice(ix.pods, func(i, j int) bool { return ix.pods[i].Key() < ix.pods[j].Key() })
 	ix.podRunOf = map[string]podRun{}
+	classOf := map[string]int{}
+	ix.labelClass = make([]int, len(ix.pods))
+	for i, p := range ix.pods {
+		key := labels.Set(p.Labels).String()
+		c, ok := classOf[key]
+		if !ok {
+			c = len(classOf)
+			classOf[key] = c
+		}
+		ix.labelClass[i] = c
+	}
+	ix.classes = len(classOf)
 	for i, p := range ix.pods {
 		if n := len(ix.podRuns); n > 0 && ix.podRuns[n-1].namespace == p.Namespace {
 			ix.podRuns[n-1].end = i + 1
@@ -128,9 +144,22 @@ type podRun struct {
 // sorted by key. The namespace selector is matched once per namespace, not once per pod.
 func (ix *Index) SelectPods(nsSel, podSel labels.Selector) []*Pod {
 	var out []*Pod
+	matched := make([]int8, ix.classes) // per label class: 0 not known yet, 1 matches, -1 does not
 	for _, r := range ix.podRuns {
-		if nsSel.Matches(ix.NamespaceLabels(r.namespace)) {
-			out = ix.selectIn(out, r, podSel)
+		if !nsSel.Matches(ix.NamespaceLabels(r.namespace)) {
+			continue
+		}
+		for i := r.start; i < r.end; i++ {
+			p, c := ix.pods[i], ix.labelClass[i]
+			if matched[c] == 0 {
+				matched[c] = -1
+				if podSel.Matches(labels.Set(p.Labels)) {
+					matched[c] = 1
+				}
+			}
+			if matched[c] == 1 && p.Selectable() {
+				out = append(out, p)
+			}
 		}
 	}
 	return out
