@@ -1,0 +1,100 @@
+package e2e_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/controller"
+	"github.com/tieracl/tieracl/go-controller/pkg/policy"
+	"github.com/tieracl/tieracl/test/e2e"
+)
+
+// TestStatusAndEvents checks what the controller tells through the API: two ANPs of equal priority are
+// programmed with reason PriorityConflict and get a Warning event each, a third with a priority of its
+// own is Programmed/Programmed with no Warning, and resolving the conflict clears the reason.
+func TestStatusAndEvents(t *testing.T) {
+	env := environment(t)
+	pols := policies(t, env)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	tieA := denyIngress("e2e-tie-a", 77, "slytherin", "gryffindor")
+	tieB := denyIngress("e2e-tie-b", 77, "slytherin", "hufflepuff")
+	normal := denyIngress("e2e-normal", 78, "ravenclaw", "gryffindor")
+	prog, _ := apply(t, ctx, env, pols, anps(t, tieA, tieB, normal))
+	expectCondition(t, ctx, env, tieA.Name, metav1.ConditionTrue, policy.ReasonPriorityConflict)
+	expectCondition(t, ctx, env, tieB.Name, metav1.ConditionTrue, policy.ReasonPriorityConflict)
+	expectCondition(t, ctx, env, normal.Name, metav1.ConditionTrue, controller.ReasonProgrammed)
+	for _, name := range []string{tieA.Name, tieB.Name} {
+		ev := waitWarning(t, ctx, env, name, policy.ReasonPriorityConflict)
+		t.Logf("event on %s: %s %s from %s: %s", name, ev.Type, ev.Reason, ev.Source.Component, ev.Message)
+		if ev.Source.Component != controller.Component {
+			t.Errorf("event on %s comes from %q, want %q", name, ev.Source.Component, controller.Component)
+		}
+	}
+	if evs := warnings(t, ctx, env, normal.Name); len(evs) > 0 {
+		t.Errorf("%s has a priority of its own, but got Warning events: %v", normal.Name, evs)
+	}
+	expect(t, env, prog,
+		tcp80(harry0, draco0, "Deny"), tcp80(cedric0, draco0, "Deny"), tcp80(harry0, luna0, "Deny"),
+		tcp80(luna0, draco0, "Allow"))
+
+	tieB.Spec.Priority = 79
+	apply(t, ctx, env, pols, anps(t, tieA, tieB, normal))
+	for _, name := range []string{tieA.Name, tieB.Name, normal.Name} {
+		expectCondition(t, ctx, env, name, metav1.ConditionTrue, controller.ReasonProgrammed)
+	}
+}
+
+// expectCondition checks the ANP's Programmed condition as the API holds it.
+func expectCondition(t *testing.T, ctx context.Context, env *e2e.Env, name string, status metav1.ConditionStatus, reason string) {
+	t.Helper()
+	anp, err := env.Policy.PolicyV1alpha1().AdminNetworkPolicies().Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := meta.FindStatusCondition(anp.Status.Conditions, controller.ConditionProgrammed)
+	switch {
+	case c == nil:
+		t.Errorf("%s has no %s condition: %+v", name, controller.ConditionProgrammed, anp.Status)
+	case c.Status != status || c.Reason != reason || c.ObservedGeneration != anp.Generation:
+		t.Errorf("%s: %s=%s reason %s observed generation %d (%q); want %s reason %s generation %d", name,
+			c.Type, c.Status, c.Reason, c.ObservedGeneration, c.Message, status, reason, anp.Generation)
+	default:
+		t.Logf("%s: %s=%s reason %s: %s", name, c.Type, c.Status, c.Reason, c.Message)
+	}
+}
+
+// warnings lists the Warning events about a cluster-scoped object, which land in namespace default.
+func warnings(t *testing.T, ctx context.Context, env *e2e.Env, name string) []corev1.Event {
+	t.Helper()
+	list, err := env.Admin.CoreV1().Events(metav1.NamespaceDefault).List(ctx, metav1.ListOptions{
+		FieldSelector: "involvedObject.name=" + name + ",type=" + corev1.EventTypeWarning})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list.Items
+}
+
+// waitWarning waits for a Warning event with reason about the object; events are sent in the background.
+func waitWarning(t *testing.T, ctx context.Context, env *e2e.Env, name, reason string) corev1.Event {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		evs := warnings(t, ctx, env, name)
+		for _, ev := range evs {
+			if ev.Reason == reason {
+				return ev
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no Warning event %s about %s within 30s; its Warning events: %v", reason, name, evs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
