@@ -5,7 +5,7 @@ export TIERACL_CACHE ?= $(HOME)/.cache/tieracl
 GO ?= go
 BIN := bin
 
-.PHONY: all build test unit generate lint fmt-check ovn kube crds demo conformance bench clean
+.PHONY: all build test unit generate lint fmt-check ovn kube crds demo conformance e2e bench clean
 
 all: build
 
@@ -59,6 +59,11 @@ demo:
 conformance: ovn
 	$(GO) test -count=1 ./test/conformance/...
 	$(GO) run ./test/conformance/cmd/report -out docs/conformance -version "$$(git describe --tags --always --dirty)"
+
+# End to end (docs/e2e.md): tieracl-controller as a process against a real kube-apiserver and a real OVN
+# with its datapath, judged with real packets; needs root. `make test` runs it too.
+e2e: ovn kube
+	$(GO) test -count=1 -v -timeout 20m ./test/e2e/
 
 # The controller benchmark (docs/performance.md): full sync, restart and pod label streams against a
 # real NB, on the reference workload w0, the synthetic W1 and the reference w1 (gen.py from
