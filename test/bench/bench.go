@@ -94,7 +94,7 @@ type FullSync struct {
 	Ops          float64 `json:"nb_ops"`
 	Transactions uint64  `json:"transactions"`
 	Matches      bool    `json:"nb_matches_translation"`
-	Memory       Memory  `json:"memory"`
+	Usage        Usage   `json:"usage"`
 }
 
 type Restart struct {
@@ -156,7 +156,8 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 
 	// 1. Full sync into an empty NB.
 	progress("full sync")
-	mem, memStart := startMemory()
+	nbPid := readPid(filepath.Join(bed.Dir, "ovsdb-nb.pid"))
+	mem, memStart := startUsage(nbPid)
 	start = time.Now()
 	c1, err := startController(ctx, bed.NBSocket(), kube, policy)
 	if err != nil {
@@ -164,7 +165,7 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	}
 	err = c1.waitReady(ctx, o.ReadyTimeout)
 	rep.FullSync.Seconds = time.Since(start).Seconds()
-	rep.FullSync.Memory = mem.finish(memStart)
+	rep.FullSync.Usage = mem.finish(memStart)
 	if err != nil {
 		c1.stop()
 		return rep, fmt.Errorf("full sync: %w", err)
@@ -243,9 +244,9 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 		for _, r := range runs {
 			progress("stream: " + r.name)
 			before := readMetrics(c2.reg)
-			mem, memStart := startMemory()
+			mem, memStart := startUsage(nbPid)
 			st, err := s.run(ctx, r.name, r.rate, r.d, 30*time.Second)
-			st.Memory = mem.finish(memStart)
+			st.Usage = mem.finish(memStart)
 			after := readMetrics(c2.reg)
 			st.Ops = after.sum(metricOps) - before.sum(metricOps)
 			if st.Events > 0 {

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
@@ -23,20 +24,22 @@ type memSampler struct {
 	goMB uint64
 }
 
-// Memory is what one phase used.
-type Memory struct {
-	PeakRSSMB   float64 `json:"peak_rss_mb"`   // VmHWM over the phase: the figure compared with targets
-	StartRSSMB  float64 `json:"start_rss_mb"`  // VmRSS when the phase began (fake API server, bench data)
-	PeakHeapMB  float64 `json:"peak_heap_mb"`  // largest Go heap objects size sampled
-	PeakGoMemMB float64 `json:"peak_gomem_mb"` // largest memory mapped by the Go runtime sampled
-	MaxRSSMB    float64 `json:"maxrss_mb"`     // getrusage ru_maxrss: the whole process's life so far
-	CPUSeconds  float64 `json:"cpu_seconds"`   // user+system CPU of the bench process over the phase
+// Usage is the memory and CPU one phase used.
+type Usage struct {
+	PeakRSSMB   float64 `json:"peak_rss_mb"`    // VmHWM over the phase: the figure compared with targets
+	StartRSSMB  float64 `json:"start_rss_mb"`   // VmRSS when the phase began (fake API server, bench data)
+	PeakHeapMB  float64 `json:"peak_heap_mb"`   // largest Go heap objects size sampled
+	PeakGoMemMB float64 `json:"peak_gomem_mb"`  // largest memory mapped by the Go runtime sampled
+	MaxRSSMB    float64 `json:"maxrss_mb"`      // getrusage ru_maxrss: the whole process's life so far
+	CPUSeconds  float64 `json:"cpu_seconds"`    // user+system CPU of the bench process over the phase
+	NBCPU       float64 `json:"nb_cpu_seconds"` // user+system CPU of the NB ovsdb-server over the phase
+	nbPid       int
 }
 
 var memSamples = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}}
 
-// startMemory frees what it can, restarts the peak RSS and begins sampling.
-func startMemory() (*memSampler, Memory) {
+// startUsage frees what it can, restarts the peak RSS and begins sampling; nbPid is the NB server's.
+func startUsage(nbPid int) (*memSampler, Usage) {
 	debug.FreeOSMemory()
 	resetPeakRSS()
 	m := &memSampler{stop: make(chan struct{})}
@@ -55,7 +58,7 @@ func startMemory() (*memSampler, Memory) {
 			}
 		}
 	}()
-	return m, Memory{StartRSSMB: procStatusMB("VmRSS"), CPUSeconds: cpuSeconds()}
+	return m, Usage{StartRSSMB: procStatusMB("VmRSS"), CPUSeconds: cpuSeconds(), NBCPU: processCPU(nbPid), nbPid: nbPid}
 }
 
 func (m *memSampler) sample() {
@@ -69,7 +72,7 @@ func (m *memSampler) sample() {
 }
 
 // finish stops sampling and fills in the peaks.
-func (m *memSampler) finish(start Memory) Memory {
+func (m *memSampler) finish(start Usage) Usage {
 	close(m.stop)
 	m.wg.Wait()
 	m.sample()
@@ -78,6 +81,7 @@ func (m *memSampler) finish(start Memory) Memory {
 	out.PeakHeapMB = float64(m.heap) / (1 << 20)
 	out.PeakGoMemMB = float64(m.goMB) / (1 << 20)
 	out.CPUSeconds = cpuSeconds() - start.CPUSeconds
+	out.NBCPU = processCPU(start.nbPid) - start.NBCPU
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		out.MaxRSSMB = float64(ru.Maxrss) / 1024 // KiB on Linux
@@ -118,4 +122,33 @@ func cpuSeconds() float64 {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// processCPU is the user+system CPU seconds of another process so far, from /proc/PID/stat; 0 when it
+// cannot be read.
+func processCPU(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if pid <= 0 || err != nil {
+		return 0
+	}
+	// Fields after the command (which may hold spaces) start after its closing parenthesis; utime
+	// and stime are fields 14 and 15, counted in clock ticks (100 per second on Linux).
+	i := strings.LastIndexByte(string(b), ')')
+	f := strings.Fields(string(b)[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	return (utime + stime) / 100
+}
+
+// readPid reads a pid file.
+func readPid(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid
 }

@@ -48,7 +48,7 @@ type Target struct {
 func (r *Report) Targets() []Target {
 	t := []Target{
 		{"programmed (full sync to Ready)", "<= 10 s", fmt.Sprintf("%.1f s", r.FullSync.Seconds), r.FullSync.Seconds <= 10},
-		{"peak RSS of the full sync", "<= 500 MB", fmt.Sprintf("%.0f MB", r.FullSync.Memory.PeakRSSMB), r.FullSync.Memory.PeakRSSMB <= 500},
+		{"peak RSS of the full sync", "<= 500 MB", fmt.Sprintf("%.0f MB", r.FullSync.Usage.PeakRSSMB), r.FullSync.Usage.PeakRSSMB <= 500},
 		{"address-set entries", "<= 1,000,000", commas(r.Rows.AddressSetEntries), r.Rows.AddressSetEntries <= 1_000_000},
 	}
 	for _, s := range r.Streams {
@@ -77,18 +77,18 @@ func (r *Report) Print(w io.Writer, m Machine) {
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	f := r.FullSync
-	fmt.Fprintf(tw, "full sync\t%.2f s to Ready\t%s NB ops, %d transaction(s)\tpeak RSS %.0f MB (%.0f MB before), heap %.0f MB, CPU %.1f s\tNB = translation: %s\n",
-		f.Seconds, commas(int(f.Ops)), f.Transactions, f.Memory.PeakRSSMB, f.Memory.StartRSSMB, f.Memory.PeakHeapMB, f.Memory.CPUSeconds, yes(f.Matches))
-	fmt.Fprintf(tw, "restart\t%.2f s to Ready\t%s NB ops\t\t\n", r.Restart.Seconds, commas(int(r.Restart.Ops)))
+	fmt.Fprintf(tw, "full sync\t%.2f s to Ready\t%s NB ops, %d transaction(s)\tpeak RSS %.0f MB (%.0f MB before), heap %.0f MB\tCPU %.1f s (NB server %.1f s)\tNB = translation: %s\n",
+		f.Seconds, commas(int(f.Ops)), f.Transactions, f.Usage.PeakRSSMB, f.Usage.StartRSSMB, f.Usage.PeakHeapMB, f.Usage.CPUSeconds, f.Usage.NBCPU, yes(f.Matches))
+	fmt.Fprintf(tw, "restart\t%.2f s to Ready\t%s NB ops\t\t\t\n", r.Restart.Seconds, commas(int(r.Restart.Ops)))
 	tw.Flush()
 	if len(r.Streams) > 0 {
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "pod label stream\tevents\tsent/s\tcommitted/s\tp50 ms\tp99 ms\tmax ms\tctrl p99 ms\tops/event\ttxns\tfull syncs\tset changes\tpeak RSS MB\t")
+		fmt.Fprintln(tw, "pod label stream\tevents\tsent/s\tcommitted/s\tp50 ms\tp99 ms\tmax ms\tctrl p99 ms\tops/event\ttxns\tfull syncs\tset changes\tCPU ms/event\tNB CPU ms/event\tpeak RSS MB\t")
 		for _, s := range r.Streams {
-			fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t<= %.1f\t%.2f\t%s\t%d\t%s\t%.0f\t\n", s.Name, commas(s.Events), s.SentRate,
+			fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t<= %.1f\t%.2f\t%s\t%d\t%s\t%.2f\t%.2f\t%.0f\t\n", s.Name, commas(s.Events), s.SentRate,
 				s.Throughput, s.P50ms, s.P99ms, s.Maxms, s.CtrlP99ms, s.OpsPerEvent, commas(int(s.Transactions)), s.FullSyncs,
-				commas(s.SetChanges), s.Memory.PeakRSSMB)
+				commas(s.SetChanges), perEvent(s.Usage.CPUSeconds, s.Events), perEvent(s.Usage.NBCPU, s.Events), s.Usage.PeakRSSMB)
 		}
 		tw.Flush()
 		fmt.Fprintf(w, "NB = translation of the moved cluster: %s\n", yes(r.FinalMatch))
@@ -107,6 +107,14 @@ func (r *Report) Print(w io.Writer, m Machine) {
 	for _, f := range r.Failures {
 		fmt.Fprintf(w, "FAILED: %s\n", f)
 	}
+}
+
+// perEvent is milliseconds of CPU per event.
+func perEvent(seconds float64, events int) float64 {
+	if events == 0 {
+		return 0
+	}
+	return 1000 * seconds / float64(events)
 }
 
 func yes(b bool) string {

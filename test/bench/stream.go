@@ -193,7 +193,7 @@ type Stream struct {
 	SetChanges    int     `json:"set_changes"`   // address-set memberships the events changed
 	Unexpected    int     `json:"unexpected"`    // address-set changes the bench did not ask for
 	StalledEvents int     `json:"stalled"`       // events sent late because every pod had one in flight
-	Memory        Memory  `json:"memory"`
+	Usage         Usage   `json:"usage"`
 }
 
 // streamer writes label changes through the fake clientset and matches them with the set changes the
