@@ -11,6 +11,7 @@ import (
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // While NB is down the controller is not ready and the changes made meanwhile wait; once NB is back it
@@ -64,6 +65,15 @@ func TestNBOutage(t *testing.T) {
 			e.synced()
 			e.eventually("the policy created during the outage has its status", func() error {
 				return e.anpCondition("late", metav1.ConditionTrue, "PriorityConflict")
+			})
+			// The reconnected client still reports new logical switch ports.
+			e.put(pod("a", "after", 11, "app=web"))
+			e.synced()
+			if _, err := e.bed.NBCtl(e.ctx, "lsp-add", testbed.SwitchName, "a_after"); err != nil {
+				t.Fatal(err)
+			}
+			e.eventually("guard's port group lists a port made after the outage", func() error {
+				return e.groupHasPort("guard", "a_after")
 			})
 		})
 	}

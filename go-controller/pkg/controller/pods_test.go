@@ -26,20 +26,28 @@ func TestLabelChangesAreMutations(t *testing.T) {
 	a, b, c := e.snap.Namespaces[0], e.snap.Namespaces[1], e.snap.Namespaces[2]
 	web, db, client := e.snap.Pods[0], e.snap.Pods[1], e.snap.Pods[2]
 	steps := []struct {
-		name   string
-		change runtime.Object
+		name    string
+		change  runtime.Object
+		deleted bool
 	}{
-		{"pod joins the ANP subject and leaves the NetworkPolicy's", relabeledPod(db, "app=web")},
-		{"pod leaves the ANP subject and the NetworkPolicy peer", relabeledPod(web, "app=none")},
-		{"pod leaves the ANP peer", relabeledPod(client, "app=other")},
-		{"pod joins the ANP peer again", relabeledPod(client, "app=client")},
-		{"namespace joins the ANP subject's namespaces", relabeledNS(c, "team=a")},
-		{"namespace leaves the ANP peer's namespaces", relabeledNS(b, "team=x")},
-		{"namespace leaves the ANP subject's namespaces", relabeledNS(a, "team=y")},
+		{"pod joins the ANP subject and leaves the NetworkPolicy's", relabeledPod(db, "app=web"), false},
+		{"pod leaves the ANP subject and the NetworkPolicy peer", relabeledPod(web, "app=none"), false},
+		{"pod leaves the ANP peer", relabeledPod(client, "app=other"), false},
+		{"pod joins the ANP peer again", relabeledPod(client, "app=client"), false},
+		{"namespace joins the ANP subject's namespaces", relabeledNS(c, "team=a"), false},
+		{"namespace leaves the ANP peer's namespaces", relabeledNS(b, "team=x"), false},
+		{"namespace leaves the ANP subject's namespaces", relabeledNS(a, "team=y"), false},
+		{"namespace joins the ANP peer's namespaces", relabeledNS(b, "team=b"), false},
+		{"new pod joins the ANP peer", pod("b", "client2", 5, "app=client"), false},
+		{"deleted pod leaves the ANP peer", client, true},
 	}
 	for _, s := range steps {
 		before := ops(r.metrics)
-		e.put(s.change)
+		if s.deleted {
+			e.del(s.change)
+		} else {
+			e.put(s.change)
+		}
 		e.synced()
 		e.eventually(s.name+": written as mutations", func() error {
 			now := ops(r.metrics)

@@ -111,27 +111,7 @@ func TestForeignRowsSurvive(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
 	guard := anp("guard", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=b"), sel())))
-	if _, err := e.bed.NBCtl(e.ctx,
-		"pg-add", "foreign_pg", "a_web",
-		"--", "--type=port-group", "acl-add", "foreign_pg", "to-lport", "1000", "ip4.src == 10.9.9.9", "drop",
-		"--", "acl-add", "cluster", "from-lport", "900", "ip4", "allow",
-		"--", "create", "Address_Set", "name=foreign_as", `addresses="10.9.9.9"`,
-		// Looks like tieracl's, but is managed by someone else.
-		"--", "create", "Address_Set", "name=lookalike_as", `addresses="10.0.0.3"`,
-		`external_ids:"tieracl.io/managed-by"=other`, `external_ids:"tieracl.io/owner-kind"=PeerSet`,
-		"--", "--id=@acl", "create", "ACL", `name="anp:guard:in:0"`, "direction=to-lport", "priority=1001",
-		`match="outport == @foreign_pg"`, "action=allow-related",
-		`external_ids:"tieracl.io/owner-kind"=AdminNetworkPolicy`, `external_ids:"tieracl.io/owner-name"=guard`,
-		"--", "add", "Port_Group", "foreign_pg", "acls", "@acl",
-	); err != nil {
-		t.Fatal(err)
-	}
-	var before string
-	e.eventually("the foreign rows reach the test's NB cache", func() error {
-		before = e.foreignRows()
-		return countLines(before, 6) // 3 ACLs, 1 port group, 2 address sets
-	})
-
+	before := e.addForeignRows()
 	e.start()
 	e.synced()
 	e.put(guard)
@@ -148,6 +128,33 @@ func TestForeignRowsSurvive(t *testing.T) {
 	if after := e.foreignRows(); after != before {
 		t.Errorf("foreign rows changed:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
+}
+
+// addForeignRows writes rows tieracl does not own, some made to look like its own (an ACL named like
+// guard's first rule, an address set with tieracl's owner keys but managed by another), and returns
+// their dump once the test's NB connection holds them.
+func (e *env) addForeignRows() string {
+	e.t.Helper()
+	if _, err := e.bed.NBCtl(e.ctx,
+		"pg-add", "foreign_pg", "a_web",
+		"--", "--type=port-group", "acl-add", "foreign_pg", "to-lport", "1000", "ip4.src == 10.9.9.9", "drop",
+		"--", "acl-add", "cluster", "from-lport", "900", "ip4", "allow",
+		"--", "create", "Address_Set", "name=foreign_as", `addresses="10.9.9.9"`,
+		"--", "create", "Address_Set", "name=lookalike_as", `addresses="10.0.0.3"`,
+		`external_ids:"tieracl.io/managed-by"=other`, `external_ids:"tieracl.io/owner-kind"=PeerSet`,
+		"--", "--id=@acl", "create", "ACL", `name="anp:guard:in:0"`, "direction=to-lport", "priority=1001",
+		`match="outport == @foreign_pg"`, "action=allow-related",
+		`external_ids:"tieracl.io/owner-kind"=AdminNetworkPolicy`, `external_ids:"tieracl.io/owner-name"=guard`,
+		"--", "add", "Port_Group", "foreign_pg", "acls", "@acl",
+	); err != nil {
+		e.t.Fatal(err)
+	}
+	var dump string
+	e.eventually("the foreign rows reach the test's NB cache", func() error {
+		dump = e.foreignRows()
+		return countLines(dump, 6) // 3 ACLs, 1 port group, 2 address sets
+	})
+	return dump
 }
 
 // countLines checks that dump has n lines.

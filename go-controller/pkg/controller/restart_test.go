@@ -19,12 +19,13 @@ func (e *env) putPolicies() {
 	)
 }
 
-// A controller started on an NB that already holds the desired state writes nothing, not even status,
-// and becomes ready.
+// A controller started on an NB that already holds the desired state (and rows of others, some looking
+// like tieracl's) writes nothing, not even status, and becomes ready.
 func TestRestartOnUnchangedNBWritesNothing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
 	e.putPolicies()
+	foreign := e.addForeignRows()
 	first := e.start()
 	e.synced()
 	if got := ops(first.metrics)["create"]; got == 0 {
@@ -45,6 +46,9 @@ func TestRestartOnUnchangedNBWritesNothing(t *testing.T) {
 		t.Errorf("the second controller wrote %v status updates", n)
 	}
 	e.synced()
+	if now := e.foreignRows(); now != foreign {
+		t.Errorf("foreign rows changed:\nbefore:\n%s\nafter:\n%s", foreign, now)
+	}
 }
 
 // What changed while no controller ran is written by the next one: rows of policies deleted meanwhile
