@@ -2,4 +2,4 @@
 // (ovn-nb.ovsschema, copied from Debian trixie's ovn-common). Run `make generate` to regenerate it.
 package nbdb
 
-//go:generate go run github.com/ovn-kubernetes/libovsdb/cmd/modelgen -p nbdb -o . ovn-nb.ovsschema
+//go:generate go run github.com/ovn-kubernetes/libovsdb/cmd/modelgen -extended -p nbdb -o . ovn-nb.ovsschema

@@ -12,7 +12,7 @@ import (
 // folder and compares it with the committed files, so the two can never drift apart.
 func TestGeneratedModelMatchesSchema(t *testing.T) {
 	out := t.TempDir()
-	cmd := exec.Command("go", "run", "github.com/ovn-kubernetes/libovsdb/cmd/modelgen", "-p", "nbdb", "-o", out, "ovn-nb.ovsschema")
+	cmd := exec.Command("go", "run", "github.com/ovn-kubernetes/libovsdb/cmd/modelgen", "-extended", "-p", "nbdb", "-o", out, "ovn-nb.ovsschema")
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("modelgen: %v\n%s", err, msg)
 	}
