@@ -245,7 +245,9 @@ func (e *Env) Stop() error {
 		e.cancel()
 	}
 	if e.Bed != nil {
+		e.BedMu.Lock() // the agent, its context cancelled, finishes what it does with the bed
 		errs = append(errs, e.Bed.Stop())
+		e.BedMu.Unlock()
 	}
 	if e.Kube != nil {
 		errs = append(errs, e.Kube.Stop())
