@@ -15,7 +15,7 @@ build:
 # The README's test command: static checks, then every test, the real-OVN ones included. They fetch OVN
 # 25.03 into the cache on first use and fail, with the reason, if it cannot start.
 test: lint ovn kube
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 40m ./...
 
 # Fast tests only: no real OVN.
 unit:
