@@ -44,13 +44,17 @@ func Connect(ctx context.Context, addresses string, tlsConfig *tls.Config, opts 
 }
 
 // Monitor returns the monitor of the tables tieracl reads: its own rows and the logical switch ports
-// its port groups refer to.
+// its port groups refer to. Address sets are monitored without their addresses: libovsdb's cache
+// copies a row whole on every change, so a pod moving in or out of sets of thousands of addresses
+// would cost milliseconds in every client. Ops reads the addresses from NB when it needs them
+// (ReadAddressSets); in the cache they are always empty.
 func Monitor(c client.Client) *client.Monitor {
 	lsp := &nbdb.LogicalSwitchPort{}
+	as := &nbdb.AddressSet{}
 	return c.NewMonitor(
 		client.WithTable(&nbdb.ACL{}),
 		client.WithTable(&nbdb.PortGroup{}),
-		client.WithTable(&nbdb.AddressSet{}),
+		client.WithTable(as, &as.Name, &as.ExternalIDs),
 		client.WithTable(lsp, &lsp.Name),
 	)
 }

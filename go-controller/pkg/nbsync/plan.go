@@ -38,7 +38,6 @@ func isOwned(ids map[string]string) bool { return ids[nbrows.KeyManagedBy] == nb
 func readOwned(ctx context.Context, c client.Client) (*owned, error) {
 	var acls []*nbdb.ACL
 	var groups []*nbdb.PortGroup
-	var sets []*nbdb.AddressSet
 	var lsps []*nbdb.LogicalSwitchPort
 	if err := c.WhereCache(func(a *nbdb.ACL) bool { return isOwned(a.ExternalIDs) }).List(ctx, &acls); err != nil {
 		return nil, err
@@ -46,7 +45,8 @@ func readOwned(ctx context.Context, c client.Client) (*owned, error) {
 	if err := c.WhereCache(func(p *nbdb.PortGroup) bool { return isOwned(p.ExternalIDs) }).List(ctx, &groups); err != nil {
 		return nil, err
 	}
-	if err := c.WhereCache(func(a *nbdb.AddressSet) bool { return isOwned(a.ExternalIDs) }).List(ctx, &sets); err != nil {
+	sets, err := ReadAddressSets(ctx, c, isOwned)
+	if err != nil {
 		return nil, err
 	}
 	if err := c.List(ctx, &lsps); err != nil {

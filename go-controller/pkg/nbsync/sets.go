@@ -1,0 +1,61 @@
+package nbsync
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ovn-kubernetes/libovsdb/client"
+	"github.com/ovn-kubernetes/libovsdb/ovsdb"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
+)
+
+// ReadAddressSets reads from NB, not from the client's cache (which Monitor keeps without addresses),
+// the address sets whose external IDs keep accepts, with their addresses.
+func ReadAddressSets(ctx context.Context, c client.Client, keep func(externalIDs map[string]string) bool) ([]*nbdb.AddressSet, error) {
+	op := ovsdb.Operation{Op: ovsdb.OperationSelect, Table: nbdb.AddressSetTable, Where: []ovsdb.Condition{},
+		Columns: []string{"_uuid", "name", "external_ids", "addresses"}}
+	results, err := c.Transact(ctx, op)
+	if err == nil && len(results) == 1 && results[0].Error != "" {
+		err = fmt.Errorf("%s: %s", results[0].Error, results[0].Details)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read address sets: %w", err)
+	}
+	if len(results) != 1 {
+		return nil, fmt.Errorf("read address sets: %d results for one operation", len(results))
+	}
+	var out []*nbdb.AddressSet
+	for _, row := range results[0].Rows {
+		s := &nbdb.AddressSet{ExternalIDs: map[string]string{}}
+		uuid, ok := row["_uuid"].(ovsdb.UUID)
+		if !ok {
+			return nil, fmt.Errorf("read address sets: a row without a UUID: %v", row)
+		}
+		s.UUID = uuid.GoUUID
+		s.Name, _ = row["name"].(string)
+		if m, ok := row["external_ids"].(ovsdb.OvsMap); ok {
+			for k, v := range m.GoMap {
+				ks, _ := k.(string)
+				vs, _ := v.(string)
+				s.ExternalIDs[ks] = vs
+			}
+		}
+		if !keep(s.ExternalIDs) {
+			continue
+		}
+		switch v := row["addresses"].(type) {
+		case string: // a set of one is sent as its element
+			s.Addresses = []string{v}
+		case ovsdb.OvsSet:
+			s.Addresses = make([]string, 0, len(v.GoSet))
+			for _, a := range v.GoSet {
+				if as, ok := a.(string); ok {
+					s.Addresses = append(s.Addresses, as)
+				}
+			}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
