@@ -8,14 +8,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
 	"github.com/ovn-kubernetes/libovsdb/client"
 	"github.com/prometheus/client_golang/prometheus"
-	"k8s.io/apimachinery/pkg/runtime"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/tools/record"
@@ -47,6 +50,9 @@ type Options struct {
 	Seed         int64
 	// Progress, when set, receives a line as each phase starts.
 	Progress func(string)
+	// HeapProfile, when set, is where a heap profile is written after the last phase, while the
+	// controller still runs.
+	HeapProfile string
 }
 
 // Report is everything one run measured.
@@ -197,6 +203,7 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	// 2. Restart on an unchanged NB: nothing to write.
 	progress("restart")
 	c1.stop()
+	c1 = nil // its informers and tracker must not count in the memory of the next phases
 	start = time.Now()
 	c2, err := startController(ctx, bed.NBSocket(), kube, policy)
 	if err != nil {
@@ -215,15 +222,17 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 		fail("the restarted controller wrote %.0f NB operations to an NB that already held its state", rep.Restart.Ops)
 	}
 
-	// 3. Pod label changes. The check client's cache would copy every changed set; it goes until the end.
+	// 3. Pod label changes. The check client's cache would follow every change; it goes until the end.
 	check.Close()
+	check = nil
 	if o.Duration > 0 || o.MaxDuration > 0 {
 		mv, err := newMover(w.Snapshot, desired, o.Seed)
 		if err != nil {
 			return rep, err
 		}
 		desired = nil
-		s := newStreamer(kube, mv, o.Writers)
+		kube.ClearActions()
+		s := newStreamer(kube, kube.ClearActions, mv, o.Writers)
 		mon, err := dialSetMonitor(ctx, bed.NBSocket(), nil)
 		if err != nil {
 			return rep, fmt.Errorf("NB monitor: %w", err)
@@ -254,6 +263,8 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 			}
 			st.Transactions = after.samples(metricTransaction, "") - before.samples(metricTransaction, "")
 			st.FullSyncs = after.samples(metricReconcile, "full") - before.samples(metricReconcile, "full")
+			st.BatchMs = 1000 * after.meanSince(before, metricReconcile, "")
+			st.CommitMs = 1000 * after.meanSince(before, metricTransaction, "")
 			st.CtrlP50ms = 1000 * quantileBound(before, after, metricEventCommit, 0.50)
 			st.CtrlP99ms = 1000 * quantileBound(before, after, metricEventCommit, 0.99)
 			rep.Streams = append(rep.Streams, st)
@@ -284,10 +295,28 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 			fail("after the streams NB does not hold the translation of the cluster")
 		}
 	}
+	if o.HeapProfile != "" {
+		if err := writeHeapProfile(o.HeapProfile); err != nil {
+			fail("heap profile: %v", err)
+		}
+	}
 	if len(rep.Failures) > 0 {
 		return rep, errors.New(strings.Join(rep.Failures, "; "))
 	}
 	return rep, nil
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func sizeOf(s *cluster.Snapshot) Size {
@@ -312,7 +341,7 @@ func fakeClients(s *cluster.Snapshot) (*kubefake.Clientset, *npfake.Clientset) {
 	return kubefake.NewSimpleClientset(kube...), npfake.NewSimpleClientset(policy...) //nolint:staticcheck
 }
 
-func objects[T runtime.Object](out []runtime.Object, in []T) []runtime.Object {
+func objects[T kruntime.Object](out []kruntime.Object, in []T) []kruntime.Object {
 	for _, o := range in {
 		out = append(out, o)
 	}
@@ -379,7 +408,6 @@ func countRows(ctx context.Context, c client.Client) (Rows, error) {
 	owned := func(ids map[string]string) bool { return ids[nbrows.KeyManagedBy] == nbrows.ManagedByValue }
 	var acls []*nbdb.ACL
 	var groups []*nbdb.PortGroup
-	var sets []*nbdb.AddressSet
 	var lsps []*nbdb.LogicalSwitchPort
 	var rows Rows
 	if err := c.WhereCache(func(a *nbdb.ACL) bool { return owned(a.ExternalIDs) }).List(ctx, &acls); err != nil {
@@ -388,7 +416,8 @@ func countRows(ctx context.Context, c client.Client) (Rows, error) {
 	if err := c.WhereCache(func(g *nbdb.PortGroup) bool { return owned(g.ExternalIDs) }).List(ctx, &groups); err != nil {
 		return rows, err
 	}
-	if err := c.WhereCache(func(a *nbdb.AddressSet) bool { return owned(a.ExternalIDs) }).List(ctx, &sets); err != nil {
+	sets, err := nbsync.ReadAddressSets(ctx, c, owned) // the cache holds them without their addresses
+	if err != nil {
 		return rows, err
 	}
 	if err := c.List(ctx, &lsps); err != nil {

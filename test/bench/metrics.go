@@ -12,6 +12,7 @@ import (
 type metricsSnapshot struct {
 	counters map[string]float64 // name{label=value,...} -> value
 	counts   map[string]uint64  // histogram name{labels} -> samples
+	sums     map[string]float64 // histogram name{labels} -> sum of samples
 	buckets  map[string][]bucket
 }
 
@@ -21,7 +22,8 @@ type bucket struct {
 }
 
 func readMetrics(reg *prometheus.Registry) metricsSnapshot {
-	s := metricsSnapshot{counters: map[string]float64{}, counts: map[string]uint64{}, buckets: map[string][]bucket{}}
+	s := metricsSnapshot{counters: map[string]float64{}, counts: map[string]uint64{}, sums: map[string]float64{},
+		buckets: map[string][]bucket{}}
 	mfs, err := reg.Gather()
 	if err != nil {
 		return s
@@ -38,6 +40,7 @@ func readMetrics(reg *prometheus.Registry) metricsSnapshot {
 			}
 			if h := m.GetHistogram(); h != nil {
 				s.counts[key] = h.GetSampleCount()
+				s.sums[key] = h.GetSampleSum()
 				for _, b := range h.GetBucket() {
 					s.buckets[key] = append(s.buckets[key], bucket{b.GetUpperBound(), b.GetCumulativeCount()})
 				}
@@ -67,6 +70,22 @@ func (s metricsSnapshot) samples(name, match string) uint64 {
 		}
 	}
 	return total
+}
+
+// meanSince is the mean of the samples of the histograms of one name whose labels contain match,
+// taken between before and s; 0 without samples.
+func (s metricsSnapshot) meanSince(before metricsSnapshot, name, match string) float64 {
+	n := s.samples(name, match) - before.samples(name, match)
+	if n == 0 {
+		return 0
+	}
+	sum := 0.0
+	for k, v := range s.sums {
+		if strings.HasPrefix(k, name+"{") && strings.Contains(k, match) {
+			sum += v - before.sums[k]
+		}
+	}
+	return sum / float64(n)
 }
 
 // Controller metric names.

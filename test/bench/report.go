@@ -84,10 +84,10 @@ func (r *Report) Print(w io.Writer, m Machine) {
 	if len(r.Streams) > 0 {
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "pod label stream\tevents\tsent/s\tcommitted/s\tp50 ms\tp99 ms\tmax ms\tctrl p99 ms\tops/event\ttxns\tfull syncs\tset changes\tCPU ms/event\tNB CPU ms/event\tpeak RSS MB\t")
+		fmt.Fprintln(tw, "pod label stream\tevents\tsent/s\tcommitted/s\tp50 ms\tp99 ms\tmax ms\tctrl p99 ms\tops/event\ttxns\tbatch ms\tNB txn ms\tfull syncs\tset changes\tCPU ms/event\tNB CPU ms/event\tpeak RSS MB\t")
 		for _, s := range r.Streams {
-			fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t<= %.1f\t%.2f\t%s\t%d\t%s\t%.2f\t%.2f\t%.0f\t\n", s.Name, commas(s.Events), s.SentRate,
-				s.Throughput, s.P50ms, s.P99ms, s.Maxms, s.CtrlP99ms, s.OpsPerEvent, commas(int(s.Transactions)), s.FullSyncs,
+			fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t<= %.1f\t%.2f\t%s\t%.1f\t%.1f\t%d\t%s\t%.2f\t%.2f\t%.0f\t\n", s.Name, commas(s.Events), s.SentRate,
+				s.Throughput, s.P50ms, s.P99ms, s.Maxms, s.CtrlP99ms, s.OpsPerEvent, commas(int(s.Transactions)), s.BatchMs, s.CommitMs, s.FullSyncs,
 				commas(s.SetChanges), perEvent(s.Usage.CPUSeconds, s.Events), perEvent(s.Usage.NBCPU, s.Events), s.Usage.PeakRSSMB)
 		}
 		tw.Flush()

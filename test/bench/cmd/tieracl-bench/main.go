@@ -58,7 +58,7 @@ func run() error {
 	logFile := flag.String("log", "", "controller log file (default: tieracl-bench-*/controller.log in the temp folder)")
 	keep := flag.Bool("keep", false, "keep the temp folder (gen.py output, controller log)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
-	memProfile := flag.String("memprofile", "", "write a heap profile here when the run ends")
+	memProfile := flag.String("memprofile", "", "write a heap profile here after the last phase, while the controller still runs")
 	flag.Parse()
 
 	tmp, err := os.MkdirTemp("", "tieracl-bench-")
@@ -102,17 +102,7 @@ func run() error {
 		defer pprof.StopCPUProfile()
 	}
 	rep, runErr := bench.Run(ctx, w, bench.Options{Northd: *northd, Rate: *rate, Duration: *duration,
-		MaxDuration: *maxDuration, Writers: *writers, Seed: l.Seed, Progress: progress})
-	if *memProfile != "" {
-		f, err := os.Create(*memProfile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.WriteHeapProfile(f); err != nil {
-			return err
-		}
-		f.Close()
-	}
+		MaxDuration: *maxDuration, Writers: *writers, Seed: l.Seed, Progress: progress, HeapProfile: *memProfile})
 	m := bench.ThisMachine()
 	fmt.Println()
 	rep.Print(os.Stdout, m)
