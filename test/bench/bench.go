@@ -18,6 +18,7 @@ import (
 
 	"github.com/ovn-kubernetes/libovsdb/client"
 	"github.com/prometheus/client_golang/prometheus"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	kubefake "k8s.io/client-go/kubernetes/fake"
@@ -109,7 +110,7 @@ type Restart struct {
 }
 
 // Run benchmarks the controller on one workload. It returns the report even when a measurement
-// failed; the error then says which.
+// failed; the error then says which. It hands the workload's snapshot to the fake API and clears it.
 func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	if o.Writers <= 0 {
 		o.Writers = 4
@@ -159,6 +160,9 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	watch.DefaultChanSize = 1 << 16
 	kube, policy := fakeClients(w.Snapshot)
 	rep.Setup.FakeSeconds = time.Since(start).Seconds()
+	// From here on the fake API holds the cluster; the bench reads it back when it needs it, so that
+	// a second copy does not count in the memory of the phases.
+	w.Snapshot = nil
 
 	// 1. Full sync into an empty NB.
 	progress("full sync")
@@ -181,7 +185,12 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	rep.FullSync.Transactions = m.samples(metricTransaction, "")
 
 	progress("checking NB against the translation")
-	desired := translate.Translate(w.Snapshot, translate.Options{})
+	snap, err := readSnapshot(ctx, kube, policy)
+	if err != nil {
+		c1.stop()
+		return rep, err
+	}
+	desired := translate.Translate(snap, translate.Options{})
 	check, err := nbsync.Connect(ctx, bed.NBSocket(), nil)
 	if err != nil {
 		c1.stop()
@@ -226,11 +235,11 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	check.Close()
 	check = nil
 	if o.Duration > 0 || o.MaxDuration > 0 {
-		mv, err := newMover(w.Snapshot, desired, o.Seed)
+		mv, err := newMover(snap, desired, o.Seed)
 		if err != nil {
 			return rep, err
 		}
-		desired = nil
+		snap, desired = nil, nil
 		kube.ClearActions()
 		s := newStreamer(kube, kube.ClearActions, mv, o.Writers)
 		mon, err := dialSetMonitor(ctx, bed.NBSocket(), nil)
@@ -279,9 +288,11 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 		}
 
 		progress("checking NB against the translation of the moved cluster")
-		final := *w.Snapshot
-		final.Pods = s.finalPods(w.Snapshot)
-		want := translate.Translate(&final, translate.Options{})
+		final, err := readSnapshot(ctx, kube, policy)
+		if err != nil {
+			return rep, err
+		}
+		want := translate.Translate(final, translate.Options{})
 		check, err := nbsync.Connect(ctx, bed.NBSocket(), nil)
 		if err != nil {
 			return rep, err
@@ -339,6 +350,50 @@ func fakeClients(s *cluster.Snapshot) (*kubefake.Clientset, *npfake.Clientset) {
 	// controller), and the policy API's has no structured-merge schema for its types, so the
 	// controller's status updates fail there ("no type found matching").
 	return kubefake.NewSimpleClientset(kube...), npfake.NewSimpleClientset(policy...) //nolint:staticcheck
+}
+
+// readSnapshot reads the cluster back from the fake API.
+func readSnapshot(ctx context.Context, kube *kubefake.Clientset, policy *npfake.Clientset) (*cluster.Snapshot, error) {
+	s := &cluster.Snapshot{}
+	nss, err := kube.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	pods, err := kube.CoreV1().Pods("").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	nps, err := kube.NetworkingV1().NetworkPolicies("").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	anps, err := policy.PolicyV1alpha1().AdminNetworkPolicies().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	banps, err := policy.PolicyV1alpha1().BaselineAdminNetworkPolicies().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	s.Namespaces = pointers(nss.Items)
+	s.Pods = pointers(pods.Items)
+	s.Nodes = pointers(nodes.Items)
+	s.NetworkPolicies = pointers(nps.Items)
+	s.ANPs = pointers(anps.Items)
+	s.BANPs = pointers(banps.Items)
+	return s, nil
+}
+
+func pointers[T any](items []T) []*T {
+	out := make([]*T, len(items))
+	for i := range items {
+		out[i] = &items[i]
+	}
+	return out
 }
 
 func objects[T kruntime.Object](out []kruntime.Object, in []T) []kruntime.Object {

@@ -34,10 +34,10 @@ type mover struct {
 	pods     []*benchPod
 }
 
-// benchPod is one pod the stream moves: its object as last written, and its IPv4 address.
+// benchPod is one pod the stream moves: its name, IPv4 address and labels as last committed.
 type benchPod struct {
-	obj *corev1.Pod
-	ip  string
+	namespace, name, ip string
+	labels              map[string]string
 }
 
 func newMover(snap *cluster.Snapshot, r *translate.Result, seed int64) (*mover, error) {
@@ -84,7 +84,7 @@ func newMover(snap *cluster.Snapshot, r *translate.Result, seed int64) (*mover, 
 		}
 		for _, ip := range cluster.PodIPs(p) {
 			if ip.Is4() && owners[ip.String()] == 1 {
-				m.pods = append(m.pods, &benchPod{obj: p.DeepCopy(), ip: ip.String()})
+				m.pods = append(m.pods, &benchPod{namespace: p.Namespace, name: p.Name, ip: ip.String(), labels: p.Labels})
 				break
 			}
 		}
@@ -125,7 +125,7 @@ func (m *mover) selecting(ns string, l map[string]string) []string {
 // move picks new labels for p that change its membership in at least one set, and returns them with
 // the sets that change; ok is false when no single label change does.
 func (m *mover) move(p *benchPod) (newLabels map[string]string, changed []string, ok bool) {
-	before := m.selecting(p.obj.Namespace, p.obj.Labels)
+	before := m.selecting(p.namespace, p.labels)
 	type option struct {
 		labels  map[string]string
 		changed []string
@@ -133,15 +133,15 @@ func (m *mover) move(p *benchPod) (newLabels map[string]string, changed []string
 	var options []option
 	for _, k := range m.keys {
 		for _, v := range m.values[k] {
-			if p.obj.Labels[k] == v {
+			if p.labels[k] == v {
 				continue
 			}
-			l := maps.Clone(p.obj.Labels)
+			l := maps.Clone(p.labels)
 			if l == nil {
 				l = map[string]string{}
 			}
 			l[k] = v
-			if d := symmetricDiff(before, m.selecting(p.obj.Namespace, l)); len(d) > 0 {
+			if d := symmetricDiff(before, m.selecting(p.namespace, l)); len(d) > 0 {
 				options = append(options, option{l, d})
 			}
 		}
@@ -255,7 +255,7 @@ func (s *streamer) toggled(at time.Time, set string, addrs []string) {
 		delete(s.byIP, a)
 		s.latencies = append(s.latencies, at.Sub(f.sent).Seconds())
 		s.lastCommit = at
-		f.pod.obj.Labels = f.labels
+		f.pod.labels = f.labels
 		s.idle = append(s.idle, f.pod)
 		s.freed.Signal()
 	}
@@ -278,9 +278,17 @@ func (s *streamer) run(ctx context.Context, name string, rate float64, d, settle
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				obj := *j.pod.obj
+				pods := s.kube.CoreV1().Pods(j.pod.namespace)
+				obj, err := pods.Get(ctx, j.pod.name, metav1.GetOptions{})
+				if err != nil {
+					s.mu.Lock()
+					if s.writeErr == nil {
+						s.writeErr = fmt.Errorf("get pod %s/%s: %w", j.pod.namespace, j.pod.name, err)
+					}
+					s.mu.Unlock()
+					continue
+				}
 				obj.Labels = j.labels
-				obj.ResourceVersion = ""
 				left := map[string]bool{}
 				for _, c := range j.changed {
 					left[c] = true
@@ -289,7 +297,7 @@ func (s *streamer) run(ctx context.Context, name string, rate float64, d, settle
 				s.mu.Lock()
 				s.byIP[j.pod.ip] = &inFlight{pod: j.pod, labels: j.labels, left: left, sent: now}
 				s.mu.Unlock()
-				if _, err := s.kube.CoreV1().Pods(obj.Namespace).Update(ctx, &obj, metav1.UpdateOptions{}); err != nil {
+				if _, err := pods.Update(ctx, obj, metav1.UpdateOptions{}); err != nil {
 					s.mu.Lock()
 					delete(s.byIP, j.pod.ip)
 					if s.writeErr == nil {
@@ -373,7 +381,7 @@ func (s *streamer) run(ctx context.Context, name string, rate float64, d, settle
 	if st.Committed < st.Events {
 		var missing []string
 		for ip, f := range s.byIP {
-			missing = append(missing, fmt.Sprintf("%s/%s (%s: %d sets left)", f.pod.obj.Namespace, f.pod.obj.Name, ip, len(f.left)))
+			missing = append(missing, fmt.Sprintf("%s/%s (%s: %d sets left)", f.pod.namespace, f.pod.name, ip, len(f.left)))
 			if len(missing) == 3 {
 				break
 			}
@@ -429,21 +437,4 @@ func (s *streamer) waitFreed(end time.Time) {
 	})
 	s.freed.Wait()
 	t.Stop()
-}
-
-// finalPods returns the cluster's pods as the stream left them.
-func (s *streamer) finalPods(snap *cluster.Snapshot) []*corev1.Pod {
-	moved := map[string]*corev1.Pod{}
-	for _, p := range s.mover.pods {
-		moved[p.obj.Namespace+"/"+p.obj.Name] = p.obj
-	}
-	out := make([]*corev1.Pod, 0, len(snap.Pods))
-	for _, p := range snap.Pods {
-		if m := moved[p.Namespace+"/"+p.Name]; m != nil {
-			out = append(out, m)
-		} else {
-			out = append(out, p)
-		}
-	}
-	return out
 }
