@@ -45,7 +45,7 @@ func readOwned(ctx context.Context, c client.Client) (*owned, error) {
 	if err := c.WhereCache(func(p *nbdb.PortGroup) bool { return isOwned(p.ExternalIDs) }).List(ctx, &groups); err != nil {
 		return nil, err
 	}
-	sets, err := ReadAddressSets(ctx, c, isOwned)
+	sets, err := ReadAddressSets(ctx, c, true)
 	if err != nil {
 		return nil, err
 	}

@@ -8,12 +8,18 @@ import (
 	"github.com/ovn-kubernetes/libovsdb/ovsdb"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 )
 
-// ReadAddressSets reads from NB, not from the client's cache (which Monitor keeps without addresses),
-// the address sets whose external IDs keep accepts, with their addresses.
-func ReadAddressSets(ctx context.Context, c client.Client, keep func(externalIDs map[string]string) bool) ([]*nbdb.AddressSet, error) {
-	op := ovsdb.Operation{Op: ovsdb.OperationSelect, Table: nbdb.AddressSetTable, Where: []ovsdb.Condition{},
+// ReadAddressSets reads address sets with their addresses from NB, not from the client's cache (which
+// Monitor keeps without addresses): the sets tieracl owns when ownedOnly, else every set.
+func ReadAddressSets(ctx context.Context, c client.Client, ownedOnly bool) ([]*nbdb.AddressSet, error) {
+	where := []ovsdb.Condition{}
+	if ownedOnly { // other clients' sets can be many and large: leave them on the server
+		where = append(where, ovsdb.NewCondition("external_ids", ovsdb.ConditionIncludes,
+			ovsdb.OvsMap{GoMap: map[any]any{nbrows.KeyManagedBy: nbrows.ManagedByValue}}))
+	}
+	op := ovsdb.Operation{Op: ovsdb.OperationSelect, Table: nbdb.AddressSetTable, Where: where,
 		Columns: []string{"_uuid", "name", "external_ids", "addresses"}}
 	results, err := c.Transact(ctx, op)
 	if err == nil && len(results) == 1 && results[0].Error != "" {
@@ -40,9 +46,6 @@ func ReadAddressSets(ctx context.Context, c client.Client, keep func(externalIDs
 				vs, _ := v.(string)
 				s.ExternalIDs[ks] = vs
 			}
-		}
-		if !keep(s.ExternalIDs) {
-			continue
 		}
 		switch v := row["addresses"].(type) {
 		case string: // a set of one is sent as its element

@@ -24,9 +24,13 @@ func TestReadAddressSets(t *testing.T) {
 	}
 	sync(t, ctx, c, s)
 
-	sets, err := nbsync.ReadAddressSets(ctx, c, func(ids map[string]string) bool { return ids[nbrows.KeyManagedBy] == nbrows.ManagedByValue })
+	sets, err := nbsync.ReadAddressSets(ctx, c, true)
 	if err != nil {
 		t.Fatal(err)
+	}
+	all, err := nbsync.ReadAddressSets(ctx, c, false)
+	if err != nil || len(all) != len(want)+1 {
+		t.Errorf("every address set: %d sets (%v), want %d", len(all), err, len(want)+1)
 	}
 	got := map[string][]string{}
 	for _, as := range sets {
