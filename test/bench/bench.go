@@ -471,7 +471,7 @@ func countRows(ctx context.Context, c client.Client) (Rows, error) {
 	if err := c.WhereCache(func(g *nbdb.PortGroup) bool { return owned(g.ExternalIDs) }).List(ctx, &groups); err != nil {
 		return rows, err
 	}
-	sets, err := nbsync.ReadAddressSets(ctx, c, owned) // the cache holds them without their addresses
+	sets, err := nbsync.ReadAddressSets(ctx, c, true) // the cache holds them without their addresses
 	if err != nil {
 		return rows, err
 	}
