@@ -90,7 +90,7 @@ func newMover(snap *cluster.Snapshot, r *translate.Result, seed int64) (*mover, 
 		}
 	}
 	if len(m.sets) == 0 || len(m.keys) == 0 || len(m.pods) == 0 {
-		return nil, fmt.Errorf("the workload has no pod selectors to move pods across (%d IPv4 pod sets, %d label keys, %d pods with an IPv4 address of their own)",
+		return nil, fmt.Errorf("the workload has no pod selectors to move pods across (%d IPv4 pod sets, %d label keys, %d pods with an IPv4 address of their own); zero stream durations skip the streams",
 			len(m.sets), len(m.keys), len(m.pods))
 	}
 	m.rng.Shuffle(len(m.pods), func(i, j int) { m.pods[i], m.pods[j] = m.pods[j], m.pods[i] })
