@@ -54,6 +54,8 @@ type Options struct {
 	// HeapProfile, when set, is where a heap profile is written after the last phase, while the
 	// controller still runs.
 	HeapProfile string
+	// KeepBed leaves the test bed's run folder (databases, OVN logs) in place.
+	KeepBed bool
 }
 
 // Report is everything one run measured.
@@ -128,11 +130,14 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	}
 
 	progress("starting the OVN test bed")
-	bed, err := testbed.Start(ctx, testbed.Options{})
+	bed, err := testbed.Start(ctx, testbed.Options{KeepRunDir: o.KeepBed})
 	if err != nil {
 		return rep, fmt.Errorf("the OVN test bed does not start: %w", err)
 	}
 	defer bed.Stop()
+	if o.KeepBed {
+		progress("test bed run folder (kept): " + bed.Dir)
+	}
 	rep.Setup.Northd = "run"
 	if o.Northd != "run" {
 		if err := pauseNorthd(ctx, bed); err != nil {

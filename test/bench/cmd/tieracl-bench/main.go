@@ -56,7 +56,7 @@ func run() error {
 	jsonOut := flag.String("json", "", "also write the report as JSON to this file")
 	enforce := flag.Bool("enforce-targets", false, "exit non-zero when a target is missed")
 	logFile := flag.String("log", "", "controller log file (default: tieracl-bench-*/controller.log in the temp folder)")
-	keep := flag.Bool("keep", false, "keep the temp folder (gen.py output, controller log)")
+	keep := flag.Bool("keep", false, "keep the temp folder (gen.py output, controller log) and the test bed's run folder (OVN databases and logs)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
 	memProfile := flag.String("memprofile", "", "write a heap profile here after the last phase, while the controller still runs")
 	flag.Parse()
@@ -102,7 +102,7 @@ func run() error {
 		defer pprof.StopCPUProfile()
 	}
 	rep, runErr := bench.Run(ctx, w, bench.Options{Northd: *northd, Rate: *rate, Duration: *duration,
-		MaxDuration: *maxDuration, Writers: *writers, Seed: l.Seed, Progress: progress, HeapProfile: *memProfile})
+		MaxDuration: *maxDuration, Writers: *writers, Seed: l.Seed, Progress: progress, HeapProfile: *memProfile, KeepBed: *keep})
 	m := bench.ThisMachine()
 	fmt.Println()
 	rep.Print(os.Stdout, m)
