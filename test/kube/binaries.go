@@ -7,28 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
+
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // BinEnv names a folder holding kube-apiserver and etcd to use instead of running test/kube/build.sh.
 const BinEnv = "TIERACL_KUBE_BIN"
-
-// RepoRoot is the checkout this package was compiled from: the folder above it that holds go.mod.
-func RepoRoot() (string, error) {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return "", fmt.Errorf("cannot locate the kube package source")
-	}
-	for dir := filepath.Dir(file); ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		if parent := filepath.Dir(dir); parent == dir {
-			return "", fmt.Errorf("no go.mod above %s", filepath.Dir(file))
-		}
-	}
-}
 
 // BinDir returns the folder holding kube-apiserver and etcd: dir when set, else $TIERACL_KUBE_BIN, else
 // the last line of test/kube/build.sh, which builds them on first use (minutes) and then returns at once.
@@ -37,7 +22,7 @@ func BinDir(ctx context.Context, dir string) (string, error) {
 		dir = os.Getenv(BinEnv)
 	}
 	if dir == "" {
-		repo, err := RepoRoot()
+		repo, err := testbed.RepoRoot()
 		if err != nil {
 			return "", err
 		}

@@ -15,6 +15,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/dynamic"
+
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // CRDResource is the CustomResourceDefinition resource. A dynamic client keeps the main module free of
@@ -24,7 +26,7 @@ var CRDResource = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Ver
 
 // CRDFiles are the CRD manifests Start installs: dist/crds/*.yaml, made by `make crds`.
 func CRDFiles() ([]string, error) {
-	repo, err := RepoRoot()
+	repo, err := testbed.RepoRoot()
 	if err != nil {
 		return nil, err
 	}

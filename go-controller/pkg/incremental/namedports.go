@@ -25,17 +25,7 @@ func (t *Tracker) moveNamedPorts(old, now *podView) {
 		sel := t.result.Selections[row]
 		was := old != nil && namedPortMatches(sel, old)
 		is := now != nil && namedPortMatches(sel, now)
-		if !was && !is {
-			continue
-		}
-		var before, after []string
-		if was {
-			before = contribution(sel, old)
-		}
-		if is {
-			after = contribution(sel, now)
-		}
-		t.applyContribution(row, sel, before, after, old)
+		t.move(row, sel, old, now, was, is)
 		if was && !is && !t.anyPodSelected(sel) {
 			t.stale = true
 			return

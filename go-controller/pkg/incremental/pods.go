@@ -66,18 +66,20 @@ func (t *Tracker) changePod(namespace, name string, now *podView) {
 func (t *Tracker) movePod(old, now *podView, oldNS, nowNS labels.Set, rows []string) {
 	for _, row := range rows {
 		sel := t.result.Selections[row]
-		was := old != nil && podMatches(sel, old, oldNS)
-		is := now != nil && podMatches(sel, now, nowNS)
-		if !was && !is {
-			continue
-		}
-		var before, after []string
-		if was {
-			before = contribution(sel, old)
-		}
-		if is {
-			after = contribution(sel, now)
-		}
+		t.move(row, sel, old, now, old != nil && podMatches(sel, old, oldNS), now != nil && podMatches(sel, now, nowNS))
+	}
+}
+
+// move replaces what old put in the row (when it was selected) by what now puts there (when it is).
+func (t *Tracker) move(row string, sel *translate.Selection, old, now *podView, was, is bool) {
+	var before, after []string
+	if was {
+		before = contribution(sel, old)
+	}
+	if is {
+		after = contribution(sel, now)
+	}
+	if was || is {
 		t.applyContribution(row, sel, before, after, old)
 	}
 }

@@ -86,6 +86,11 @@ func (p *planner) portUUIDs(ctx context.Context, names []string) []string {
 // ApplyDelta writes a delta in one transaction; with nothing to move it sends nothing.
 func ApplyDelta(ctx context.Context, c client.Client, d *nbrows.Delta) (Stats, error) {
 	ops, stats, err := DeltaOps(ctx, c, d)
+	return commit(ctx, c, ops, stats, err)
+}
+
+// commit sends ops, if there are any and no error came before, and records how long NB took.
+func commit(ctx context.Context, c client.Client, ops []ovsdb.Operation, stats Stats, err error) (Stats, error) {
 	if err != nil || len(ops) == 0 {
 		return stats, err
 	}

@@ -2,7 +2,6 @@ package nbsync
 
 import (
 	"context"
-	"time"
 
 	"github.com/ovn-kubernetes/libovsdb/client"
 
@@ -13,11 +12,5 @@ import (
 // it sends nothing.
 func Sync(ctx context.Context, c client.Client, desired *nbrows.State) (Stats, error) {
 	ops, stats, err := Ops(ctx, c, desired)
-	if err != nil || len(ops) == 0 {
-		return stats, err
-	}
-	start := time.Now()
-	err = transact(ctx, c, ops)
-	stats.Commit = time.Since(start)
-	return stats, err
+	return commit(ctx, c, ops, stats, err)
 }
