@@ -358,13 +358,20 @@ func ops(m *controller.Metrics) map[string]float64 {
 // NB connection.
 func (e *env) rows(keep func(ids map[string]string) bool) (acls []*nbdb.ACL, pgs []*nbdb.PortGroup, sets []*nbdb.AddressSet) {
 	e.t.Helper()
+	// Address sets come from NB itself: the nbsync client's cache holds them without their addresses.
+	all, err := nbsync.ReadAddressSets(e.ctx, e.check, false)
 	for _, err := range []error{
 		e.check.WhereCache(func(a *nbdb.ACL) bool { return keep(a.ExternalIDs) }).List(e.ctx, &acls),
 		e.check.WhereCache(func(p *nbdb.PortGroup) bool { return keep(p.ExternalIDs) }).List(e.ctx, &pgs),
-		e.check.WhereCache(func(s *nbdb.AddressSet) bool { return keep(s.ExternalIDs) }).List(e.ctx, &sets),
+		err,
 	} {
 		if err != nil {
 			e.t.Fatal(err)
+		}
+	}
+	for _, s := range all {
+		if keep(s.ExternalIDs) {
+			sets = append(sets, s)
 		}
 	}
 	return acls, pgs, sets
