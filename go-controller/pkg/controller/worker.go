@@ -5,11 +5,8 @@ import (
 	"errors"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
-	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
 )
@@ -63,48 +60,33 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 
 // apply feeds the current state of one changed object, read from its informer, to the tracker.
 func (c *Controller) apply(k Key) {
-	inf := c.informers
+	inf, t := c.informers, c.tracker
 	switch k.Kind {
 	case KindResync:
 		c.markDirty()
 	case KindPort:
-		c.tracker.PortAppeared(k.Name)
+		t.PortAppeared(k.Name)
 	case KindNamespace:
-		if ns, ok := get[*corev1.Namespace](inf.namespaces, k); ok {
-			c.tracker.SetNamespace(ns)
-		} else {
-			c.tracker.DeleteNamespace(k.Name)
-		}
+		setOrDelete(inf.namespaces, k, t.SetNamespace, func() { t.DeleteNamespace(k.Name) })
 	case KindPod:
-		if p, ok := get[*corev1.Pod](inf.pods, k); ok {
-			c.tracker.SetPod(p)
-		} else {
-			c.tracker.DeletePod(k.Namespace, k.Name)
-		}
+		setOrDelete(inf.pods, k, t.SetPod, func() { t.DeletePod(k.Namespace, k.Name) })
 	case KindNode:
-		if n, ok := get[*corev1.Node](inf.nodes, k); ok {
-			c.tracker.SetNode(n)
-		} else {
-			c.tracker.DeleteNode(k.Name)
-		}
+		setOrDelete(inf.nodes, k, t.SetNode, func() { t.DeleteNode(k.Name) })
 	case KindNetworkPolicy:
-		if np, ok := get[*networkingv1.NetworkPolicy](inf.netpols, k); ok {
-			c.tracker.SetNetworkPolicy(np)
-		} else {
-			c.tracker.DeleteNetworkPolicy(k.Namespace, k.Name)
-		}
+		setOrDelete(inf.netpols, k, t.SetNetworkPolicy, func() { t.DeleteNetworkPolicy(k.Namespace, k.Name) })
 	case KindANP:
-		if a, ok := get[*anpv1alpha1.AdminNetworkPolicy](inf.anps, k); ok {
-			c.tracker.SetANP(a)
-		} else {
-			c.tracker.DeleteANP(k.Name)
-		}
+		setOrDelete(inf.anps, k, t.SetANP, func() { t.DeleteANP(k.Name) })
 	case KindBANP:
-		if b, ok := get[*anpv1alpha1.BaselineAdminNetworkPolicy](inf.banps, k); ok {
-			c.tracker.SetBANP(b)
-		} else {
-			c.tracker.DeleteBANP(k.Name)
-		}
+		setOrDelete(inf.banps, k, t.SetBANP, func() { t.DeleteBANP(k.Name) })
+	}
+}
+
+// setOrDelete passes the object to set when the informer holds it, else calls del.
+func setOrDelete[T any](inf cache.SharedIndexInformer, k Key, set func(T), del func()) {
+	if obj, ok := get[T](inf, k); ok {
+		set(obj)
+	} else {
+		del()
 	}
 }
 
