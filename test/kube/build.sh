@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and etcd from the Go modules in test/kube/tools (versions pinned there) into a
-# cache folder outside the repo, for test/kube. A no-op when both are cached.
+# Builds the test cluster's binaries from the Go modules in test/kube/tools (versions pinned there) into a
+# cache folder outside the repo, for test/kube: kube-apiserver, kube-controller-manager, kube-scheduler,
+# kubectl, agnhost and etcd. A no-op when all are cached.
 #
 #   test/kube/build.sh           # prints the bin folder on its last line
 #   TIERACL_CACHE=/some/dir test/kube/build.sh
@@ -13,25 +14,36 @@ etcd=$(modversion go.etcd.io/etcd/server/v3 "$tools/etcd/go.mod")
 [[ -n $kube && -n $etcd ]] || { echo "build.sh: no version in $tools/go.mod or $tools/etcd/go.mod" >&2; exit 1; }
 
 bin=${TIERACL_CACHE:-$HOME/.cache/tieracl}/kube/$kube-etcd-$etcd/bin
-if [[ -x $bin/kube-apiserver && -x $bin/etcd ]]; then echo "$bin"; exit 0; fi
+kubecmds=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+missing() { local n; for n in "$@"; do [[ -x $bin/$n ]] || echo "$n"; done; }
+if [[ -z $(missing "${kubecmds[@]}" agnhost etcd) ]]; then echo "$bin"; exit 0; fi
 mkdir -p "$bin"
 # Left by builds that were killed (their go build may still have finished writing): the pid is dead.
 for f in "$bin"/.*.tmp.*; do
-  [[ -e $f ]] && ! kill -0 "${f##*.}" 2>/dev/null && rm -f "$f"
+  [[ -e $f ]] && ! kill -0 "${f##*.}" 2>/dev/null && rm -rf "$f"
 done
 
-tmp=()
-trap 'rm -f "${tmp[@]}"' EXIT
-# build DIR PACKAGE NAME: writes under a temporary name and renames it, so an interrupted build is never
-# taken for a finished one. Default flags on purpose: the binaries are the ones `go build` makes.
+tmp=$bin/.build.tmp.$$
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp"
+# build DIR PACKAGE...: one go build for all the packages (they share most of their compile), written into
+# a temporary folder and renamed, so an interrupted build is never taken for a finished one. Default flags
+# on purpose: the binaries are the ones `go build` makes.
 build() {
-  [[ -x $bin/$3 ]] && return
-  local out=$bin/.$3.tmp.$$
-  tmp+=("$out")
-  echo "build.sh: building $3 from $2 (cold on 2 cores: kube-apiserver 10+ min, etcd 1+ min)" >&2
-  (cd "$1" && GOWORK=off go build -o "$out" "$2")
-  mv -f "$out" "$bin/$3"
+  local dir=$1; shift
+  (($#)) || return 0
+  echo "build.sh: building $* (cold on 2 cores: about 15 min for the kube binaries, 1+ min for etcd)" >&2
+  (cd "$dir" && GOWORK=off go build -o "$tmp/" "$@")
+  local p
+  for p in "$@"; do mv -f "$tmp/${p##*/}" "$bin/${p##*/}"; done
 }
-build "$tools" k8s.io/kubernetes/cmd/kube-apiserver kube-apiserver
-build "$tools/etcd" go.etcd.io/etcd/server/v3 etcd
+pkgs=()
+for n in $(missing "${kubecmds[@]}"); do pkgs+=("k8s.io/kubernetes/cmd/$n"); done
+[[ -n $(missing agnhost) ]] && pkgs+=(k8s.io/kubernetes/test/images/agnhost)
+build "$tools" "${pkgs[@]}"
+if [[ -n $(missing etcd) ]]; then
+  echo "build.sh: building etcd" >&2
+  (cd "$tools/etcd" && GOWORK=off go build -o "$tmp/etcd" go.etcd.io/etcd/server/v3)
+  mv -f "$tmp/etcd" "$bin/etcd"
+fi
 echo "$bin"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,7 +27,9 @@ type daemon struct {
 }
 
 // startDaemon runs program with the OVS daemon flags that keep every file inside dir, and waits until
-// its pid file and every socket in ready exist. netns, when set, runs it inside that namespace.
+// its pid file exists and every socket in ready accepts a connection. A socket file alone is not enough:
+// OVS binds the path before it listens, and a client in between gets "Connection refused".
+// netns, when set, runs it inside that namespace (unix sockets are reached by path from any namespace).
 func (b *Bed) startDaemon(ctx context.Context, name, netns, program string, ready []string, args ...string) (*daemon, error) {
 	d := &daemon{
 		name:    name,
@@ -61,15 +64,17 @@ func (b *Bed) startDaemon(ctx context.Context, name, netns, program string, read
 	go func() { d.waitErr = d.cmd.Wait(); close(d.exited) }()
 	b.daemons = append(b.daemons, d)
 
-	want := append([]string{d.pidFile}, ready...)
 	err = waitFor(ctx, 10*time.Second, func() (bool, error) {
 		select {
 		case <-d.exited:
 			return false, fmt.Errorf("%s exited early (%v): %s", name, d.waitErr, d.tail())
 		default:
 		}
-		for _, path := range want {
-			if _, err := os.Stat(path); err != nil {
+		if _, err := os.Stat(d.pidFile); err != nil {
+			return false, nil
+		}
+		for _, path := range ready {
+			if !acceptsConnections(path) {
 				return false, nil
 			}
 		}
@@ -79,6 +84,16 @@ func (b *Bed) startDaemon(ctx context.Context, name, netns, program string, read
 		return nil, fmt.Errorf("%s not ready: %w", name, err)
 	}
 	return d, nil
+}
+
+// acceptsConnections reports whether a unix socket at path is listening.
+func acceptsConnections(path string) bool {
+	conn, err := net.DialTimeout("unix", path, time.Second)
+	if err != nil {
+		return false
+	}
+	_ = conn.Close()
+	return true
 }
 
 // stop sends SIGTERM to the pid in the pid file and waits until the file is gone; a daemon that
