@@ -13,11 +13,16 @@ kube=$(modversion k8s.io/kubernetes "$tools/go.mod")
 etcd=$(modversion go.etcd.io/etcd/server/v3 "$tools/etcd/go.mod")
 [[ -n $kube && -n $etcd ]] || { echo "build.sh: no version in $tools/go.mod or $tools/etcd/go.mod" >&2; exit 1; }
 
-bin=${TIERACL_CACHE:-$HOME/.cache/tieracl}/kube/$kube-etcd-$etcd/bin
+# The folder names the recipe too (-v2: version stamped), so a change to how they are built rebuilds them.
+bin=${TIERACL_CACHE:-$HOME/.cache/tieracl}/kube/$kube-etcd-$etcd-v2/bin
 kubecmds=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
 missing() { local n; for n in "$@"; do [[ -x $bin/$n ]] || echo "$n"; done; }
 if [[ -z $(missing "${kubecmds[@]}" agnhost etcd) ]]; then echo "$bin"; exit 0; fi
 mkdir -p "$bin"
+# One build at a time: a second caller waits for the first and then finds the binaries.
+exec 9>"$bin/.lock"
+flock 9
+if [[ -z $(missing "${kubecmds[@]}" agnhost etcd) ]]; then echo "$bin"; exit 0; fi
 # Left by builds that were killed (their go build may still have finished writing): the pid is dead.
 for f in "$bin"/.*.tmp.*; do
   [[ -e $f ]] && ! kill -0 "${f##*.}" 2>/dev/null && rm -rf "$f"
@@ -27,15 +32,24 @@ tmp=$bin/.build.tmp.$$
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp"
 # build DIR PACKAGE...: one go build for all the packages (they share most of their compile), written into
-# a temporary folder and renamed, so an interrupted build is never taken for a finished one. Default flags
-# on purpose: the binaries are the ones `go build` makes.
+# a temporary folder and renamed, so an interrupted build is never taken for a finished one. The only flags
+# stamp the version (what `kubectl version` and /version report), as Kubernetes' own build does.
 build() {
   local dir=$1; shift
   (($#)) || return 0
   echo "build.sh: building $* (cold on 2 cores: about 15 min for the kube binaries, 1+ min for etcd)" >&2
-  (cd "$dir" && GOWORK=off go build -o "$tmp/" "$@")
+  (cd "$dir" && GOWORK=off go build -ldflags "$(versionflags)" -o "$tmp/" "$@")
   local p
   for p in "$@"; do mv -f "$tmp/${p##*/}" "$bin/${p##*/}"; done
+}
+versionflags() {
+  local major=${kube#v}; major=${major%%.*}
+  local minor=${kube#v*.}; minor=${minor%%.*}
+  local p
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    printf -- '-X %s.gitVersion=%s -X %s.gitMajor=%s -X %s.gitMinor=%s -X %s.gitTreeState=clean ' \
+      "$p" "$kube" "$p" "$major" "$p" "$minor" "$p"
+  done
 }
 pkgs=()
 for n in $(missing "${kubecmds[@]}"); do pkgs+=("k8s.io/kubernetes/cmd/$n"); done
