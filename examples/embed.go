@@ -1,7 +1,8 @@
 // Package examples holds runnable AdminNetworkPolicy and BaselineAdminNetworkPolicy examples taken from
 // the project's seed documents (the API user stories, a blog post on the admin-networkpolicies Helm chart,
 // and the OKD documentation). Each folder has the policies, a cluster to apply them to, and a policy test
-// (test.yaml) whose probes check what the source text says the policies do. See README.md.
+// (test.yaml) whose probes check what the source text says the policies do. cnp/ restates them as
+// ClusterNetworkPolicies, with the same probes. See README.md.
 //
 // The CLI ships them through FS; its default example is
 //
@@ -16,7 +17,7 @@ import "embed"
 
 // FS holds README.md and every example folder ("01-okd-monitoring-precedence/test.yaml", ...).
 //
-//go:embed README.md all:[0-9][0-9]-*
+//go:embed README.md all:[0-9][0-9]-* all:cnp
 var FS embed.FS
 
 // Default is the folder of the example the CLI runs when none is named.

@@ -28,7 +28,7 @@ var evaluators = []struct {
 // TestExamples runs every example's policy tests with both evaluators: each probe states what the seed
 // text says, so a failure is either a misread example or an implementation bug.
 func TestExamples(t *testing.T) {
-	tests, err := filepath.Glob("[0-9][0-9]-*/test*.yaml")
+	tests, err := exampleTests()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,6 +86,36 @@ func TestDefaultIsEmbedded(t *testing.T) {
 			t.Errorf("README.md does not list %s", dir)
 		}
 	}
+	cnpDirs, err := filepath.Glob("cnp/[0-9][0-9]-*")
+	if err != nil || len(cnpDirs) == 0 {
+		t.Fatalf("no ClusterNetworkPolicy examples (%v)", err)
+	}
+	cnpReadme, err := fs.ReadFile(FS, "cnp/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range cnpDirs {
+		if _, err := fs.Stat(FS, dir+"/test.yaml"); err != nil {
+			t.Errorf("%s: %v", dir, err)
+		}
+		if !strings.Contains(string(cnpReadme), filepath.Base(dir)) {
+			t.Errorf("cnp/README.md does not list %s", filepath.Base(dir))
+		}
+	}
+}
+
+// exampleTests are the policy tests of every example: the seed examples and their ClusterNetworkPolicy
+// restatements under cnp/.
+func exampleTests() ([]string, error) {
+	var all []string
+	for _, pattern := range []string{"[0-9][0-9]-*/test*.yaml", "cnp/[0-9][0-9]-*/test*.yaml"} {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, m...)
+	}
+	return all, nil
 }
 
 func errText(err error) string {

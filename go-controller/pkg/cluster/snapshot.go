@@ -6,6 +6,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 )
 
 // Snapshot is everything the translator reads, as plain API objects. The translator never mutates it.
@@ -16,4 +17,7 @@ type Snapshot struct {
 	NetworkPolicies []*networkingv1.NetworkPolicy
 	ANPs            []*anpv1alpha1.AdminNetworkPolicy
 	BANPs           []*anpv1alpha1.BaselineAdminNetworkPolicy
+	// CNPs are ClusterNetworkPolicies in their storage version, v1beta1; v1alpha2 objects, which have the
+	// same schema, are converted on the way in.
+	CNPs []*cnpv1beta1.ClusterNetworkPolicy
 }

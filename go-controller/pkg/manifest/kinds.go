@@ -10,6 +10,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	cnpv1alpha2 "sigs.k8s.io/network-policy-api/apis/v1alpha2"
+	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 )
@@ -20,6 +22,26 @@ type kindInfo struct {
 	namespaced bool
 	// decode decodes the document strictly and returns the object's metadata and a function adding it.
 	decode func(body []byte, line int) (*metav1.ObjectMeta, func(*cluster.Snapshot), error)
+	// also are the kind's other served versions, each with its own decoder.
+	also map[string]kindInfo
+}
+
+// version returns how to decode the kind in apiVersion, if it is served.
+func (k kindInfo) version(apiVersion string) (kindInfo, bool) {
+	if apiVersion == k.apiVersion {
+		return k, true
+	}
+	v, ok := k.also[apiVersion]
+	return v, ok
+}
+
+// versions lists the served versions, the preferred one first.
+func (k kindInfo) versions() []string {
+	out := []string{k.apiVersion}
+	for _, v := range sortedKeys(k.also) {
+		out = append(out, v)
+	}
+	return out
 }
 
 func kind[T any](apiVersion string, namespaced bool, add func(*cluster.Snapshot, *T), meta func(*T) *metav1.ObjectMeta) kindInfo {
@@ -61,7 +83,34 @@ var kinds = map[string]kindInfo{
 	"BaselineAdminNetworkPolicy": kind(anpv1alpha1.GroupVersion.String(), false,
 		func(s *cluster.Snapshot, o *anpv1alpha1.BaselineAdminNetworkPolicy) { s.BANPs = append(s.BANPs, o) },
 		func(o *anpv1alpha1.BaselineAdminNetworkPolicy) *metav1.ObjectMeta { return &o.ObjectMeta }),
+	"ClusterNetworkPolicy": withVersions(
+		kind(cnpv1beta1.GroupVersion.String(), false, addCNP,
+			func(o *cnpv1beta1.ClusterNetworkPolicy) *metav1.ObjectMeta { return &o.ObjectMeta }),
+		kindInfo{apiVersion: cnpv1alpha2.GroupVersion.String(), decode: decodeCNPv1alpha2}),
 }
+
+// decodeCNPv1alpha2 decodes strictly as v1alpha2, so errors name that version's fields, and converts.
+func decodeCNPv1alpha2(body []byte, line int) (*metav1.ObjectMeta, func(*cluster.Snapshot), error) {
+	in := &cnpv1alpha2.ClusterNetworkPolicy{}
+	if err := decodeStrict(body, in, line); err != nil {
+		return nil, nil, err
+	}
+	out, err := cnpFromV1alpha2(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &out.ObjectMeta, func(s *cluster.Snapshot) { addCNP(s, out) }, nil
+}
+
+func withVersions(preferred kindInfo, others ...kindInfo) kindInfo {
+	preferred.also = map[string]kindInfo{}
+	for _, o := range others {
+		preferred.also[o.apiVersion] = o
+	}
+	return preferred
+}
+
+func addCNP(s *cluster.Snapshot, o *cnpv1beta1.ClusterNetworkPolicy) { s.CNPs = append(s.CNPs, o) }
 
 // policyTestKind is tieracl's policy test file, which example folders hold next to their manifests;
 // loading a folder skips it rather than failing on it.
@@ -77,7 +126,9 @@ type list struct {
 func supportedKinds() string {
 	var names []string
 	for name, k := range kinds {
-		names = append(names, k.apiVersion+" "+name)
+		for _, v := range k.versions() {
+			names = append(names, v+" "+name)
+		}
 	}
 	sort.Strings(names)
 	return strings.Join(names, ", ") + ", v1 List"

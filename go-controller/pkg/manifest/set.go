@@ -123,12 +123,18 @@ func (s *Set) addDocument(src Source, body []byte) error {
 }
 
 func (s *Set) addObject(src Source, tm metav1.TypeMeta, body []byte) error {
-	info, ok := kinds[tm.Kind]
+	kindOf, ok := kinds[tm.Kind]
 	if !ok {
 		return &Error{src, unknownKind(tm)}
 	}
-	if tm.APIVersion != info.apiVersion {
-		return &Error{src, fmt.Errorf("apiVersion: %s must be %q, not %q", tm.Kind, info.apiVersion, tm.APIVersion)}
+	info, ok := kindOf.version(tm.APIVersion)
+	if !ok {
+		vs := kindOf.versions()
+		want := fmt.Sprintf("%q", vs[0])
+		if len(vs) > 1 {
+			want = "one of " + strings.Join(quoteAll(vs), ", ")
+		}
+		return &Error{src, fmt.Errorf("apiVersion: %s must be %s, not %q", tm.Kind, want, tm.APIVersion)}
 	}
 	meta, add, err := info.decode(body, src.Line)
 	if err != nil {
@@ -159,4 +165,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
 }

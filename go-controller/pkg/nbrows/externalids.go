@@ -4,9 +4,10 @@ package nbrows
 // rows that carry it, so it can share an NB with the CNI that made the switches and ports.
 const (
 	KeyManagedBy  = "tieracl.io/managed-by" // always ManagedByValue
-	KeyOwnerKind  = "tieracl.io/owner-kind" // AdminNetworkPolicy, BaselineAdminNetworkPolicy, NetworkPolicy, PeerSet, NamedPort
+	KeyOwnerKind  = "tieracl.io/owner-kind" // ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, NetworkPolicy, PeerSet, NamedPort
 	KeyOwnerName  = "tieracl.io/owner-name" // name, or namespace/name for NetworkPolicy
 	KeyPriority   = "tieracl.io/priority"   // the policy's API priority (Admin and Baseline tiers)
+	KeyTier       = "tieracl.io/tier"       // a ClusterNetworkPolicy's spec.tier: Admin or Baseline
 	KeyDirection  = "tieracl.io/direction"  // Ingress or Egress
 	KeyRuleIndex  = "tieracl.io/rule-index" // the rule's position in its direction's list, from 0
 	KeyRuleName   = "tieracl.io/rule-name"  // the rule's name, when it has one

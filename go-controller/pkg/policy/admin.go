@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 
@@ -15,13 +16,16 @@ const (
 	MaxPriority = 1000
 )
 
-// apiRule is an ANP or BANP rule of either direction, with its peers in one shape, so both kinds (and
-// later ClusterNetworkPolicy) share one compiler.
+// apiRule is an ANP, BANP or ClusterNetworkPolicy rule of either direction, with its peers in one
+// shape, so all three kinds share one compiler. ports compiles the rule's ports or protocols.
 type apiRule struct {
 	name   string
 	action string
 	peers  []apiPeer
-	ports  *[]anpv1alpha1.AdminNetworkPolicyPort
+	ports  func() (ports []Port, anyPort bool, bad []string)
+	// cnp marks a ClusterNetworkPolicy rule: its API limits items to 25, and a domainNames peer in an
+	// Accept rule matches nothing rather than failing the rule.
+	cnp bool
 }
 
 type apiPeer struct {
@@ -40,16 +44,16 @@ func FromANP(anp *anpv1alpha1.AdminNetworkPolicy) *Policy {
 	}
 	var in, eg []apiRule
 	for _, r := range anp.Spec.Ingress {
-		in = append(in, apiRule{name: r.Name, action: string(r.Action), peers: ingressPeers(r.From), ports: r.Ports})
+		in = append(in, apiRule{name: r.Name, action: string(r.Action), peers: ingressPeers(r.From), ports: anpPorts(r.Ports)})
 	}
 	for _, r := range anp.Spec.Egress {
 		var peers []apiPeer
 		for _, x := range r.To {
 			peers = append(peers, apiPeer{namespaces: x.Namespaces, pods: x.Pods, nodes: x.Nodes, networks: x.Networks, domainNames: x.DomainNames})
 		}
-		eg = append(eg, apiRule{name: r.Name, action: string(r.Action), peers: peers, ports: r.Ports})
+		eg = append(eg, apiRule{name: r.Name, action: string(r.Action), peers: peers, ports: anpPorts(r.Ports)})
 	}
-	p.compileAdmin(anp.Spec.Subject, in, eg, []Action{ActionAllow, ActionDeny, ActionPass})
+	p.compileAdmin(anp.Spec.Subject, in, eg, anpActions)
 	p.Logging = loggingFromAnnotations(p, anp.Annotations)
 	return p
 }
@@ -65,16 +69,16 @@ func FromBANP(banp *anpv1alpha1.BaselineAdminNetworkPolicy) *Policy {
 	}
 	var in, eg []apiRule
 	for _, r := range banp.Spec.Ingress {
-		in = append(in, apiRule{name: r.Name, action: string(r.Action), peers: ingressPeers(r.From), ports: r.Ports})
+		in = append(in, apiRule{name: r.Name, action: string(r.Action), peers: ingressPeers(r.From), ports: anpPorts(r.Ports)})
 	}
 	for _, r := range banp.Spec.Egress {
 		var peers []apiPeer
 		for _, x := range r.To {
 			peers = append(peers, apiPeer{namespaces: x.Namespaces, pods: x.Pods, nodes: x.Nodes, networks: x.Networks})
 		}
-		eg = append(eg, apiRule{name: r.Name, action: string(r.Action), peers: peers, ports: r.Ports})
+		eg = append(eg, apiRule{name: r.Name, action: string(r.Action), peers: peers, ports: anpPorts(r.Ports)})
 	}
-	p.compileAdmin(banp.Spec.Subject, in, eg, []Action{ActionAllow, ActionDeny})
+	p.compileAdmin(banp.Spec.Subject, in, eg, banpActions)
 	p.Logging = loggingFromAnnotations(p, banp.Annotations)
 	return p
 }
@@ -92,7 +96,7 @@ func (p *Policy) reject(reason, msg string) {
 	p.Problems = append(p.Problems, Problem{Severity: SeverityError, Reason: reason, Message: msg})
 }
 
-func (p *Policy) compileAdmin(subj anpv1alpha1.AdminNetworkPolicySubject, in, eg []apiRule, actions []Action) {
+func (p *Policy) compileAdmin(subj anpv1alpha1.AdminNetworkPolicySubject, in, eg []apiRule, actions map[string]Action) {
 	var err error
 	p.Subject, err = adminSubject(subj)
 	if err != nil {
@@ -124,19 +128,31 @@ func adminSubject(s anpv1alpha1.AdminNetworkPolicySubject) (Subject, error) {
 
 // compileAdminRule compiles one rule and applies the API's fail-closed text: a peer or port that cannot
 // be understood makes an Allow rule match no traffic, and a Deny or Pass rule deny all traffic.
-func (p *Policy) compileAdminRule(d Direction, i int, r apiRule, actions []Action) Rule {
-	out := Rule{Direction: d, Index: i, Name: r.name, Action: Action(r.action)}
+func (p *Policy) compileAdminRule(d Direction, i int, r apiRule, actions map[string]Action) Rule {
+	action, known := actions[r.action]
+	out := Rule{Direction: d, Index: i, Name: r.name, Action: action}
 	where := fmt.Sprintf("%s rule %d", lower(d), i)
 	if r.name != "" {
 		where += fmt.Sprintf(" %q", r.name)
 	}
 	var bad []string
-	if !actionIn(out.Action, actions) {
+	if !known {
 		bad = append(bad, fmt.Sprintf("unknown action %q", r.action))
 		out.Action = ActionDeny
 	}
+	if r.cnp && len(r.peers) > CNPMaxItems {
+		bad = append(bad, fmt.Sprintf("%d peers, the API allows at most %d", len(r.peers), CNPMaxItems))
+	}
 	for j, peer := range r.peers {
 		compiled, err := adminPeer(peer)
+		if err == nil && r.cnp && (len(peer.networks) > CNPMaxItems || len(peer.domainNames) > CNPMaxItems) {
+			err = fmt.Errorf("more than %d networks or domainNames", CNPMaxItems)
+		}
+		if errors.Is(err, errDomainNames) && r.cnp && known && out.Action == ActionAllow {
+			p.Problems = append(p.Problems, Problem{SeverityError, ReasonDomainNames,
+				fmt.Sprintf("%s: peer %d: domainNames peers are not implemented; this peer matches nothing", where, j)})
+			continue
+		}
 		if err != nil {
 			bad = append(bad, fmt.Sprintf("peer %d: %v", j, err))
 			continue
@@ -146,18 +162,9 @@ func (p *Policy) compileAdminRule(d Direction, i int, r apiRule, actions []Actio
 	if len(r.peers) == 0 {
 		p.Problems = append(p.Problems, Problem{SeverityError, ReasonFailClosed, where + ": has no peers; it matches no traffic"})
 	}
-	if r.ports == nil {
-		out.AnyPort = true
-	} else {
-		for j, port := range *r.ports {
-			compiled, err := anpPort(port)
-			if err != nil {
-				bad = append(bad, fmt.Sprintf("port %d: %v", j, err))
-				continue
-			}
-			out.Ports = append(out.Ports, compiled)
-		}
-	}
+	ports, anyPort, badPorts := r.ports()
+	out.Ports, out.AnyPort = ports, anyPort
+	bad = append(bad, badPorts...)
 	if len(bad) == 0 {
 		return out
 	}
@@ -169,6 +176,8 @@ func (p *Policy) compileAdminRule(d Direction, i int, r apiRule, actions []Actio
 	p.Problems = append(p.Problems, Problem{SeverityError, ReasonFailClosed, where + ": " + reason + "; the rule denies all traffic"})
 	return Rule{Direction: d, Index: i, Name: r.name, Action: ActionDeny, AnyPeer: true, AnyPort: true, FailedClosed: reason}
 }
+
+var errDomainNames = errors.New("domainNames peers are not implemented yet")
 
 func adminPeer(x apiPeer) (Peer, error) {
 	set := 0
@@ -205,7 +214,7 @@ func adminPeer(x apiPeer) (Peer, error) {
 	}
 	if len(x.domainNames) > 0 {
 		set++
-		err = fmt.Errorf("domainNames peers are not implemented yet")
+		err = errDomainNames
 	}
 	if set != 1 {
 		return Peer{}, fmt.Errorf("a peer must set exactly one field (has %d)", set)
@@ -213,11 +222,9 @@ func adminPeer(x apiPeer) (Peer, error) {
 	return out, err
 }
 
-func actionIn(a Action, allowed []Action) bool {
-	for _, x := range allowed {
-		if a == x {
-			return true
-		}
-	}
-	return false
-}
+// The API action names each kind accepts, and what they compile to.
+var (
+	anpActions  = map[string]Action{"Allow": ActionAllow, "Deny": ActionDeny, "Pass": ActionPass}
+	banpActions = map[string]Action{"Allow": ActionAllow, "Deny": ActionDeny}
+	cnpActions  = map[string]Action{"Accept": ActionAllow, "Deny": ActionDeny, "Pass": ActionPass}
+)

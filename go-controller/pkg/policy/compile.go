@@ -7,8 +7,8 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 )
 
-// Compile compiles every policy of the snapshot, in evaluation order: tier, then priority, then name
-// (the documented tie-break for equal priorities, each tie reported on both policies).
+// Compile compiles every policy of the snapshot, in evaluation order: tier, then priority, then kind and
+// name (the documented tie-break for equal priorities, each tie reported on every policy in it).
 func Compile(s *cluster.Snapshot) []*Policy {
 	var out []*Policy
 	for _, anp := range s.ANPs {
@@ -16,6 +16,9 @@ func Compile(s *cluster.Snapshot) []*Policy {
 	}
 	for _, banp := range s.BANPs {
 		out = append(out, FromBANP(banp))
+	}
+	for _, cnp := range s.CNPs {
+		out = append(out, FromCNP(cnp))
 	}
 	nsAnnotations := map[string]map[string]string{}
 	for _, ns := range s.Namespaces {
@@ -29,8 +32,9 @@ func Compile(s *cluster.Snapshot) []*Policy {
 	return out
 }
 
-// SortForEvaluation orders policies by tier, priority and then owner, which is how they are evaluated
-// and how ACL priorities are handed out.
+// SortForEvaluation orders policies by tier, priority and then owner ("Kind/name": at equal priority an
+// AdminNetworkPolicy or the BaselineAdminNetworkPolicy before a ClusterNetworkPolicy, then by name), which
+// is how they are evaluated and how ACL priorities are handed out.
 func SortForEvaluation(ps []*Policy) {
 	sort.SliceStable(ps, func(i, j int) bool {
 		a, b := ps[i], ps[j]
@@ -45,7 +49,8 @@ func SortForEvaluation(ps []*Policy) {
 }
 
 // reportTies adds a PriorityConflict warning to every programmed Admin- or Baseline-tier policy that
-// shares its priority with another: the API leaves their order undefined, tieracl orders them by name.
+// shares its priority with another: the API leaves their order undefined, tieracl orders them by kind
+// (AdminNetworkPolicy, BaselineAdminNetworkPolicy, then ClusterNetworkPolicy) and name.
 func reportTies(all []*Policy) {
 	var sorted []*Policy
 	for _, p := range all {
@@ -60,12 +65,24 @@ func reportTies(all []*Policy) {
 		}
 		if j-i > 1 && sorted[i].Tier != TierNetworkPolicy {
 			var names []string
+			kinds := map[Kind]bool{}
 			for _, p := range sorted[i:j] {
-				names = append(names, p.Owner.Name)
+				kinds[p.Owner.Kind] = true
+			}
+			for _, p := range sorted[i:j] {
+				if len(kinds) > 1 {
+					names = append(names, p.Owner.String())
+				} else {
+					names = append(names, p.Owner.Name)
+				}
+			}
+			order := "name order"
+			if len(kinds) > 1 {
+				order = "this order (kind, then name)"
 			}
 			for _, p := range sorted[i:j] {
 				p.Problems = append(p.Problems, Problem{SeverityWarning, ReasonPriorityConflict,
-					fmt.Sprintf("priority %d is shared by %v; tieracl evaluates them in name order", p.Priority, names)})
+					fmt.Sprintf("priority %d is shared by %v; tieracl evaluates them in %s", p.Priority, names, order)})
 			}
 		}
 		i = j

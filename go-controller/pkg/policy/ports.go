@@ -21,6 +21,26 @@ func protocol(p corev1.Protocol) (corev1.Protocol, error) {
 
 func validPort(n int32) bool { return n >= 1 && n <= 65535 }
 
+// anpPorts compiles an ANP/BANP rule's ports; nil ports means any port.
+func anpPorts(ports *[]anpv1alpha1.AdminNetworkPolicyPort) func() ([]Port, bool, []string) {
+	return func() ([]Port, bool, []string) {
+		if ports == nil {
+			return nil, true, nil
+		}
+		var out []Port
+		var bad []string
+		for j, port := range *ports {
+			compiled, err := anpPort(port)
+			if err != nil {
+				bad = append(bad, fmt.Sprintf("port %d: %v", j, err))
+				continue
+			}
+			out = append(out, compiled)
+		}
+		return out, false, bad
+	}
+}
+
 // anpPort compiles one ANP/BANP port; exactly one of its fields must be set.
 func anpPort(p anpv1alpha1.AdminNetworkPolicyPort) (Port, error) {
 	set := 0

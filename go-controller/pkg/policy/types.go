@@ -1,7 +1,7 @@
 // Package policy is the internal form every network policy kind compiles into: one tier, one priority,
-// a subject, and ordered rules with an action, peers and ports. ANP, BANP and NetworkPolicy compile into
-// it here; v1alpha2 ClusterNetworkPolicy (tiers Admin and Baseline with priorities 0 to 1000, actions
-// Accept/Deny/Pass) maps onto the same fields, so the translator and the evaluators never see API kinds.
+// a subject, and ordered rules with an action, peers and ports. ClusterNetworkPolicy (tiers Admin and
+// Baseline, priorities 0 to 1000, actions Accept/Deny/Pass), ANP, BANP and NetworkPolicy compile into it
+// here, so the translator and the ACL evaluator never see API kinds.
 package policy
 
 import (
@@ -16,9 +16,9 @@ import (
 type Tier int
 
 const (
-	TierAdmin         Tier = 1 // AdminNetworkPolicy, ClusterNetworkPolicy tier Admin
+	TierAdmin         Tier = 1 // ClusterNetworkPolicy tier Admin, AdminNetworkPolicy
 	TierNetworkPolicy Tier = 2 // networking.k8s.io/v1 NetworkPolicy
-	TierBaseline      Tier = 3 // BaselineAdminNetworkPolicy, ClusterNetworkPolicy tier Baseline
+	TierBaseline      Tier = 3 // ClusterNetworkPolicy tier Baseline, BaselineAdminNetworkPolicy
 )
 
 func (t Tier) String() string {
@@ -40,6 +40,7 @@ const (
 	KindANP           Kind = "AdminNetworkPolicy"
 	KindBANP          Kind = "BaselineAdminNetworkPolicy"
 	KindNetworkPolicy Kind = "NetworkPolicy"
+	KindCNP           Kind = "ClusterNetworkPolicy" // v1beta1, and v1alpha2 converted to it
 )
 
 // Owner identifies the API object a policy, and every NB row made from it, belongs to.
@@ -79,7 +80,7 @@ const (
 type Policy struct {
 	Owner    Owner
 	Tier     Tier
-	Priority int32 // 0 to 1000 in the Admin and Baseline tiers (a BANP is 0); 0 for NetworkPolicy
+	Priority int32 // 0 to 1000 in the Admin and Baseline tiers (the BANP counts as 0); 0 for NetworkPolicy
 	Subject  Subject
 	// Isolates lists the directions in which the subject's traffic is denied unless a rule allows it:
 	// NetworkPolicy's policyTypes. Empty for cluster policies, whose unmatched traffic falls through.
@@ -269,11 +270,14 @@ func (p Problem) String() string { return fmt.Sprintf("%s %s: %s", p.Severity, p
 
 // Reasons used in Problems.
 const (
-	ReasonFailClosed       = "FailClosed"       // a rule or peer could not be understood; rule rewritten per the API
-	ReasonInvalidSubject   = "InvalidSubject"   // the subject selector is malformed; it selects no pods
-	ReasonInvalidName      = "InvalidName"      // a BANP not named "default"
-	ReasonInvalidPriority  = "InvalidPriority"  // priority outside 0..1000
-	ReasonPriorityConflict = "PriorityConflict" // another policy has the same priority in the same tier
-	ReasonTierFull         = "TierFull"         // no ACL priorities left in the tier
-	ReasonInvalidLogging   = "InvalidLogging"   // the acl-logging annotation does not parse
+	ReasonFailClosed       = "FailClosed"                // a rule or peer could not be understood; rule rewritten per the API
+	ReasonInvalidSubject   = "InvalidSubject"            // the subject selector is malformed; it selects no pods
+	ReasonInvalidName      = "InvalidName"               // a BANP not named "default"
+	ReasonInvalidPriority  = "InvalidPriority"           // priority outside 0..1000
+	ReasonPriorityConflict = "PriorityConflict"          // another policy has the same priority in the same tier
+	ReasonTierFull         = "TierFull"                  // no ACL priorities left in the tier
+	ReasonInvalidLogging   = "InvalidLogging"            // the acl-logging annotation does not parse
+	ReasonInvalidTier      = "InvalidTier"               // a ClusterNetworkPolicy tier other than Admin or Baseline
+	ReasonTooManyRules     = "TooManyRules"              // more rules in a direction than the API allows
+	ReasonDomainNames      = "DomainNamesNotImplemented" // an Accept rule's domainNames peer matches nothing
 )

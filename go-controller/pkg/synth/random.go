@@ -31,6 +31,10 @@ func Random(rng *rand.Rand) *cluster.Snapshot {
 	for i := rng.Intn(4); i > 0; i-- {
 		g.networkPolicy(i)
 	}
+	// Drawn last, so the draws above, and the clusters a seed made before, stay as they were.
+	for i := rng.Intn(5); i > 0; i-- {
+		g.cnp(i)
+	}
 	return g.s
 }
 

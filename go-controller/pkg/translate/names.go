@@ -45,6 +45,8 @@ func kindAbbrev(k policy.Kind) string {
 		return "banp"
 	case policy.KindNetworkPolicy:
 		return "np"
+	case policy.KindCNP:
+		return "cnp"
 	}
 	return strings.ToLower(string(k))
 }
@@ -64,8 +66,14 @@ func peerSetName(kind, readable, key, family string) string {
 }
 
 // aclName is the short id OVN logs and `ovn-nbctl acl-list` shows: kind:name:direction:what, at most 63
-// characters, e.g. "anp:allow-monitoring:in:0" or "np:default/web:eg:isolate".
-func aclName(o policy.Owner, d policy.Direction, what string) string {
+// characters, e.g. "anp:allow-monitoring:in:0" or "np:default/web:eg:isolate". A ClusterNetworkPolicy's
+// kind names its tier too, "cnp-admin" or "cnp-baseline", as one kind lives in two tiers.
+func aclName(p *policy.Policy, d policy.Direction, what string) string {
+	o := p.Owner
+	abbrev := kindAbbrev(o.Kind)
+	if o.Kind == policy.KindCNP {
+		abbrev += "-" + strings.ToLower(p.Tier.String())
+	}
 	name := o.Name
 	if o.Namespace != "" {
 		name = o.Namespace + "/" + o.Name
@@ -74,12 +82,12 @@ func aclName(o policy.Owner, d policy.Direction, what string) string {
 	if d == policy.Egress {
 		dir = "eg"
 	}
-	full := fmt.Sprintf("%s:%s:%s:%s", kindAbbrev(o.Kind), name, dir, what)
+	full := fmt.Sprintf("%s:%s:%s:%s", abbrev, name, dir, what)
 	if len(full) <= 63 {
 		return full
 	}
 	suffix := fmt.Sprintf(":%s:%s", dir, what)
-	prefix := kindAbbrev(o.Kind) + ":"
+	prefix := abbrev + ":"
 	tag := "~" + hash8(o.String())[:6]
 	keep := 63 - len(prefix) - len(suffix) - len(tag)
 	return prefix + name[:keep] + tag + suffix

@@ -111,7 +111,7 @@ func (b *builder) addPortGroup(p *policy.Policy) string {
 	return pg.Name
 }
 
-// addClusterPolicy emits an ANP or BANP (or, later, a ClusterNetworkPolicy): one ACL per rule, rule i
+// addClusterPolicy emits a ClusterNetworkPolicy, an ANP or the BANP: one ACL per rule, rule i
 // of either direction at the band's top minus i.
 func (b *builder) addClusterPolicy(p *policy.Policy, band priority.Band) {
 	pg := b.addPortGroup(p)
@@ -122,7 +122,7 @@ func (b *builder) addClusterPolicy(p *policy.Policy, band priority.Band) {
 			if !ok {
 				continue // matches nothing: no row; the slot stays reserved so priorities do not shift
 			}
-			b.addACL(p, pg, r.Direction, strconv.Itoa(r.Index), band.Priority(r.Index), match, r.Action, ruleIDs(r))
+			b.addACL(p, pg, r.Direction, strconv.Itoa(r.Index), band.Priority(r.Index), match, r.Action, ruleIDs(p, r))
 		}
 	}
 	b.keepStateful(p, pg, first)
@@ -160,7 +160,7 @@ func (b *builder) addNetworkPolicy(p *policy.Policy) {
 			if !ok {
 				continue
 			}
-			b.addACL(p, pg, d, strconv.Itoa(r.Index), NetworkPolicyAllowPriority, match, policy.ActionAllow, ruleIDs(r))
+			b.addACL(p, pg, d, strconv.Itoa(r.Index), NetworkPolicyAllowPriority, match, policy.ActionAllow, ruleIDs(p, r))
 		}
 		subject := subjectClause(d, pg)
 		b.addACL(p, pg, d, "neighbor", NetworkPolicyAllowPriority, subject+" && (arp || nd)", policy.ActionAllow,
@@ -173,7 +173,7 @@ func (b *builder) addNetworkPolicy(p *policy.Policy) {
 
 func (b *builder) addACL(p *policy.Policy, pg string, d policy.Direction, what string, prio int, match string, a policy.Action, ids map[string]string) {
 	acl := nbrows.ACL{
-		PortGroup: pg, Name: aclName(p.Owner, d, what), Tier: int(p.Tier), Priority: prio,
+		PortGroup: pg, Name: aclName(p, d, what), Tier: int(p.Tier), Priority: prio,
 		Direction: nbrows.ToLport, Match: match, Action: ovnAction(a, ids[nbrows.KeyACLRole]),
 		ExternalIDs: ownerIDs(p),
 	}
@@ -218,14 +218,23 @@ func ownerIDs(p *policy.Policy) map[string]string {
 	if p.Tier != policy.TierNetworkPolicy {
 		ids[nbrows.KeyPriority] = strconv.Itoa(int(p.Priority))
 	}
+	if p.Owner.Kind == policy.KindCNP {
+		ids[nbrows.KeyTier] = p.Tier.String()
+	}
 	return ids
 }
 
-func ruleIDs(r policy.Rule) map[string]string {
+// ruleIDs say which rule an ACL comes from, with the action as its API spells it (a ClusterNetworkPolicy
+// rule allows with Accept).
+func ruleIDs(p *policy.Policy, r policy.Rule) map[string]string {
+	action := string(r.Action)
+	if p.Owner.Kind == policy.KindCNP && r.Action == policy.ActionAllow {
+		action = "Accept"
+	}
 	ids := map[string]string{
 		nbrows.KeyACLRole:    nbrows.RoleRule,
 		nbrows.KeyRuleIndex:  strconv.Itoa(r.Index),
-		nbrows.KeyRuleAction: string(r.Action),
+		nbrows.KeyRuleAction: action,
 	}
 	if r.Name != "" {
 		ids[nbrows.KeyRuleName] = r.Name

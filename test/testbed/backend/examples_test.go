@@ -17,9 +17,13 @@ import (
 // that does not get its expected verdict, naming the file and the probe. SCTP probes on a kernel without
 // SCTP are not judged: they are listed and counted apart, never as passed, and only SCTP probes may end so.
 func TestExamples(t *testing.T) {
-	files, err := filepath.Glob("../../../examples/[0-9][0-9]-*/test*.yaml")
-	if err != nil {
-		t.Fatal(err)
+	var files []string
+	for _, pattern := range []string{"../../../examples/[0-9][0-9]-*/test*.yaml", "../../../examples/cnp/[0-9][0-9]-*/test*.yaml"} {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
 	}
 	if len(files) == 0 {
 		t.Fatal("no example tests found")

@@ -7,48 +7,71 @@ import (
 
 	"k8s.io/apimachinery/pkg/labels"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/eval"
 )
 
-// ruleResult is how an ANP or BANP rule treats the flow.
+// ruleResult is how an ANP, BANP or ClusterNetworkPolicy rule treats the flow.
 type ruleResult struct {
 	matched bool
-	action  string // the rule's action, or Deny when the rule failed closed
+	action  string // the step action of the rule's action, or Deny when the rule failed closed
 	detail  string // why the rule failed closed; empty otherwise
 }
 
 // matchAdminRule applies the API's fail-closed text: a peer or port the evaluator cannot honour makes an
-// Allow rule match no traffic at all, and turns any other rule into "deny all traffic".
-func (e *Evaluator) matchAdminRule(s side, r adminRule, actions []string) ruleResult {
+// Allow (Accept) rule match no traffic at all, and turns any other rule into "deny all traffic".
+func (e *Evaluator) matchAdminRule(s side, r adminRule, actions map[string]string) ruleResult {
 	var problems []string
-	if !contains(actions, r.action) {
+	action, known := actions[r.action]
+	if !known {
 		problems = append(problems, fmt.Sprintf("unsupported action %q", r.action))
+	}
+	if r.cnp && len(r.peers) > cnpMaxItems {
+		problems = append(problems, fmt.Sprintf("%d peers, more than %d", len(r.peers), cnpMaxItems))
 	}
 	peerHit := false
 	for i, p := range r.peers {
+		if r.cnp && action == eval.StepAllow && onlyDomainNames(p) {
+			continue // not implemented: in an Accept rule such a peer matches nothing
+		}
 		hit, problem := e.matchAdminPeer(s, p)
+		if problem == "" && r.cnp && (len(p.Networks) > cnpMaxItems || len(p.DomainNames) > cnpMaxItems) {
+			hit, problem = false, "too many networks or domain names"
+		}
 		if problem != "" {
 			problems = append(problems, fmt.Sprintf("peer %d: %s", i, problem))
 		}
 		peerHit = peerHit || hit
 	}
-	portHit := r.ports == nil // ports absent: the rule does not filter on ports
-	if r.ports != nil {
-		for i, p := range *r.ports {
-			hit, problem := matchAdminPort(s, p)
-			if problem != "" {
-				problems = append(problems, fmt.Sprintf("port %d: %s", i, problem))
+	var portHit bool
+	if r.cnp {
+		var portProblems []string
+		portHit, portProblems = matchCNPProtocols(s, r)
+		problems = append(problems, portProblems...)
+	} else {
+		portHit = r.ports == nil // ports absent: the rule does not filter on ports
+		if r.ports != nil {
+			for i, p := range *r.ports {
+				hit, problem := matchAdminPort(s, p)
+				if problem != "" {
+					problems = append(problems, fmt.Sprintf("port %d: %s", i, problem))
+				}
+				portHit = portHit || hit
 			}
-			portHit = portHit || hit
 		}
 	}
 	if len(problems) > 0 {
-		if r.action == string(anpv1alpha1.AdminNetworkPolicyRuleActionAllow) {
-			return ruleResult{matched: false, action: r.action}
+		if known && action == eval.StepAllow {
+			return ruleResult{matched: false, action: action}
 		}
-		return ruleResult{matched: true, action: string(anpv1alpha1.AdminNetworkPolicyRuleActionDeny),
-			detail: "fail closed: " + strings.Join(problems, "; ")}
+		return ruleResult{matched: true, action: eval.StepDeny, detail: "fail closed: " + strings.Join(problems, "; ")}
 	}
-	return ruleResult{matched: peerHit && portHit, action: r.action}
+	return ruleResult{matched: peerHit && portHit, action: action}
+}
+
+// onlyDomainNames reports whether a peer sets domainNames and nothing else.
+func onlyDomainNames(p adminPeer) bool {
+	return len(p.DomainNames) > 0 && p.Namespaces == nil && p.Pods == nil && p.Nodes == nil && len(p.Networks) == 0
 }
 
 // matchAdminPeer reports whether the peer matches the flow's other end; problem is set when the peer is

@@ -13,69 +13,92 @@ const (
 	tierBaseline      = 3
 )
 
+// The API action names each kind accepts, as the step actions they lead to.
 var (
-	anpActions  = []string{string(anpv1alpha1.AdminNetworkPolicyRuleActionAllow), string(anpv1alpha1.AdminNetworkPolicyRuleActionDeny), string(anpv1alpha1.AdminNetworkPolicyRuleActionPass)}
-	banpActions = []string{string(anpv1alpha1.BaselineAdminNetworkPolicyRuleActionAllow), string(anpv1alpha1.BaselineAdminNetworkPolicyRuleActionDeny)}
+	anpActions  = map[string]string{"Allow": eval.StepAllow, "Deny": eval.StepDeny, "Pass": eval.StepPass}
+	banpActions = map[string]string{"Allow": eval.StepAllow, "Deny": eval.StepDeny}
+	cnpActions  = map[string]string{"Accept": eval.StepAllow, "Deny": eval.StepDeny, "Pass": eval.StepPass}
 )
 
-// adminTier walks the ANPs selecting the subject in precedence order; the first matching rule decides,
-// except Pass, which leaves the tier undecided.
+// tierPolicy is one policy of the Admin or Baseline tier, whichever API it came from: an ANP or an
+// Admin ClusterNetworkPolicy, the BANP or a Baseline ClusterNetworkPolicy.
+type tierPolicy struct {
+	kind     string // API kind, as steps name it
+	name     string
+	priority int32 // the BANP, which has none, counts as 0
+	subject  anpv1alpha1.AdminNetworkPolicySubject
+	ingress  []adminRule
+	egress   []adminRule
+	actions  map[string]string
+}
+
+func (p *tierPolicy) rules(d direction) []adminRule {
+	if d == ingress {
+		return p.ingress
+	}
+	return p.egress
+}
+
+// kindRank orders kinds at equal priority, as docs/priorities.md says: the older API first.
+var kindRank = map[string]int{kindANP: 0, kindBANP: 1, kindCNP: 2}
+
+// precedes is the evaluation order inside a tier: priority, then kind, then name.
+func precedes(a, b *tierPolicy) bool {
+	if a.priority != b.priority {
+		return a.priority < b.priority
+	}
+	if a.kind != b.kind {
+		return kindRank[a.kind] < kindRank[b.kind]
+	}
+	return a.name < b.name
+}
+
+// adminTier walks the tier-1 policies selecting the subject in precedence order.
 func (e *Evaluator) adminTier(s side) (decided, allowed bool, steps []eval.Step) {
+	return e.clusterTier(tierAdmin, e.admin, s)
+}
+
+// baselineTier walks the tier-3 policies the same way.
+func (e *Evaluator) baselineTier(s side) (decided, allowed bool, steps []eval.Step) {
+	return e.clusterTier(tierBaseline, e.baseline, s)
+}
+
+// clusterTier applies one tier: the first matching rule of the policies selecting the subject, in
+// precedence order, decides, except Pass, which leaves the tier undecided (the next tier, or after the
+// Baseline tier the default, decides).
+func (e *Evaluator) clusterTier(tier int, policies []*tierPolicy, s side) (decided, allowed bool, steps []eval.Step) {
 	candidates := 0
-	for _, anp := range e.anps {
-		rules := anpRules(anp, s.dir)
-		if len(rules) == 0 || !e.subjectSelects(anp.Spec.Subject, s) {
-			continue // ANPs without rules in this direction do not affect it
+	for _, p := range policies {
+		rules := p.rules(s.dir)
+		if len(rules) == 0 || !e.subjectSelects(p.subject, s) {
+			continue // policies without rules in this direction do not affect it
 		}
 		candidates++
 		for i, r := range rules {
-			res := e.matchAdminRule(s, r, anpActions)
+			res := e.matchAdminRule(s, r, p.actions)
 			if !res.matched {
 				continue
 			}
-			step := eval.Step{Tier: tierAdmin, Action: res.action, Policy: "AdminNetworkPolicy/" + anp.Name,
-				Priority: anp.Spec.Priority, Rule: r.name, RuleIndex: i, Detail: res.detail}
-			// The API's action names are the step actions, so the rule's action labels its step.
+			step := eval.Step{Tier: tier, Action: res.action, Policy: p.kind + "/" + p.name,
+				Priority: p.priority, Rule: r.name, RuleIndex: i, Detail: res.detail}
 			switch res.action {
 			case eval.StepAllow:
 				return true, true, []eval.Step{step}
 			case eval.StepDeny:
 				return true, false, []eval.Step{step}
-			default: // Pass: skip the remaining ANPs
+			default: // Pass: skip the rest of the tier
 				return false, false, []eval.Step{step}
 			}
 		}
 	}
 	if candidates > 0 {
-		steps = append(steps, eval.Step{Tier: tierAdmin, Action: eval.StepNoMatch, RuleIndex: -1})
+		steps = append(steps, eval.Step{Tier: tier, Action: eval.StepNoMatch, RuleIndex: -1})
 	}
 	return false, false, steps
 }
 
-// baselineTier applies the BANP named "default", if it selects the subject; its first matching rule
-// decides.
-func (e *Evaluator) baselineTier(s side) (decided, allowed bool, steps []eval.Step) {
-	if e.banp == nil {
-		return false, false, nil
-	}
-	rules := banpRules(e.banp, s.dir)
-	if len(rules) == 0 || !e.subjectSelects(e.banp.Spec.Subject, s) {
-		return false, false, nil
-	}
-	for i, r := range rules {
-		res := e.matchAdminRule(s, r, banpActions)
-		if !res.matched {
-			continue
-		}
-		step := eval.Step{Tier: tierBaseline, Action: res.action, Policy: "BaselineAdminNetworkPolicy/" + e.banp.Name,
-			Rule: r.name, RuleIndex: i, Detail: res.detail}
-		return true, res.action == eval.StepAllow, []eval.Step{step}
-	}
-	return false, false, []eval.Step{{Tier: tierBaseline, Action: eval.StepNoMatch, RuleIndex: -1}}
-}
-
-// subjectSelects reports whether an ANP/BANP subject selects the side's pod. A subject that sets no
-// field, both fields, or an invalid selector is a policy the API server would reject: it selects nothing.
+// subjectSelects reports whether a subject selects the side's pod. A subject that sets no field, both
+// fields, or an invalid selector is a policy the API server would reject: it selects nothing.
 func (e *Evaluator) subjectSelects(sub anpv1alpha1.AdminNetworkPolicySubject, s side) bool {
 	pod := s.subject
 	if !pod.Selectable() {

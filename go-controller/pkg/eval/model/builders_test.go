@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/eval"
@@ -53,6 +54,8 @@ func world(policies ...any) *cluster.Snapshot {
 			s.BANPs = append(s.BANPs, p)
 		case *networkingv1.NetworkPolicy:
 			s.NetworkPolicies = append(s.NetworkPolicies, p)
+		case *cnpv1beta1.ClusterNetworkPolicy:
+			s.CNPs = append(s.CNPs, p)
 		default:
 			panic(fmt.Sprintf("world: unexpected %T", p))
 		}

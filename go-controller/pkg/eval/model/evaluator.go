@@ -1,7 +1,7 @@
-// Package model is the policy model: it judges a flow from the semantics of the AdminNetworkPolicy,
-// BaselineAdminNetworkPolicy and NetworkPolicy APIs, read straight from the API objects. It is the oracle
-// the generated OVN ACLs are checked against, so it deliberately shares nothing with the translator
-// (pkg/policy): a misreading of the API there must not be repeated here.
+// Package model is the policy model: it judges a flow from the semantics of the ClusterNetworkPolicy,
+// AdminNetworkPolicy, BaselineAdminNetworkPolicy and NetworkPolicy APIs, read straight from the API
+// objects. It is the oracle the generated OVN ACLs are checked against, so it deliberately shares nothing
+// with the translator (pkg/policy): a misreading of the API there must not be repeated here.
 package model
 
 import (
@@ -10,7 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/eval"
@@ -22,10 +22,9 @@ const defaultBANPName = "default"
 // Evaluator judges flows against one snapshot. It is safe for concurrent use: nothing changes after New.
 type Evaluator struct {
 	ix *cluster.Index
-	// anps are the accepted ANPs in precedence order: priority, then name.
-	anps []*anpv1alpha1.AdminNetworkPolicy
-	// banp is the BANP named "default", or nil.
-	banp *anpv1alpha1.BaselineAdminNetworkPolicy
+	// admin holds the accepted ANPs and Admin ClusterNetworkPolicies, baseline the BANP named "default"
+	// and the Baseline ClusterNetworkPolicies, each in precedence order: priority, kind, name.
+	admin, baseline []*tierPolicy
 	// netpols are sorted by namespace and name so the allowing policy a step names is deterministic.
 	netpols []*networkingv1.NetworkPolicy
 }
@@ -38,22 +37,27 @@ func New(s *cluster.Snapshot) *Evaluator {
 	for _, anp := range s.ANPs {
 		// The API bounds the priority to 0..1000; anything else is a policy the API server would reject.
 		if anp.Spec.Priority >= 0 && anp.Spec.Priority <= 1000 {
-			e.anps = append(e.anps, anp)
+			e.admin = append(e.admin, fromANP(anp))
 		}
 	}
-	// Equal priorities are ambiguous in the API; the project documents the name as the tie-break.
-	sort.SliceStable(e.anps, func(i, j int) bool {
-		a, b := e.anps[i], e.anps[j]
-		if a.Spec.Priority != b.Spec.Priority {
-			return a.Spec.Priority < b.Spec.Priority
-		}
-		return a.Name < b.Name
-	})
 	for _, banp := range s.BANPs {
 		if banp.Name == defaultBANPName {
-			e.banp = banp
+			e.baseline = append(e.baseline, fromBANP(banp))
 			break
 		}
+	}
+	for _, c := range s.CNPs {
+		switch {
+		case !cnpAccepted(c):
+		case c.Spec.Tier == cnpv1beta1.AdminTier:
+			e.admin = append(e.admin, fromCNP(c))
+		default:
+			e.baseline = append(e.baseline, fromCNP(c))
+		}
+	}
+	// Equal priorities are ambiguous in the API; the project documents kind, then name, as the tie-break.
+	for _, tier := range [][]*tierPolicy{e.admin, e.baseline} {
+		sort.SliceStable(tier, func(i, j int) bool { return precedes(tier[i], tier[j]) })
 	}
 	e.netpols = append(e.netpols, s.NetworkPolicies...)
 	sort.SliceStable(e.netpols, func(i, j int) bool {
