@@ -8,6 +8,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -93,8 +94,8 @@ func New(cfg Config) (*Controller, error) {
 // until ctx ends.
 func (c *Controller) Run(ctx context.Context) error {
 	c.setNotReady(fmt.Errorf("waiting for informer caches"))
-	c.informers.start(ctx.Done())
-	if !cache.WaitForCacheSync(ctx.Done(), c.informers.synced...) {
+	c.informers.start(ctx)
+	if !cache.WaitForCacheSync(ctx.Done(), c.informers.synced()...) {
 		return fmt.Errorf("informer caches did not sync: %w", ctx.Err())
 	}
 	c.watchPorts()
@@ -140,12 +141,19 @@ func (c *Controller) loop(ctx context.Context) error {
 	}
 }
 
-// Ready returns nil when informers are synced, NB is connected and NB holds the desired state as of the
-// last batch; else why not.
+// Ready returns nil when informers are synced and watching, NB is connected and NB holds the desired
+// state as of the last batch; else why not.
 func (c *Controller) Ready() error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ready
+	err := c.ready
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if stale := c.informers.stale(time.Now()); len(stale) > 0 {
+		return fmt.Errorf("API watches down, caches may be stale: %s", strings.Join(stale, ", "))
+	}
+	return nil
 }
 
 func (c *Controller) setNotReady(err error) {

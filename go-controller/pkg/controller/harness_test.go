@@ -316,14 +316,18 @@ func (e *env) eventually(what string, cond func() error) {
 // what is left to write if they do not get there.
 func (e *env) waitNB(snap *cluster.Snapshot) {
 	e.t.Helper()
+	e.eventually("NB holds the translation of the cluster", func() error { return e.nbHolds(snap) })
+}
+
+// nbHolds returns nil when the rows tieracl owns in NB are exactly the translation of snap, else what
+// is left to write.
+func (e *env) nbHolds(snap *cluster.Snapshot) error {
 	want := translate.Translate(snap, translate.Options{}).State
-	e.eventually("NB holds the translation of the cluster", func() error {
-		ops, stats, err := nbsync.Ops(e.ctx, e.check, &want)
-		if err == nil && len(ops) > 0 {
-			err = fmt.Errorf("%d operations left (%+v)", len(ops), stats)
-		}
-		return err
-	})
+	ops, stats, err := nbsync.Ops(e.ctx, e.check, &want)
+	if err == nil && len(ops) > 0 {
+		err = fmt.Errorf("%d operations left (%+v)", len(ops), stats)
+	}
+	return err
 }
 
 // synced waits until NB holds the translation of the cluster as the fake clientsets hold it.

@@ -1,67 +1,66 @@
 package controller
 
 import (
+	"context"
+	"fmt"
+	"time"
+
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/client-go/informers"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/client-go/tools/cache"
-	npinformers "sigs.k8s.io/network-policy-api/pkg/client/informers/externalversions"
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 )
 
-// informers are the watched caches the worker reads objects from.
+// informerSet is the watched caches the worker reads objects from.
 type informerSet struct {
-	kube   informers.SharedInformerFactory
-	policy npinformers.SharedInformerFactory
-	synced []cache.InformerSynced
+	all []*watched
 
-	namespaces, pods, nodes, netpols, anps, banps cache.SharedIndexInformer
+	namespaces, pods, nodes, netpols, anps, banps *watched
 }
 
 func newInformers(c *Controller) (*informerSet, error) {
-	// No periodic resync: every change arrives as an event, and a resync would only re-check everything.
-	s := &informerSet{
-		kube:   informers.NewSharedInformerFactory(c.cfg.Kube, 0),
-		policy: npinformers.NewSharedInformerFactory(c.cfg.Policy, 0),
-	}
-	s.namespaces = s.kube.Core().V1().Namespaces().Informer()
-	s.pods = s.kube.Core().V1().Pods().Informer()
-	s.nodes = s.kube.Core().V1().Nodes().Informer()
-	s.netpols = s.kube.Networking().V1().NetworkPolicies().Informer()
-	s.anps = s.policy.Policy().V1alpha1().AdminNetworkPolicies().Informer()
-	s.banps = s.policy.Policy().V1alpha1().BaselineAdminNetworkPolicies().Informer()
+	kube, pol, m := c.cfg.Kube, c.cfg.Policy, c.cfg.Metrics
+	s := &informerSet{}
+	add := func(w *watched) *watched { s.all = append(s.all, w); return w }
+	s.namespaces = add(newWatched[*corev1.NamespaceList](KindNamespace, &corev1.Namespace{}, kube.CoreV1().Namespaces(),
+		kube, c.queue.add, m))
+	s.pods = add(newWatched[*corev1.PodList](KindPod, &corev1.Pod{}, kube.CoreV1().Pods(""), kube, c.queue.add, m))
 	// Pods are the bulk of the cache; drop what policy never reads.
-	if err := s.pods.SetTransform(trimPod); err != nil {
-		return nil, err
-	}
-	for kind, inf := range map[Kind]cache.SharedIndexInformer{KindNamespace: s.namespaces, KindPod: s.pods,
-		KindNode: s.nodes, KindNetworkPolicy: s.netpols, KindANP: s.anps, KindBANP: s.banps} {
-		reg, err := inf.AddEventHandler(enqueueHandler(c.queue, kind))
-		if err != nil {
-			return nil, err
-		}
-		s.synced = append(s.synced, reg.HasSynced)
-	}
+	s.pods.transform = trimPod
+	s.nodes = add(newWatched[*corev1.NodeList](KindNode, &corev1.Node{}, kube.CoreV1().Nodes(), kube, c.queue.add, m))
+	s.netpols = add(newWatched[*networkingv1.NetworkPolicyList](KindNetworkPolicy, &networkingv1.NetworkPolicy{},
+		kube.NetworkingV1().NetworkPolicies(""), kube, c.queue.add, m))
+	s.anps = add(newWatched[*anpv1alpha1.AdminNetworkPolicyList](KindANP, &anpv1alpha1.AdminNetworkPolicy{},
+		pol.PolicyV1alpha1().AdminNetworkPolicies(), pol, c.queue.add, m))
+	s.banps = add(newWatched[*anpv1alpha1.BaselineAdminNetworkPolicyList](KindBANP,
+		&anpv1alpha1.BaselineAdminNetworkPolicy{}, pol.PolicyV1alpha1().BaselineAdminNetworkPolicies(), pol,
+		c.queue.add, m))
 	return s, nil
 }
 
-func (s *informerSet) start(stop <-chan struct{}) {
-	s.kube.Start(stop)
-	s.policy.Start(stop)
+func (s *informerSet) start(ctx context.Context) {
+	for _, w := range s.all {
+		go w.run(ctx)
+	}
 }
 
-// enqueueHandler adds the key of every changed object to the queue.
-func enqueueHandler(q *queue, kind Kind) cache.ResourceEventHandler {
-	add := func(obj any) {
-		if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-			obj = tomb.Obj
-		}
-		m, err := meta.Accessor(obj)
-		if err != nil {
-			return
-		}
-		q.add(Key{Kind: kind, Namespace: m.GetNamespace(), Name: m.GetName()})
+func (s *informerSet) synced() []cache.InformerSynced {
+	var out []cache.InformerSynced
+	for _, w := range s.all {
+		out = append(out, w.HasSynced)
 	}
-	return cache.ResourceEventHandlerFuncs{AddFunc: add, UpdateFunc: func(_, obj any) { add(obj) }, DeleteFunc: add}
+	return out
+}
+
+// stale names the kinds that have had no open watch for longer than watchedStaleAfter, with how long.
+func (s *informerSet) stale(now time.Time) []string {
+	var out []string
+	for _, w := range s.all {
+		if d := w.staleFor(now); d > watchedStaleAfter {
+			out = append(out, fmt.Sprintf("%s for %v", w.kind, d.Round(100*time.Millisecond)))
+		}
+	}
+	return out
 }
 
 // trimPod keeps the fields network policy reads (labels, host network, node, container ports, phase and

@@ -20,6 +20,7 @@ type Metrics struct {
 	Errors        *prometheus.CounterVec   // failures, by stage (nb-write, status)
 	StatusWrites  prometheus.Counter       // policy status updates written
 	NBConnected   prometheus.Gauge         // 1 while the NB connection is up
+	InformerStale *prometheus.GaugeVec     // 1 while a kind has no open API watch, by kind
 }
 
 // NewMetrics creates the metrics and registers them with reg (nil: not registered).
@@ -44,10 +45,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Policy status updates written."}),
 		NBConnected: prometheus.NewGauge(prometheus.GaugeOpts{Name: "tieracl_nb_connected",
 			Help: "1 while the NB connection is up."}),
+		InformerStale: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "tieracl_informer_stale",
+			Help: "1 while the controller has no open API watch of a kind: its cache may be stale."}, []string{"kind"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.Reconcile, m.Transaction, m.Operations, m.Rows, m.QueueDepth, m.EventToCommit, m.Errors,
-			m.StatusWrites, m.NBConnected)
+			m.StatusWrites, m.NBConnected, m.InformerStale)
 	}
 	return m
 }

@@ -82,7 +82,7 @@ func (c *Controller) apply(k Key) {
 }
 
 // setOrDelete passes the object to set when the informer holds it, else calls del.
-func setOrDelete[T any](inf cache.SharedIndexInformer, k Key, set func(T), del func()) {
+func setOrDelete[T any](inf cacheHolder, k Key, set func(T), del func()) {
 	if obj, ok := get[T](inf, k); ok {
 		set(obj)
 	} else {
@@ -90,8 +90,11 @@ func setOrDelete[T any](inf cache.SharedIndexInformer, k Key, set func(T), del f
 	}
 }
 
+// cacheHolder is a watched cache or an informer.
+type cacheHolder interface{ GetStore() cache.Store }
+
 // get reads an object from an informer's cache; ok is false when it is gone.
-func get[T any](inf cache.SharedIndexInformer, k Key) (T, bool) {
+func get[T any](inf cacheHolder, k Key) (T, bool) {
 	var zero T
 	key := k.Name
 	if k.Namespace != "" {
