@@ -12,10 +12,13 @@ import (
 	"github.com/tieracl/tieracl/test/testbed"
 )
 
-// BinEnv names a folder holding kube-apiserver and etcd to use instead of running test/kube/build.sh.
+// BinEnv names a folder holding the binaries (Binaries) to use instead of running test/kube/build.sh.
 const BinEnv = "TIERACL_KUBE_BIN"
 
-// BinDir returns the folder holding kube-apiserver and etcd: dir when set, else $TIERACL_KUBE_BIN, else
+// Binaries are what test/kube/build.sh builds and BinDir checks for.
+var Binaries = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "agnhost"}
+
+// BinDir returns the folder holding Binaries: dir when set, else $TIERACL_KUBE_BIN, else
 // the last line of test/kube/build.sh, which builds them on first use (minutes) and then returns at once.
 func BinDir(ctx context.Context, dir string) (string, error) {
 	if dir == "" {
@@ -35,10 +38,18 @@ func BinDir(ctx context.Context, dir string) (string, error) {
 		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 		dir = lines[len(lines)-1]
 	}
-	for _, name := range []string{"kube-apiserver", "etcd"} {
+	var missing []string
+	for _, name := range Binaries {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			return "", fmt.Errorf("kube binaries in %s: %w", dir, err)
+			missing = append(missing, name)
 		}
+	}
+	if len(missing) > 0 {
+		return "", fmt.Errorf("kube binaries in %s: missing %s (test/kube/build.sh builds them)", dir,
+			strings.Join(missing, ", "))
 	}
 	return dir, nil
 }
+
+// Bin is the path of one of Binaries in the cluster's bin folder.
+func (c *Cluster) Bin(name string) string { return filepath.Join(c.binDir, name) }

@@ -39,9 +39,12 @@ func CRDFiles() ([]string, error) {
 
 // installCRDs creates every CRD in CRDFiles and waits until each is Established, i.e. served.
 func (c *Cluster) installCRDs(ctx context.Context) error {
-	files, err := CRDFiles()
-	if err != nil {
-		return err
+	files := c.opts.CRDFiles
+	if len(files) == 0 {
+		var err error
+		if files, err = CRDFiles(); err != nil {
+			return err
+		}
 	}
 	client, err := dynamic.NewForConfig(c.RESTConfig())
 	if err != nil {

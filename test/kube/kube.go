@@ -1,6 +1,7 @@
 // Package kube runs a real etcd and kube-apiserver on loopback, built from Go modules by
 // test/kube/build.sh, with the AdminNetworkPolicy and BaselineAdminNetworkPolicy CRDs installed, so tests
-// can drive the controller through a real API server. See docs/e2e.md.
+// can drive the controller through a real API server; on demand also kube-controller-manager and
+// kube-scheduler, for a cluster whose nodes are test/vnode agents. See docs/e2e.md.
 package kube
 
 import (
@@ -23,6 +24,10 @@ type Options struct {
 	KeepRunDir bool
 	// BinDir holds kube-apiserver and etcd; when empty, $TIERACL_KUBE_BIN, else test/kube/build.sh.
 	BinDir string
+	// ControlPlane also starts kube-controller-manager (the controllers in Controllers) and kube-scheduler.
+	ControlPlane bool
+	// CRDFiles are the CRD manifests to install; CRDFiles() (dist/crds) when empty.
+	CRDFiles []string
 }
 
 // Cluster is one running etcd and kube-apiserver.
@@ -64,6 +69,9 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 			err = errors.Join(err, c.Stop())
 		}
 	}()
+	if err := c.writePKI(); err != nil {
+		return nil, err
+	}
 	if err := c.writeCredentials(); err != nil {
 		return nil, err
 	}
@@ -72,6 +80,11 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	}
 	if err := c.startAPIServer(ctx); err != nil {
 		return nil, err
+	}
+	if opts.ControlPlane {
+		if err := c.startControlPlane(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.installCRDs(ctx); err != nil {
 		return nil, fmt.Errorf("installing CRDs: %w\n%s", err, c.Logs(20))
@@ -124,6 +137,7 @@ func (c *Cluster) startEtcd(ctx context.Context) error {
 }
 
 func (c *Cluster) startAPIServer(ctx context.Context) error {
+	clientCert, clientKey := c.kubeletClientCert()
 	args := func(ports []int) []string {
 		return []string{"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
 			"--secure-port=" + strconv.Itoa(ports[0]),
@@ -134,7 +148,13 @@ func (c *Cluster) startAPIServer(ctx context.Context) error {
 			"--service-account-key-file=" + c.saKeyFile(),
 			"--token-auth-file=" + c.tokenFile(),
 			"--authorization-mode=RBAC",
-			// No kube-controller-manager mints ServiceAccount tokens, so pods must not need one.
+			// pods/exec and pods/log go to the node agent's kubelet API, at the node's Hostname address
+			// (localhost: the agents listen on loopback ports), verified with the cluster's CA.
+			"--kubelet-client-certificate=" + clientCert, "--kubelet-client-key=" + clientKey,
+			"--kubelet-certificate-authority=" + c.caCertFile(),
+			"--kubelet-preferred-address-types=Hostname",
+			// Pods get no ServiceAccount token volume: the node agents mount no volumes, and pods made
+			// right after their namespace need not wait for its default ServiceAccount.
 			"--disable-admission-plugins=ServiceAccount",
 			"--service-cluster-ip-range=10.96.0.0/16",
 			// No node serves the kubernetes Service, and nothing else should write its Endpoints.

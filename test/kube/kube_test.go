@@ -182,8 +182,13 @@ func TestStartFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	brokenBin := t.TempDir()
-	if err := os.Symlink(filepath.Join(realBin, "etcd"), filepath.Join(brokenBin, "etcd")); err != nil {
-		t.Fatal(err)
+	for _, name := range kube.Binaries {
+		if name == "kube-apiserver" {
+			continue
+		}
+		if err := os.Symlink(filepath.Join(realBin, name), filepath.Join(brokenBin, name)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	script := "#!/bin/sh\necho 'cannot serve: no disk' >&2\nexit 3\n"
 	if err := os.WriteFile(filepath.Join(brokenBin, "kube-apiserver"), []byte(script), 0o755); err != nil {
@@ -193,7 +198,7 @@ func TestStartFails(t *testing.T) {
 		name, binDir string
 		want         []string
 	}{
-		{"no binaries", t.TempDir(), []string{"kube binaries in", "kube-apiserver"}},
+		{"no binaries", t.TempDir(), []string{"kube binaries in", "missing etcd, kube-apiserver", "agnhost"}},
 		{"API server exits", brokenBin, []string{"kube-apiserver exited", "exit status 3", "cannot serve: no disk"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

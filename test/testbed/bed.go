@@ -41,6 +41,7 @@ type Bed struct {
 	datapath *datapath
 	topology *Topology
 	stopped  bool
+	attached bool // made by Attach: the daemons and the run folder are someone else's
 }
 
 // Start brings up NB and SB ovsdb-servers and ovn-northd in a new run folder.
@@ -127,6 +128,9 @@ func (b *Bed) Stop() error {
 		return nil
 	}
 	b.stopped = true
+	if b.attached {
+		return b.stopAttached()
+	}
 	var errs []error
 	if b.datapath != nil {
 		errs = append(errs, b.datapath.stopProbes())

@@ -25,6 +25,9 @@ type datapath struct {
 	servers    []*exec.Cmd
 	// firstDaemon is the index in Bed.daemons of the datapath's first daemon.
 	firstDaemon int
+	// linkPrefix starts the names of the veth host ends; nextIndex numbers endpoints, never reused.
+	linkPrefix string
+	nextIndex  int
 }
 
 // Chassis is the datapath's chassis name; empty before StartDatapath.
@@ -47,7 +50,7 @@ func (b *Bed) StartDatapath(ctx context.Context) error {
 		return err
 	}
 	dp := &datapath{switchNS: "tb" + b.ID + "-sw", chassis: "tieracl-" + b.ID, endpoints: map[string]*Netns{},
-		firstDaemon: len(b.daemons)}
+		firstDaemon: len(b.daemons), linkPrefix: "vp"}
 	b.datapath = dp
 	probe, err := b.probeBinary(ctx)
 	if err != nil {

@@ -67,8 +67,10 @@ func (b *Bed) addEndpoint(ctx context.Context, key string, port Port) (*Netns, e
 		return nil, fmt.Errorf("%s already has a namespace", key)
 	}
 	// Names are short: interface names have at most 15 bytes.
-	index := len(dp.endpoints)
-	n := &Netns{Name: "tb" + b.ID + "-" + strconv.Itoa(index), Key: key, Port: port, HostLink: "vp" + strconv.Itoa(index)}
+	index := dp.nextIndex
+	dp.nextIndex++
+	n := &Netns{Name: "tb" + b.ID + "-" + strconv.Itoa(index), Key: key, Port: port,
+		HostLink: dp.linkPrefix + strconv.Itoa(index)}
 	if err := b.addNetns(ctx, n.Name); err != nil {
 		return nil, err
 	}
