@@ -55,7 +55,8 @@ type Controller struct {
 	status          *statusWriter
 	statusDue       bool // the last translation's status is not all written yet (NB or status write failed); worker only
 	gaps            *gaps
-	templateChecked bool // the port-name template was checked against NB; worker only
+	desired         *desired // the last translation's rows by name, made when first needed; worker only
+	templateChecked bool     // the port-name template was checked against NB; worker only
 
 	mu      sync.Mutex
 	ready   error // why the controller is not ready, nil when it is
@@ -101,6 +102,7 @@ func (c *Controller) Run(ctx context.Context) error {
 		return fmt.Errorf("informer caches did not sync: %w", ctx.Err())
 	}
 	c.watchPorts()
+	c.watchOwnedRows()
 	go c.watchNB(ctx)
 	c.queue.add(Key{Kind: KindResync})
 	klog.InfoS("tieracl controller started")

@@ -18,6 +18,10 @@ import (
 // transaction: the whole state when policies changed or NB may have drifted, else the member moves.
 func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error {
 	start := time.Now()
+	if rows := c.drifted(ctx, batch); len(rows) > 0 {
+		c.reportDrift(rows)
+		c.markDirty() // the whole-state write below repairs them
+	}
 	for k := range batch {
 		c.apply(k)
 	}
@@ -31,6 +35,7 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 		mode = "full"
 		if c.tracker.Stale() {
 			c.tracker.Translate()
+			c.desired = nil
 			c.gaps.setOwners(c.tracker.Result().State.PortGroups)
 			c.statusDue = true
 		}

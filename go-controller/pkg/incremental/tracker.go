@@ -228,6 +228,10 @@ func (t *Tracker) PortAppeared(port string) {
 	}
 }
 
+// Members are the current members of a port group or address set of the last translation, by name;
+// the caller must not change them.
+func (t *Tracker) Members(row string) map[string]bool { return t.members[row] }
+
 // PortGroupsOf names the port groups that list a logical port.
 func (t *Tracker) PortGroupsOf(port string) []string { return t.portGroupsOf[port] }
 
