@@ -48,12 +48,15 @@ type Config struct {
 
 // Controller is one running controller. Create it with New and start it with Run.
 type Controller struct {
-	cfg       Config
-	queue     *queue
-	informers *informerSet
-	tracker   *incremental.Tracker
-	status    *statusWriter
-	statusDue bool // the last translation's status is not all written yet (NB or status write failed); worker only
+	cfg             Config
+	queue           *queue
+	informers       *informerSet
+	tracker         *incremental.Tracker
+	status          *statusWriter
+	statusDue       bool // the last translation's status is not all written yet (NB or status write failed); worker only
+	gaps            *gaps
+	desired         *desired // the last translation's rows by name, made when first needed; worker only
+	templateChecked bool     // the port-name template was checked against NB; worker only
 
 	mu      sync.Mutex
 	ready   error // why the controller is not ready, nil when it is
@@ -79,7 +82,7 @@ func New(cfg Config) (*Controller, error) {
 		cfg.Metrics = NewMetrics(nil)
 	}
 	c := &Controller{cfg: cfg, queue: newQueue(), tracker: incremental.New(translate.Options{PortName: cfg.PortName}),
-		ready: fmt.Errorf("not started"), nbDirty: true}
+		ready: fmt.Errorf("not started"), nbDirty: true, gaps: newGaps()}
 	inf, err := newInformers(c)
 	if err != nil {
 		return nil, err
@@ -99,6 +102,7 @@ func (c *Controller) Run(ctx context.Context) error {
 		return fmt.Errorf("informer caches did not sync: %w", ctx.Err())
 	}
 	c.watchPorts()
+	c.watchOwnedRows()
 	go c.watchNB(ctx)
 	c.queue.add(Key{Kind: KindResync})
 	klog.InfoS("tieracl controller started")

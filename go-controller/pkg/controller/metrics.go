@@ -21,6 +21,10 @@ type Metrics struct {
 	StatusWrites  prometheus.Counter       // policy status updates written
 	NBConnected   prometheus.Gauge         // 1 while the NB connection is up
 	InformerStale *prometheus.GaugeVec     // 1 while a kind has no open API watch, by kind
+	// PodsWithoutPort counts the pods with IPs that a policy selects as its subject but whose logical
+	// switch port NB lacks: the policy does not apply to them.
+	PodsWithoutPort prometheus.Gauge
+	DriftRepaired   *prometheus.CounterVec // rows tieracl owns that others changed in NB and it repaired, by table
 }
 
 // NewMetrics creates the metrics and registers them with reg (nil: not registered).
@@ -47,10 +51,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "1 while the NB connection is up."}),
 		InformerStale: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "tieracl_informer_stale",
 			Help: "1 while the controller has no open API watch of a kind: its cache may be stale."}, []string{"kind"}),
+		PodsWithoutPort: prometheus.NewGauge(prometheus.GaugeOpts{Name: "tieracl_pods_without_port",
+			Help: "Pods with IPs that a policy selects but whose logical switch port is not in NB: not enforced."}),
+		DriftRepaired: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tieracl_drift_repaired_total",
+			Help: "Rows tieracl owns that someone else changed in NB, repaired, by table."}, []string{"table"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.Reconcile, m.Transaction, m.Operations, m.Rows, m.QueueDepth, m.EventToCommit, m.Errors,
-			m.StatusWrites, m.NBConnected, m.InformerStale)
+			m.StatusWrites, m.NBConnected, m.InformerStale, m.PodsWithoutPort, m.DriftRepaired)
 	}
 	return m
 }

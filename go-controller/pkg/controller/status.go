@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -46,13 +47,18 @@ func newStatusWriter(cfg Config, inf *informerSet) *statusWriter {
 	return &statusWriter{cfg: cfg, informers: inf, recorder: rec, reported: map[policy.Owner]string{}}
 }
 
-// update writes conditions and events for every compiled policy. Errors are logged and counted: a
+// update writes conditions and events for every compiled policy, a gap counting as a problem. Errors are logged and counted: a
 // status write that fails is tried again at the next batch: update returns false then.
-func (s *statusWriter) update(ctx context.Context, policies []*policy.Policy) (done bool) {
+func (s *statusWriter) update(ctx context.Context, policies []*policy.Policy, gapOf func(policy.Owner) (gap, bool)) (done bool) {
 	done = true
 	seen := map[policy.Owner]bool{}
 	for _, p := range policies {
 		seen[p.Owner] = true
+		if g, ok := gapOf(p.Owner); ok {
+			withGap := *p
+			withGap.Problems = append(slices.Clip(p.Problems), g.problem())
+			p = &withGap
+		}
 		obj := s.object(p.Owner)
 		if obj == nil {
 			continue // deleted since the translation

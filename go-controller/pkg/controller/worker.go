@@ -3,11 +3,14 @@ package controller
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 
+	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
 )
 
@@ -15,6 +18,10 @@ import (
 // transaction: the whole state when policies changed or NB may have drifted, else the member moves.
 func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error {
 	start := time.Now()
+	if rows := c.drifted(ctx, batch); len(rows) > 0 {
+		c.reportDrift(rows)
+		c.markDirty() // the whole-state write below repairs them
+	}
 	for k := range batch {
 		c.apply(k)
 	}
@@ -23,17 +30,31 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 	mode := "delta"
 	var stats nbsync.Stats
 	var err error
+	ports := c.portsOf(batch) // whose gap may have changed
 	if c.tracker.Stale() || c.dirty() {
 		mode = "full"
 		if c.tracker.Stale() {
 			c.tracker.Translate()
+			c.desired = nil
+			c.gaps.setOwners(c.tracker.Result().State.PortGroups)
 			c.statusDue = true
 		}
 		c.tracker.TakeDelta() // the whole state is written below
 		c.clearDirty()
-		stats, err = nbsync.Sync(wctx, c.cfg.NB, c.tracker.State())
+		state := c.tracker.State()
+		stats, err = nbsync.Sync(wctx, c.cfg.NB, state)
+		for _, pg := range state.PortGroups {
+			ports = append(ports, pg.Ports...)
+		}
+		for port := range c.gaps.missing {
+			ports = append(ports, port)
+		}
 	} else {
-		stats, err = nbsync.ApplyDelta(wctx, c.cfg.NB, c.tracker.TakeDelta())
+		d := c.tracker.TakeDelta()
+		stats, err = nbsync.ApplyDelta(wctx, c.cfg.NB, d)
+		for _, ch := range d.PortGroups {
+			ports = append(append(ports, slices.Collect(maps.Keys(ch.Add))...), slices.Collect(maps.Keys(ch.Remove))...)
+		}
 	}
 	if err != nil {
 		c.markDirty() // what was written is unknown: the retry writes the whole state
@@ -47,15 +68,44 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 	for _, seen := range batch {
 		c.cfg.Metrics.EventToCommit.Observe(done.Sub(seen).Seconds())
 	}
+	c.checkPorts(ctx, ports)
+	if c.reportGaps() {
+		c.statusDue = true
+	}
+	if !c.templateChecked {
+		c.templateChecked = true
+		c.checkPortTemplate(ctx)
+	}
 	if c.statusDue {
 		c.cfg.Metrics.setRows(c.tracker.State())
-		c.statusDue = !c.status.update(ctx, c.tracker.Result().Policies)
+		c.statusDue = !c.status.update(ctx, c.tracker.Result().Policies, c.gaps.gapOf)
 	}
 	if c.cfg.NB.Connected() {
 		c.setReady()
 	}
 	klog.V(4).InfoS("batch written", "mode", mode, "keys", len(batch), "ops", stats.Ops, "took", done.Sub(start))
 	return nil
+}
+
+// portsOf names the logical ports of the pods and the ports in the batch.
+func (c *Controller) portsOf(batch map[Key]time.Time) []string {
+	var out []string
+	for k := range batch {
+		switch k.Kind {
+		case KindPod:
+			out = append(out, c.portName(k.Namespace, k.Name))
+		case KindPort:
+			out = append(out, k.Name)
+		}
+	}
+	return out
+}
+
+func (c *Controller) portName(namespace, name string) string {
+	if c.cfg.PortName != nil {
+		return c.cfg.PortName(namespace, name)
+	}
+	return cluster.DefaultPortName(namespace, name)
 }
 
 // apply feeds the current state of one changed object, read from its informer, to the tracker.

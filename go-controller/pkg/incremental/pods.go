@@ -53,6 +53,12 @@ func (t *Tracker) changePod(namespace, name string, now *podView) {
 		t.podsByNS[namespace][key] = now
 	}
 	t.setIPOwner(old, now, key)
+	if old != nil && t.portPods[old.port] == old {
+		delete(t.portPods, old.port)
+	}
+	if now != nil && now.port != "" {
+		t.portPods[now.port] = now
+	}
 	if t.stale {
 		return
 	}

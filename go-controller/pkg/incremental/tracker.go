@@ -45,6 +45,7 @@ type Tracker struct {
 	namedTargets map[namedTarget]bool // named ports that have sets
 	ipOwners     map[netip.Addr]map[string]*podView
 	portGroupsOf map[string][]string // logical port -> port groups that list it
+	portPods     map[string]*podView // logical port -> the pod it is named after
 
 	stale bool // only a new translation brings the rows up to date
 	delta *nbrows.Delta
@@ -61,7 +62,7 @@ type namedTarget struct {
 func New(opts translate.Options) *Tracker {
 	t := &Tracker{opts: opts, portName: opts.PortName,
 		namespaces: map[string]*corev1.Namespace{}, pods: map[string]*podView{}, podsByNS: map[string]map[string]*podView{},
-		nodes: map[string]*corev1.Node{}, netpols: map[string]*networkingv1.NetworkPolicy{},
+		portPods: map[string]*podView{}, nodes: map[string]*corev1.Node{}, netpols: map[string]*networkingv1.NetworkPolicy{},
 		anps: map[string]*anpv1alpha1.AdminNetworkPolicy{}, banps: map[string]*anpv1alpha1.BaselineAdminNetworkPolicy{},
 		stale: true, delta: nbrows.NewDelta()}
 	if t.portName == nil {
@@ -225,6 +226,21 @@ func (t *Tracker) PortAppeared(port string) {
 	for _, pg := range t.portGroupsOf[port] {
 		nbrows.AddTo(t.delta.PortGroups, pg, port)
 	}
+}
+
+// Members are the current members of a port group or address set of the last translation, by name;
+// the caller must not change them.
+func (t *Tracker) Members(row string) map[string]bool { return t.members[row] }
+
+// PortGroupsOf names the port groups that list a logical port.
+func (t *Tracker) PortGroupsOf(port string) []string { return t.portGroupsOf[port] }
+
+// PortPod is the tracked pod whose logical switch port has that name, or nil.
+func (t *Tracker) PortPod(port string) *corev1.Pod {
+	if v := t.portPods[port]; v != nil {
+		return v.pod
+	}
+	return nil
 }
 
 func setOf(xs []string) map[string]bool {
