@@ -16,11 +16,13 @@ import (
 	"k8s.io/client-go/tools/record"
 	"k8s.io/klog/v2"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/policy"
 )
 
-// statusWriter sets the Programmed condition of ANPs and the BANP and emits Warning events for problems.
+// statusWriter sets the Programmed condition of ClusterNetworkPolicies, ANPs and the BANP (one condition
+// per policy) and emits Warning events for problems.
 // It skips writes that would change nothing, and emits a policy's events again only when its problems
 // change, so a resync does not flood the API server.
 type statusWriter struct {
@@ -39,6 +41,7 @@ func newStatusWriter(cfg Config, inf *informerSet) *statusWriter {
 		scheme := runtime.NewScheme()
 		_ = clientgoscheme.AddToScheme(scheme)
 		_ = anpv1alpha1.Install(scheme)
+		_ = cnpv1beta1.Install(scheme)
 		b := record.NewBroadcaster()
 		b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: cfg.Kube.CoreV1().Events("")})
 		rec = b.NewRecorder(scheme, corev1.EventSource{Component: Component})
@@ -85,6 +88,8 @@ func (s *statusWriter) object(o policy.Owner) runtime.Object {
 		obj, ok = get[*anpv1alpha1.AdminNetworkPolicy](s.informers.anps, k)
 	case policy.KindBANP:
 		obj, ok = get[*anpv1alpha1.BaselineAdminNetworkPolicy](s.informers.banps, k)
+	case policy.KindCNP:
+		obj, ok = get[*cnpv1beta1.ClusterNetworkPolicy](s.informers.cnps, k)
 	case policy.KindNetworkPolicy:
 		obj, ok = get[*networkingv1.NetworkPolicy](s.informers.netpols, k)
 	}
@@ -132,6 +137,13 @@ func (s *statusWriter) writeStatus(ctx context.Context, p *policy.Policy, obj ru
 		o = o.DeepCopy()
 		meta.SetStatusCondition(&o.Status.Conditions, want)
 		_, err = s.cfg.Policy.PolicyV1alpha1().BaselineAdminNetworkPolicies().UpdateStatus(ctx, o, metav1.UpdateOptions{FieldManager: Component})
+	case *cnpv1beta1.ClusterNetworkPolicy:
+		if sameCondition(o.Status.Conditions, want) {
+			return nil
+		}
+		o = o.DeepCopy()
+		meta.SetStatusCondition(&o.Status.Conditions, want)
+		_, err = s.cfg.Policy.PolicyV1beta1().ClusterNetworkPolicies().UpdateStatus(ctx, o, metav1.UpdateOptions{FieldManager: Component})
 	default:
 		return nil // NetworkPolicy has no status tieracl may set
 	}
