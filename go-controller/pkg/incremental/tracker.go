@@ -65,7 +65,7 @@ func New(opts translate.Options) *Tracker {
 		namespaces: map[string]*corev1.Namespace{}, pods: map[string]*podView{}, podsByNS: map[string]map[string]*podView{},
 		nodes: map[string]*corev1.Node{}, netpols: map[string]*networkingv1.NetworkPolicy{},
 		anps: map[string]*anpv1alpha1.AdminNetworkPolicy{}, banps: map[string]*anpv1alpha1.BaselineAdminNetworkPolicy{},
-		cnps: map[string]*cnpv1beta1.ClusterNetworkPolicy{},
+		cnps:  map[string]*cnpv1beta1.ClusterNetworkPolicy{},
 		stale: true, delta: nbrows.NewDelta()}
 	if t.portName == nil {
 		t.portName = cluster.DefaultPortName
