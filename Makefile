@@ -80,11 +80,13 @@ e2e: ovn kube
 
 # The controller benchmark (docs/performance.md): full sync, restart and pod label streams against a
 # real NB, on the reference workload w0, the synthetic W1 and the reference w1 (gen.py from
-# ../shared/bench). Not part of `make test`; BENCH_FLAGS passes more flags, e.g. --json.
+# ../shared/bench), then w1 restated as ClusterNetworkPolicies (--cnp). Not part of `make test`;
+# BENCH_FLAGS passes more flags, e.g. --json.
 BENCH_FLAGS ?=
 bench: ovn
 	$(GO) build -o $(BIN)/tieracl-bench ./test/bench/cmd/tieracl-bench
 	for w in w0 W1 w1; do $(BIN)/tieracl-bench --workload $$w $(BENCH_FLAGS) || exit 1; done
+	$(BIN)/tieracl-bench --workload w1 --cnp $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(BIN)
