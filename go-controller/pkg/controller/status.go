@@ -122,30 +122,25 @@ func (s *statusWriter) writeStatus(ctx context.Context, p *policy.Policy, obj ru
 		return err
 	}
 	want := programmedCondition(p, m.GetGeneration())
+	var wrote bool
 	switch o := obj.(type) {
 	case *anpv1alpha1.AdminNetworkPolicy:
-		if sameCondition(o.Status.Conditions, want) {
-			return nil
-		}
-		o = o.DeepCopy()
-		meta.SetStatusCondition(&o.Status.Conditions, want)
-		_, err = s.cfg.Policy.PolicyV1alpha1().AdminNetworkPolicies().UpdateStatus(ctx, o, metav1.UpdateOptions{FieldManager: Component})
+		wrote, err = setCondition(ctx, o, want,
+			func(o *anpv1alpha1.AdminNetworkPolicy) *[]metav1.Condition { return &o.Status.Conditions },
+			s.cfg.Policy.PolicyV1alpha1().AdminNetworkPolicies().UpdateStatus)
 	case *anpv1alpha1.BaselineAdminNetworkPolicy:
-		if sameCondition(o.Status.Conditions, want) {
-			return nil
-		}
-		o = o.DeepCopy()
-		meta.SetStatusCondition(&o.Status.Conditions, want)
-		_, err = s.cfg.Policy.PolicyV1alpha1().BaselineAdminNetworkPolicies().UpdateStatus(ctx, o, metav1.UpdateOptions{FieldManager: Component})
+		wrote, err = setCondition(ctx, o, want,
+			func(o *anpv1alpha1.BaselineAdminNetworkPolicy) *[]metav1.Condition { return &o.Status.Conditions },
+			s.cfg.Policy.PolicyV1alpha1().BaselineAdminNetworkPolicies().UpdateStatus)
 	case *cnpv1beta1.ClusterNetworkPolicy:
-		if sameCondition(o.Status.Conditions, want) {
-			return nil
-		}
-		o = o.DeepCopy()
-		meta.SetStatusCondition(&o.Status.Conditions, want)
-		_, err = s.cfg.Policy.PolicyV1beta1().ClusterNetworkPolicies().UpdateStatus(ctx, o, metav1.UpdateOptions{FieldManager: Component})
+		wrote, err = setCondition(ctx, o, want,
+			func(o *cnpv1beta1.ClusterNetworkPolicy) *[]metav1.Condition { return &o.Status.Conditions },
+			s.cfg.Policy.PolicyV1beta1().ClusterNetworkPolicies().UpdateStatus)
 	default:
 		return nil // NetworkPolicy has no status tieracl may set
+	}
+	if !wrote && err == nil {
+		return nil // the object already says it
 	}
 	if apierrors.IsNotFound(err) {
 		return nil // deleted meanwhile
@@ -155,4 +150,18 @@ func (s *statusWriter) writeStatus(ctx context.Context, p *policy.Policy, obj ru
 	}
 	s.cfg.Metrics.StatusWrites.Inc()
 	return nil
+}
+
+// setCondition writes want into a copy of the object's conditions and updates its status, unless the
+// object already holds it; wrote says whether it tried.
+func setCondition[T interface{ DeepCopy() T }](ctx context.Context, o T, want metav1.Condition,
+	conditions func(T) *[]metav1.Condition, update func(context.Context, T, metav1.UpdateOptions) (T, error),
+) (wrote bool, err error) {
+	if sameCondition(*conditions(o), want) {
+		return false, nil
+	}
+	o = o.DeepCopy()
+	meta.SetStatusCondition(conditions(o), want)
+	_, err = update(ctx, o, metav1.UpdateOptions{FieldManager: Component})
+	return true, err
 }
