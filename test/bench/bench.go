@@ -23,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/tools/record"
+	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 	npfake "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned/fake"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
@@ -73,12 +74,17 @@ type Report struct {
 }
 
 type Size struct {
-	Namespaces      int `json:"namespaces"`
-	Pods            int `json:"pods"`
-	Nodes           int `json:"nodes"`
-	ANPs            int `json:"anps"`
-	ANPRules        int `json:"anp_rules"`
-	BANPRules       int `json:"banp_rules"`
+	Namespaces int `json:"namespaces"`
+	Pods       int `json:"pods"`
+	Nodes      int `json:"nodes"`
+	ANPs       int `json:"anps"`
+	ANPRules   int `json:"anp_rules"`
+	BANPRules  int `json:"banp_rules"`
+	// Admin and Baseline ClusterNetworkPolicies and their rules (a workload restated with --cnp).
+	AdminCNPs       int `json:"admin_cnps,omitempty"`
+	AdminRules      int `json:"admin_cnp_rules,omitempty"`
+	BaselineCNPs    int `json:"baseline_cnps,omitempty"`
+	BaselineRules   int `json:"baseline_cnp_rules,omitempty"`
 	NetworkPolicies int `json:"network_policies"`
 }
 
@@ -344,12 +350,21 @@ func sizeOf(s *cluster.Snapshot) Size {
 	for _, b := range s.BANPs {
 		z.BANPRules += len(b.Spec.Ingress) + len(b.Spec.Egress)
 	}
+	for _, c := range s.CNPs {
+		if c.Spec.Tier == cnpv1beta1.AdminTier {
+			z.AdminCNPs++
+			z.AdminRules += len(c.Spec.Ingress) + len(c.Spec.Egress)
+		} else {
+			z.BaselineCNPs++
+			z.BaselineRules += len(c.Spec.Ingress) + len(c.Spec.Egress)
+		}
+	}
 	return z
 }
 
 func fakeClients(s *cluster.Snapshot) (*kubefake.Clientset, *npfake.Clientset) {
 	kube := objects(objects(objects(objects(nil, s.Namespaces), s.Pods), s.Nodes), s.NetworkPolicies)
-	policy := objects(objects(nil, s.ANPs), s.BANPs)
+	policy := objects(objects(objects(nil, s.ANPs), s.BANPs), s.CNPs)
 	// The simple object trackers, not NewClientset's field-managed ones: those build a REST mapper on
 	// every Update (2-3 ms of CPU, which would bound the streams at the fake API rather than the
 	// controller), and the policy API's has no structured-merge schema for its types, so the
@@ -388,8 +403,13 @@ func readSnapshot(ctx context.Context, kube *kubefake.Clientset, policy *npfake.
 	s.Pods = pointers(pods.Items)
 	s.Nodes = pointers(nodes.Items)
 	s.NetworkPolicies = pointers(nps.Items)
+	cnps, err := policy.PolicyV1beta1().ClusterNetworkPolicies().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
 	s.ANPs = pointers(anps.Items)
 	s.BANPs = pointers(banps.Items)
+	s.CNPs = pointers(cnps.Items)
 	return s, nil
 }
 

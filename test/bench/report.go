@@ -68,6 +68,10 @@ func (r *Report) Print(w io.Writer, m Machine) {
 	z := r.Size
 	fmt.Fprintf(w, "workload %s: %s namespaces, %s pods, %d nodes, %d ANPs (%s rules), BANP %d rules, %s NetworkPolicies\n",
 		r.Workload, commas(z.Namespaces), commas(z.Pods), z.Nodes, z.ANPs, commas(z.ANPRules), z.BANPRules, commas(z.NetworkPolicies))
+	if z.AdminCNPs+z.BaselineCNPs > 0 {
+		fmt.Fprintf(w, "ClusterNetworkPolicies: %d Admin (%s rules), %d Baseline (%s rules)\n",
+			z.AdminCNPs, commas(z.AdminRules), z.BaselineCNPs, commas(z.BaselineRules))
+	}
 	fmt.Fprintf(w, "machine: %d cores, %d GiB, %s, %s, kernel %s; ovn-northd %s\n", m.CPUs, m.MemGiB, m.Go, m.OS, m.Kernel, r.Setup.Northd)
 	fmt.Fprintf(w, "setup: %s logical switch ports in %.1f s, fake API loaded in %.1f s\n",
 		commas(r.Rows.LogicalSwitchPorts), r.Setup.PortsSeconds, r.Setup.FakeSeconds)

@@ -94,7 +94,7 @@ func cleanState(o Options) error {
 
 func (s *supervisor) start(ctx context.Context) error {
 	began := time.Now()
-	files, err := crdFiles(ctx, s.o.CRDs)
+	files, err := crdFiles(s.o.CRDs)
 	if err != nil {
 		return err
 	}

@@ -49,8 +49,13 @@ func ReadSnapshot(ctx context.Context, kube kubernetes.Interface, policy npclien
 	if err != nil {
 		return nil, err
 	}
+	cnps, err := policy.PolicyV1beta1().ClusterNetworkPolicies().List(ctx, all)
+	if err != nil {
+		return nil, err
+	}
 	return &cluster.Snapshot{Namespaces: pointers(nss.Items), Pods: pointers(pods.Items), Nodes: pointers(nodes.Items),
-		NetworkPolicies: pointers(nps.Items), ANPs: pointers(anps.Items), BANPs: pointers(banps.Items)}, nil
+		NetworkPolicies: pointers(nps.Items), ANPs: pointers(anps.Items), BANPs: pointers(banps.Items),
+		CNPs: pointers(cnps.Items)}, nil
 }
 
 func pointers[T any](items []T) []*T {
@@ -61,7 +66,7 @@ func pointers[T any](items []T) []*T {
 	return out
 }
 
-// Unprogrammed lists the ANPs and BANPs whose Programmed condition is missing or older than their
+// Unprogrammed lists the ANPs, BANPs and ClusterNetworkPolicies whose Programmed condition is missing or older than their
 // generation, with what each holds.
 func Unprogrammed(s *cluster.Snapshot) []string {
 	var out []string
@@ -80,6 +85,9 @@ func Unprogrammed(s *cluster.Snapshot) []string {
 	}
 	for _, p := range s.BANPs {
 		check(KindBANP, p.Name, p.Generation, p.Status.Conditions)
+	}
+	for _, p := range s.CNPs {
+		check(KindCNP, p.Name, p.Generation, p.Status.Conditions)
 	}
 	return out
 }

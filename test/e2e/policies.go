@@ -23,12 +23,14 @@ const (
 	KindANP           = "AdminNetworkPolicy"
 	KindBANP          = "BaselineAdminNetworkPolicy"
 	KindNetworkPolicy = "NetworkPolicy"
+	KindCNP           = "ClusterNetworkPolicy"
 )
 
 var policyResources = map[string]schema.GroupVersionResource{
 	KindANP:           {Group: "policy.networking.k8s.io", Version: "v1alpha1", Resource: "adminnetworkpolicies"},
 	KindBANP:          {Group: "policy.networking.k8s.io", Version: "v1alpha1", Resource: "baselineadminnetworkpolicies"},
 	KindNetworkPolicy: {Group: "networking.k8s.io", Version: "v1", Resource: "networkpolicies"},
+	KindCNP:           {Group: "policy.networking.k8s.io", Version: "v1beta1", Resource: "clusternetworkpolicies"},
 }
 
 // PolicyKey names one policy object.
@@ -44,7 +46,7 @@ func (k PolicyKey) String() string {
 // PolicySet is a set of policy objects, as the API would take them.
 type PolicySet map[PolicyKey]*unstructured.Unstructured
 
-// PoliciesOf returns the snapshot's ANPs, BANPs and NetworkPolicies.
+// PoliciesOf returns the snapshot's ANPs, BANPs, ClusterNetworkPolicies and NetworkPolicies.
 func PoliciesOf(snap *cluster.Snapshot) (PolicySet, error) {
 	out := PolicySet{}
 	add := func(kind, apiVersion string, obj runtime.Object) error {
@@ -70,6 +72,11 @@ func PoliciesOf(snap *cluster.Snapshot) (PolicySet, error) {
 	}
 	for _, p := range snap.BANPs {
 		if err := add(KindBANP, "policy.networking.k8s.io/v1alpha1", p); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range snap.CNPs {
+		if err := add(KindCNP, "policy.networking.k8s.io/v1beta1", p); err != nil {
 			return nil, err
 		}
 	}

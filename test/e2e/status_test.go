@@ -8,7 +8,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 
+	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/policy"
 	"github.com/tieracl/tieracl/test/e2e"
@@ -96,5 +99,73 @@ func waitWarning(t *testing.T, ctx context.Context, env *e2e.Env, name, reason s
 			t.Fatalf("no Warning event %s about %s within 30s; its Warning events: %v", reason, name, evs)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestClusterNetworkPolicy checks ClusterNetworkPolicy through the API with the deployment's
+// ServiceAccount: an Admin CNP tied with an ANP at one priority is evaluated after it (the older kind
+// first) and both say PriorityConflict, with a Warning event on the CNP; a Baseline CNP is
+// Programmed/Programmed; packets obey that order.
+func TestClusterNetworkPolicy(t *testing.T) {
+	env := environment(t)
+	pols := policies(t, env)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	house := func(h string) *metav1.LabelSelector {
+		return &metav1.LabelSelector{MatchLabels: map[string]string{"conformance-house": h}}
+	}
+	allowGryffindor := denyIngress("e2e-mix-anp", 60, "slytherin", "gryffindor")
+	allowGryffindor.Spec.Ingress[0].Action = anpv1alpha1.AdminNetworkPolicyRuleActionAllow
+	cnp := func(name string, tier cnpv1beta1.Tier, prio int32, subject string, from ...string) *cnpv1beta1.ClusterNetworkPolicy {
+		c := &cnpv1beta1.ClusterNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: name},
+			Spec: cnpv1beta1.ClusterNetworkPolicySpec{Tier: tier, Priority: prio,
+				Subject: cnpv1beta1.ClusterNetworkPolicySubject{Namespaces: house(subject)}}}
+		rule := cnpv1beta1.ClusterNetworkPolicyIngressRule{Name: "deny", Action: cnpv1beta1.ClusterNetworkPolicyRuleActionDeny}
+		for _, f := range from {
+			rule.From = append(rule.From, cnpv1beta1.ClusterNetworkPolicyIngressPeer{Namespaces: house(f)})
+		}
+		c.Spec.Ingress = append(c.Spec.Ingress, rule)
+		return c
+	}
+	admin := cnp("e2e-mix-cnp", cnpv1beta1.AdminTier, 60, "slytherin", "gryffindor", "hufflepuff")
+	baseline := cnp("e2e-baseline", cnpv1beta1.BaselineTier, 5, "ravenclaw", "gryffindor")
+	want, err := e2e.PoliciesOf(&cluster.Snapshot{ANPs: []*anpv1alpha1.AdminNetworkPolicy{allowGryffindor},
+		CNPs: []*cnpv1beta1.ClusterNetworkPolicy{admin, baseline}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, _ := apply(t, ctx, env, pols, want)
+	expectCondition(t, ctx, env, allowGryffindor.Name, metav1.ConditionTrue, policy.ReasonPriorityConflict)
+	expectCNPCondition(t, ctx, env, admin.Name, metav1.ConditionTrue, policy.ReasonPriorityConflict)
+	expectCNPCondition(t, ctx, env, baseline.Name, metav1.ConditionTrue, controller.ReasonProgrammed)
+	ev := waitWarning(t, ctx, env, admin.Name, policy.ReasonPriorityConflict)
+	t.Logf("event on %s: %s %s: %s", admin.Name, ev.Type, ev.Reason, ev.Message)
+	expect(t, env, prog,
+		tcp80(harry0, draco0, "Allow"), tcp80(cedric0, draco0, "Deny"), // the ANP before the tied CNP
+		tcp80(harry0, luna0, "Deny"), tcp80(cedric0, luna0, "Allow")) // Baseline CNP, no NetworkPolicy
+}
+
+// expectCNPCondition checks the ClusterNetworkPolicy's Programmed condition: exactly one, for its
+// generation.
+func expectCNPCondition(t *testing.T, ctx context.Context, env *e2e.Env, name string, status metav1.ConditionStatus, reason string) {
+	t.Helper()
+	cnp, err := env.Policy.PolicyV1beta1().ClusterNetworkPolicies().Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range cnp.Status.Conditions {
+		if c.Type == controller.ConditionProgrammed {
+			n++
+		}
+	}
+	c := meta.FindStatusCondition(cnp.Status.Conditions, controller.ConditionProgrammed)
+	switch {
+	case c == nil || n != 1:
+		t.Errorf("%s has %d %s conditions, want one: %+v", name, n, controller.ConditionProgrammed, cnp.Status)
+	case c.Status != status || c.Reason != reason || c.ObservedGeneration != cnp.Generation:
+		t.Errorf("%s: %s=%s reason %s observed generation %d (%q); want %s reason %s generation %d", name,
+			c.Type, c.Status, c.Reason, c.ObservedGeneration, c.Message, status, reason, cnp.Generation)
 	}
 }

@@ -24,17 +24,38 @@ import (
 var CRDResource = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1",
 	Resource: "customresourcedefinitions"}
 
-// CRDFiles are the CRD manifests Start installs: dist/crds/*.yaml, made by `make crds`.
-func CRDFiles() ([]string, error) {
+// CRD bundles, as folders of dist/ (made by `make crds`): v0.3.0's ClusterNetworkPolicy, and v0.1.7's
+// AdminNetworkPolicy and BaselineAdminNetworkPolicy.
+const (
+	CRDsV030 = "crds"
+	CRDsV017 = "crds/v0.1.7"
+)
+
+// DefaultCRDs are the bundles Start installs unless Options.CRDs says otherwise: both APIs.
+var DefaultCRDs = []string{CRDsV030, CRDsV017}
+
+// CRDFiles are the CRD manifests of the bundles (folders of dist/, DefaultCRDs when none are named).
+func CRDFiles(bundles ...string) ([]string, error) {
 	repo, err := testbed.RepoRoot()
 	if err != nil {
 		return nil, err
 	}
-	files, err := filepath.Glob(filepath.Join(repo, "dist", "crds", "*.yaml"))
-	if err == nil && len(files) == 0 {
-		err = fmt.Errorf("no CRDs in %s (run make crds)", filepath.Join(repo, "dist", "crds"))
+	if len(bundles) == 0 {
+		bundles = DefaultCRDs
 	}
-	return files, err
+	var all []string
+	for _, b := range bundles {
+		dir := filepath.Join(repo, "dist", filepath.FromSlash(b))
+		files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+		if err == nil && len(files) == 0 {
+			err = fmt.Errorf("no CRDs in %s (run make crds)", dir)
+		}
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, files...)
+	}
+	return all, nil
 }
 
 // installCRDs creates every CRD in CRDFiles and waits until each is Established, i.e. served.
@@ -42,7 +63,7 @@ func (c *Cluster) installCRDs(ctx context.Context) error {
 	files := c.opts.CRDFiles
 	if len(files) == 0 {
 		var err error
-		if files, err = CRDFiles(); err != nil {
+		if files, err = CRDFiles(c.opts.CRDs...); err != nil {
 			return err
 		}
 	}

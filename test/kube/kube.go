@@ -26,8 +26,11 @@ type Options struct {
 	BinDir string
 	// ControlPlane also starts kube-controller-manager (the controllers in Controllers) and kube-scheduler.
 	ControlPlane bool
-	// CRDFiles are the CRD manifests to install; CRDFiles() (dist/crds) when empty.
+	// CRDFiles are the CRD manifests to install; when empty, the bundles in CRDs.
 	CRDFiles []string
+	// CRDs are the CRD bundles to install (CRDsV030, CRDsV017); DefaultCRDs, both, when empty. The
+	// v0.3.0 conformance suite wants only its own bundle installed.
+	CRDs []string
 }
 
 // Cluster is one running etcd and kube-apiserver.
@@ -47,7 +50,7 @@ type Cluster struct {
 	stopped    bool
 }
 
-// Start runs etcd, then kube-apiserver, waits for /readyz, and installs the CRDs in dist/crds. On error
+// Start runs etcd, then kube-apiserver, waits for /readyz, and installs the CRD bundles. On error
 // everything started is stopped and the error carries the end of the failing process's log.
 func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	binDir, err := BinDir(ctx, opts.BinDir)

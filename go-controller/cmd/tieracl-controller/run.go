@@ -61,8 +61,14 @@ func run(ctx context.Context, o *options) error {
 	h.setStarted()
 
 	lead := func(ctx context.Context) error {
+		// Watch only the policy APIs the cluster serves; a CRD installed later needs a restart.
+		unserved, err := controller.ServedPolicyKinds(kube.Discovery())
+		if err != nil {
+			return fmt.Errorf("discover the served policy APIs: %w", err)
+		}
+		klog.InfoS("policy APIs", "unserved", unserved)
 		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: nb, PortName: portName,
-			Metrics: metrics, ResyncInterval: o.resyncInterval})
+			Metrics: metrics, ResyncInterval: o.resyncInterval, Unserved: unserved})
 		if err != nil {
 			return err
 		}

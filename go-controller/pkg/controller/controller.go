@@ -44,6 +44,9 @@ type Config struct {
 	// ResyncInterval is how often the whole state is compared with NB and repaired, in case NB was edited
 	// behind tieracl's back; 10 minutes when zero, never when negative.
 	ResyncInterval time.Duration
+	// Unserved names the policy kinds (KindANP, KindBANP, KindCNP) the cluster has no CRD for: they are
+	// not watched, as a watch of an unserved resource never syncs. ServedPolicyKinds finds them out.
+	Unserved map[Kind]bool
 }
 
 // Controller is one running controller. Create it with New and start it with Run.

@@ -24,6 +24,7 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/record"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 	npfake "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned/fake"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
@@ -87,6 +88,9 @@ func newEnv(t *testing.T, snap *cluster.Snapshot) *env {
 		policyObjs = append(policyObjs, o)
 	}
 	for _, o := range snap.BANPs {
+		policyObjs = append(policyObjs, o)
+	}
+	for _, o := range snap.CNPs {
 		policyObjs = append(policyObjs, o)
 	}
 	// The policy fake is the simple one: the field-managed fake lacks the schema of these CRDs and fails
@@ -204,6 +208,8 @@ func (e *env) change(deleting bool, objs []runtime.Object) {
 			err = write(e, e.policy.PolicyV1alpha1().AdminNetworkPolicies(), &e.snap.ANPs, o, deleting)
 		case *anpv1alpha1.BaselineAdminNetworkPolicy:
 			err = write(e, e.policy.PolicyV1alpha1().BaselineAdminNetworkPolicies(), &e.snap.BANPs, o, deleting)
+		case *cnpv1beta1.ClusterNetworkPolicy:
+			err = write(e, e.policy.PolicyV1beta1().ClusterNetworkPolicies(), &e.snap.CNPs, o, deleting)
 		default:
 			err = fmt.Errorf("unexpected %T", obj)
 		}

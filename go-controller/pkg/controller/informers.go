@@ -9,13 +9,16 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/client-go/tools/cache"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 )
 
 // informerSet is the watched caches the worker reads objects from.
 type informerSet struct {
 	all []*watched
 
-	namespaces, pods, nodes, netpols, anps, banps *watched
+	// anps, banps and cnps are nil when Config.Unserved names their kind: the cluster has no such CRD, and
+	// a watch of it would never sync.
+	namespaces, pods, nodes, netpols, anps, banps, cnps *watched
 }
 
 func newInformers(c *Controller) (*informerSet, error) {
@@ -30,11 +33,19 @@ func newInformers(c *Controller) (*informerSet, error) {
 	s.nodes = add(newWatched[*corev1.NodeList](KindNode, &corev1.Node{}, kube.CoreV1().Nodes(), kube, c.queue.add, m))
 	s.netpols = add(newWatched[*networkingv1.NetworkPolicyList](KindNetworkPolicy, &networkingv1.NetworkPolicy{},
 		kube.NetworkingV1().NetworkPolicies(""), kube, c.queue.add, m))
-	s.anps = add(newWatched[*anpv1alpha1.AdminNetworkPolicyList](KindANP, &anpv1alpha1.AdminNetworkPolicy{},
-		pol.PolicyV1alpha1().AdminNetworkPolicies(), pol, c.queue.add, m))
-	s.banps = add(newWatched[*anpv1alpha1.BaselineAdminNetworkPolicyList](KindBANP,
-		&anpv1alpha1.BaselineAdminNetworkPolicy{}, pol.PolicyV1alpha1().BaselineAdminNetworkPolicies(), pol,
-		c.queue.add, m))
+	if !c.cfg.Unserved[KindANP] {
+		s.anps = add(newWatched[*anpv1alpha1.AdminNetworkPolicyList](KindANP, &anpv1alpha1.AdminNetworkPolicy{},
+			pol.PolicyV1alpha1().AdminNetworkPolicies(), pol, c.queue.add, m))
+	}
+	if !c.cfg.Unserved[KindBANP] {
+		s.banps = add(newWatched[*anpv1alpha1.BaselineAdminNetworkPolicyList](KindBANP,
+			&anpv1alpha1.BaselineAdminNetworkPolicy{}, pol.PolicyV1alpha1().BaselineAdminNetworkPolicies(), pol,
+			c.queue.add, m))
+	}
+	if !c.cfg.Unserved[KindCNP] {
+		s.cnps = add(newWatched[*cnpv1beta1.ClusterNetworkPolicyList](KindCNP, &cnpv1beta1.ClusterNetworkPolicy{},
+			pol.PolicyV1beta1().ClusterNetworkPolicies(), pol, c.queue.add, m))
+	}
 	return s, nil
 }
 

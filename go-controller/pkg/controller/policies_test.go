@@ -9,6 +9,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 )
@@ -39,6 +40,13 @@ func TestPolicyCreateUpdateDelete(t *testing.T) {
 			create: banp(webInA, anpv1alpha1.BaselineAdminNetworkPolicyRuleActionDeny, fromPods(sel("team=b"), sel())),
 			update: banp(podsIn(sel(), sel("app=web")), anpv1alpha1.BaselineAdminNetworkPolicyRuleActionAllow,
 				fromPods(sel("team=c"), sel("app=web"))),
+			bystander:   anp("other", 30, podsIn(sel("team=b"), sel()), egress(deny, toPods(sel("team=a"), sel("app=db")))),
+			bystanderOf: [2]string{"AdminNetworkPolicy", "other"},
+		},
+		{
+			name: "ClusterNetworkPolicy", kind: "ClusterNetworkPolicy", owner: "guard",
+			create:      cnp("guard", cnpv1beta1.AdminTier, 10, cnpv1beta1.ClusterNetworkPolicyRuleActionDeny),
+			update:      cnp("guard", cnpv1beta1.BaselineTier, 10, cnpv1beta1.ClusterNetworkPolicyRuleActionPass),
 			bystander:   anp("other", 30, podsIn(sel("team=b"), sel()), egress(deny, toPods(sel("team=a"), sel("app=db")))),
 			bystanderOf: [2]string{"AdminNetworkPolicy", "other"},
 		},

@@ -15,6 +15,7 @@ const (
 	KindNetworkPolicy Kind = "NetworkPolicy"
 	KindANP           Kind = "AdminNetworkPolicy"
 	KindBANP          Kind = "BaselineAdminNetworkPolicy"
+	KindCNP           Kind = "ClusterNetworkPolicy"
 	KindPort          Kind = "LogicalSwitchPort" // a port appeared in NB
 	KindResync        Kind = "Resync"            // write the whole desired state (start, reconnect, repair)
 )

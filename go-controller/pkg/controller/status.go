@@ -17,11 +17,13 @@ import (
 	"k8s.io/client-go/tools/record"
 	"k8s.io/klog/v2"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/policy"
 )
 
-// statusWriter sets the Programmed condition of ANPs and the BANP and emits Warning events for problems.
+// statusWriter sets the Programmed condition of ClusterNetworkPolicies, ANPs and the BANP (one condition
+// per policy) and emits Warning events for problems.
 // It skips writes that would change nothing, and emits a policy's events again only when its problems
 // change, so a resync does not flood the API server.
 type statusWriter struct {
@@ -40,6 +42,7 @@ func newStatusWriter(cfg Config, inf *informerSet) *statusWriter {
 		scheme := runtime.NewScheme()
 		_ = clientgoscheme.AddToScheme(scheme)
 		_ = anpv1alpha1.Install(scheme)
+		_ = cnpv1beta1.Install(scheme)
 		b := record.NewBroadcaster()
 		b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: cfg.Kube.CoreV1().Events("")})
 		rec = b.NewRecorder(scheme, corev1.EventSource{Component: Component})
@@ -91,6 +94,8 @@ func (s *statusWriter) object(o policy.Owner) runtime.Object {
 		obj, ok = get[*anpv1alpha1.AdminNetworkPolicy](s.informers.anps, k)
 	case policy.KindBANP:
 		obj, ok = get[*anpv1alpha1.BaselineAdminNetworkPolicy](s.informers.banps, k)
+	case policy.KindCNP:
+		obj, ok = get[*cnpv1beta1.ClusterNetworkPolicy](s.informers.cnps, k)
 	case policy.KindNetworkPolicy:
 		obj, ok = get[*networkingv1.NetworkPolicy](s.informers.netpols, k)
 	}
@@ -123,23 +128,25 @@ func (s *statusWriter) writeStatus(ctx context.Context, p *policy.Policy, obj ru
 		return err
 	}
 	want := programmedCondition(p, m.GetGeneration())
+	var wrote bool
 	switch o := obj.(type) {
 	case *anpv1alpha1.AdminNetworkPolicy:
-		if sameCondition(o.Status.Conditions, want) {
-			return nil
-		}
-		o = o.DeepCopy()
-		meta.SetStatusCondition(&o.Status.Conditions, want)
-		_, err = s.cfg.Policy.PolicyV1alpha1().AdminNetworkPolicies().UpdateStatus(ctx, o, metav1.UpdateOptions{FieldManager: Component})
+		wrote, err = setCondition(ctx, o, want,
+			func(o *anpv1alpha1.AdminNetworkPolicy) *[]metav1.Condition { return &o.Status.Conditions },
+			s.cfg.Policy.PolicyV1alpha1().AdminNetworkPolicies().UpdateStatus)
 	case *anpv1alpha1.BaselineAdminNetworkPolicy:
-		if sameCondition(o.Status.Conditions, want) {
-			return nil
-		}
-		o = o.DeepCopy()
-		meta.SetStatusCondition(&o.Status.Conditions, want)
-		_, err = s.cfg.Policy.PolicyV1alpha1().BaselineAdminNetworkPolicies().UpdateStatus(ctx, o, metav1.UpdateOptions{FieldManager: Component})
+		wrote, err = setCondition(ctx, o, want,
+			func(o *anpv1alpha1.BaselineAdminNetworkPolicy) *[]metav1.Condition { return &o.Status.Conditions },
+			s.cfg.Policy.PolicyV1alpha1().BaselineAdminNetworkPolicies().UpdateStatus)
+	case *cnpv1beta1.ClusterNetworkPolicy:
+		wrote, err = setCondition(ctx, o, want,
+			func(o *cnpv1beta1.ClusterNetworkPolicy) *[]metav1.Condition { return &o.Status.Conditions },
+			s.cfg.Policy.PolicyV1beta1().ClusterNetworkPolicies().UpdateStatus)
 	default:
 		return nil // NetworkPolicy has no status tieracl may set
+	}
+	if !wrote && err == nil {
+		return nil // the object already says it
 	}
 	if apierrors.IsNotFound(err) {
 		return nil // deleted meanwhile
@@ -149,4 +156,18 @@ func (s *statusWriter) writeStatus(ctx context.Context, p *policy.Policy, obj ru
 	}
 	s.cfg.Metrics.StatusWrites.Inc()
 	return nil
+}
+
+// setCondition writes want into a copy of the object's conditions and updates its status, unless the
+// object already holds it; wrote says whether it tried.
+func setCondition[T interface{ DeepCopy() T }](ctx context.Context, o T, want metav1.Condition,
+	conditions func(T) *[]metav1.Condition, update func(context.Context, T, metav1.UpdateOptions) (T, error),
+) (wrote bool, err error) {
+	if sameCondition(*conditions(o), want) {
+		return false, nil
+	}
+	o = o.DeepCopy()
+	meta.SetStatusCondition(conditions(o), want)
+	_, err = update(ctx, o, metav1.UpdateOptions{FieldManager: Component})
+	return true, err
 }

@@ -128,6 +128,8 @@ func (c *Controller) apply(k Key) {
 		setOrDelete(inf.anps, k, t.SetANP, func() { t.DeleteANP(k.Name) })
 	case KindBANP:
 		setOrDelete(inf.banps, k, t.SetBANP, func() { t.DeleteBANP(k.Name) })
+	case KindCNP:
+		setOrDelete(inf.cnps, k, t.SetCNP, func() { t.DeleteCNP(k.Name) })
 	}
 }
 
@@ -146,6 +148,9 @@ type cacheHolder interface{ GetStore() cache.Store }
 // get reads an object from an informer's cache; ok is false when it is gone.
 func get[T any](inf cacheHolder, k Key) (T, bool) {
 	var zero T
+	if w, ok := inf.(*watched); inf == nil || ok && w == nil {
+		return zero, false // the kind is not served, so not watched
+	}
 	key := k.Name
 	if k.Namespace != "" {
 		key = k.Namespace + "/" + k.Name

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/sets"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/policy"
@@ -34,6 +35,15 @@ func (t *Tracker) SetBANP(b *anpv1alpha1.BaselineAdminNetworkPolicy) {
 }
 
 func (t *Tracker) DeleteBANP(name string) { delete(t.banps, name); t.stale = true }
+
+func (t *Tracker) SetCNP(c *cnpv1beta1.ClusterNetworkPolicy) {
+	if old := t.cnps[c.Name]; old == nil || !sameSpec(old.Spec, c.Spec, old.Annotations, c.Annotations) {
+		t.stale = true
+	}
+	t.cnps[c.Name] = c
+}
+
+func (t *Tracker) DeleteCNP(name string) { delete(t.cnps, name); t.stale = true }
 
 func (t *Tracker) SetNetworkPolicy(np *networkingv1.NetworkPolicy) {
 	key := np.Namespace + "/" + np.Name

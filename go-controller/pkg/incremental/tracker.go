@@ -15,6 +15,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
@@ -34,6 +35,7 @@ type Tracker struct {
 	netpols    map[string]*networkingv1.NetworkPolicy
 	anps       map[string]*anpv1alpha1.AdminNetworkPolicy
 	banps      map[string]*anpv1alpha1.BaselineAdminNetworkPolicy
+	cnps       map[string]*cnpv1beta1.ClusterNetworkPolicy
 
 	result  *translate.Result
 	members map[string]map[string]bool // row name -> members (logical ports or addresses)
@@ -64,6 +66,7 @@ func New(opts translate.Options) *Tracker {
 		namespaces: map[string]*corev1.Namespace{}, pods: map[string]*podView{}, podsByNS: map[string]map[string]*podView{},
 		portPods: map[string]*podView{}, nodes: map[string]*corev1.Node{}, netpols: map[string]*networkingv1.NetworkPolicy{},
 		anps: map[string]*anpv1alpha1.AdminNetworkPolicy{}, banps: map[string]*anpv1alpha1.BaselineAdminNetworkPolicy{},
+		cnps:  map[string]*cnpv1beta1.ClusterNetworkPolicy{},
 		stale: true, delta: nbrows.NewDelta()}
 	if t.portName == nil {
 		t.portName = cluster.DefaultPortName
@@ -105,6 +108,9 @@ func (t *Tracker) Snapshot() *cluster.Snapshot {
 	}
 	for _, b := range t.banps {
 		s.BANPs = append(s.BANPs, b)
+	}
+	for _, c := range t.cnps {
+		s.CNPs = append(s.CNPs, c)
 	}
 	return s
 }

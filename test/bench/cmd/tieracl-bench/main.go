@@ -5,7 +5,8 @@
 //
 // W1 is the synthetic preset (1,000 namespaces, 20,000 pods, 100 ANPs of 20 rules, 2,000
 // NetworkPolicies, a BANP of 20 rules); synth is the generator with the sizes of the flags; w0 and w1
-// are the reference workloads of ../shared/bench/gen.py; DIR is a folder of manifests. It prints a table
+// are the reference workloads of ../shared/bench/gen.py; DIR is a folder of manifests. --cnp restates
+// the workload's ANPs and BANP as ClusterNetworkPolicies (same rules, Admin and Baseline tier). It prints a table
 // and exits non-zero when a measurement fails (or, with --enforce-targets, when a target is missed).
 package main
 
@@ -59,6 +60,7 @@ func run() error {
 	keep := flag.Bool("keep", false, "keep the temp folder (gen.py output, controller log) and the test bed's run folder (OVN databases and logs)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
 	memProfile := flag.String("memprofile", "", "write a heap profile here after the last phase, while the controller still runs")
+	asCNP := flag.Bool("cnp", false, "restate the workload's ANPs and BANP as ClusterNetworkPolicies (Admin and Baseline tier) before the run")
 	flag.Parse()
 
 	tmp, err := os.MkdirTemp("", "tieracl-bench-")
@@ -90,6 +92,12 @@ func run() error {
 		return err
 	}
 	w.Name = name
+	if *asCNP {
+		if err := bench.AsClusterNetworkPolicies(w.Snapshot); err != nil {
+			return fmt.Errorf("--cnp: %w", err)
+		}
+		w.Name += "-cnp"
+	}
 
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)

@@ -1,0 +1,41 @@
+package controller
+
+import (
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/discovery"
+)
+
+// policyResources are the resources of the policy kinds, by API group version.
+var policyResources = map[string]map[string]Kind{
+	"policy.networking.k8s.io/v1alpha1": {"adminnetworkpolicies": KindANP, "baselineadminnetworkpolicies": KindBANP},
+	"policy.networking.k8s.io/v1beta1":  {"clusternetworkpolicies": KindCNP},
+}
+
+// ServedPolicyKinds asks the API server which policy kinds it serves and returns the others, for
+// Config.Unserved. A cluster set up from network-policy-api v0.3.0 has only ClusterNetworkPolicy; one
+// still on v0.1.7 only AdminNetworkPolicy and BaselineAdminNetworkPolicy; both may be installed.
+func ServedPolicyKinds(d discovery.DiscoveryInterface) (unserved map[Kind]bool, err error) {
+	unserved = map[Kind]bool{}
+	for gv, resources := range policyResources {
+		list, err := d.ServerResourcesForGroupVersion(gv)
+		if apierrors.IsNotFound(err) {
+			for _, k := range resources {
+				unserved[k] = true
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		served := map[string]bool{}
+		for _, r := range list.APIResources {
+			served[r.Name] = true
+		}
+		for name, k := range resources {
+			if !served[name] {
+				unserved[k] = true
+			}
+		}
+	}
+	return unserved, nil
+}
