@@ -21,8 +21,8 @@ const (
 
 // CRD sets.
 const (
-	CRDsV017 = "v0.1.7" // AdminNetworkPolicy and BaselineAdminNetworkPolicy, dist/crds
-	CRDsV030 = "v0.3.0" // ClusterNetworkPolicy from network-policy-api v0.3.0, with v0.1.7's
+	CRDsV017 = "v0.1.7" // AdminNetworkPolicy and BaselineAdminNetworkPolicy, dist/crds/v0.1.7
+	CRDsV030 = "v0.3.0" // ClusterNetworkPolicy alone, dist/crds
 )
 
 // Options configure the cluster.
