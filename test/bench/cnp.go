@@ -69,7 +69,8 @@ func AsClusterNetworkPolicies(s *cluster.Snapshot) error {
 func cnpOf(name string, tier cnpv1beta1.Tier, prio int32, sub anpv1alpha1.AdminNetworkPolicySubject,
 	annotations map[string]string) (*cnpv1beta1.ClusterNetworkPolicy, error) {
 	c := &cnpv1beta1.ClusterNetworkPolicy{Spec: cnpv1beta1.ClusterNetworkPolicySpec{Tier: tier, Priority: prio,
-		Subject: cnpv1beta1.ClusterNetworkPolicySubject{Namespaces: sub.Namespaces, Pods: (*cnpv1beta1.NamespacedPod)(sub.Pods)}}}
+		Subject: cnpv1beta1.ClusterNetworkPolicySubject{Namespaces: sub.Namespaces,
+			Pods: (*cnpv1beta1.NamespacedPod)(sub.Pods)}}}
 	c.Name, c.Annotations = name, annotations
 	return c, nil
 }

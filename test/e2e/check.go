@@ -66,8 +66,8 @@ func pointers[T any](items []T) []*T {
 	return out
 }
 
-// Unprogrammed lists the ANPs, BANPs and ClusterNetworkPolicies whose Programmed condition is missing or older than their
-// generation, with what each holds.
+// Unprogrammed lists the ANPs, BANPs and ClusterNetworkPolicies whose Programmed condition is missing or
+// older than their generation, with what each holds.
 func Unprogrammed(s *cluster.Snapshot) []string {
 	var out []string
 	check := func(kind, name string, generation int64, conds []metav1.Condition) {

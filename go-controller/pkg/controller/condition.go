@@ -9,10 +9,11 @@ import (
 )
 
 // ConditionProgrammed is the status condition tieracl sets on every ClusterNetworkPolicy,
-// AdminNetworkPolicy and the BaselineAdminNetworkPolicy. True: NB enforces the policy as written (Reason Programmed), or with
-// something the user should know (a Warning reason such as PriorityConflict). False: part of it is not
-// programmed as written (it failed closed), none of it is (rejected, TierFull), or it does not apply to
-// some pods it selects (PortsMissing: their logical switch ports are not in NB); Reason says which.
+// AdminNetworkPolicy and the BaselineAdminNetworkPolicy. True: NB enforces the policy as written (Reason
+// Programmed), or with something the user should know (a Warning reason such as PriorityConflict). False:
+// part of it is not programmed as written (it failed closed), none of it is (rejected, TierFull), or it
+// does not apply to some pods it selects (PortsMissing: their logical switch ports are not in NB); Reason
+// says which.
 const (
 	ConditionProgrammed = "Programmed"
 	ReasonProgrammed    = "Programmed"

@@ -3,8 +3,10 @@ package nbrows
 // External-ID keys on every row tieracl writes. ManagedBy marks ownership: the controller touches only
 // rows that carry it, so it can share an NB with the CNI that made the switches and ports.
 const (
-	KeyManagedBy  = "tieracl.io/managed-by" // always ManagedByValue
-	KeyOwnerKind  = "tieracl.io/owner-kind" // ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, NetworkPolicy, PeerSet, NamedPort
+	KeyManagedBy = "tieracl.io/managed-by" // always ManagedByValue
+	// KeyOwnerKind is ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, NetworkPolicy,
+	// or for shared sets PeerSet, NamedPort.
+	KeyOwnerKind  = "tieracl.io/owner-kind"
 	KeyOwnerName  = "tieracl.io/owner-name" // name, or namespace/name for NetworkPolicy
 	KeyPriority   = "tieracl.io/priority"   // the policy's API priority (Admin and Baseline tiers)
 	KeyTier       = "tieracl.io/tier"       // a ClusterNetworkPolicy's spec.tier: Admin or Baseline

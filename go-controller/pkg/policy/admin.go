@@ -44,7 +44,8 @@ func FromANP(anp *anpv1alpha1.AdminNetworkPolicy) *Policy {
 	}
 	var in, eg []apiRule
 	for _, r := range anp.Spec.Ingress {
-		in = append(in, apiRule{name: r.Name, action: string(r.Action), peers: ingressPeers(r.From), ports: anpPorts(r.Ports)})
+		in = append(in, apiRule{name: r.Name, action: string(r.Action), peers: ingressPeers(r.From),
+			ports: anpPorts(r.Ports)})
 	}
 	for _, r := range anp.Spec.Egress {
 		var peers []apiPeer
@@ -69,7 +70,8 @@ func FromBANP(banp *anpv1alpha1.BaselineAdminNetworkPolicy) *Policy {
 	}
 	var in, eg []apiRule
 	for _, r := range banp.Spec.Ingress {
-		in = append(in, apiRule{name: r.Name, action: string(r.Action), peers: ingressPeers(r.From), ports: anpPorts(r.Ports)})
+		in = append(in, apiRule{name: r.Name, action: string(r.Action), peers: ingressPeers(r.From),
+			ports: anpPorts(r.Ports)})
 	}
 	for _, r := range banp.Spec.Egress {
 		var peers []apiPeer

@@ -24,10 +24,12 @@ func FromCNP(cnp *cnpv1beta1.ClusterNetworkPolicy) *Policy {
 		p.Tier = TierBaseline
 	default:
 		p.Tier = TierBaseline
-		p.reject(ReasonInvalidTier, fmt.Sprintf("tier %q is neither Admin nor Baseline; the policy is not programmed", cnp.Spec.Tier))
+		p.reject(ReasonInvalidTier,
+			fmt.Sprintf("tier %q is neither Admin nor Baseline; the policy is not programmed", cnp.Spec.Tier))
 	}
 	if cnp.Spec.Priority < MinPriority || cnp.Spec.Priority > MaxPriority {
-		p.reject(ReasonInvalidPriority, fmt.Sprintf("priority %d is outside %d-%d", cnp.Spec.Priority, MinPriority, MaxPriority))
+		p.reject(ReasonInvalidPriority,
+			fmt.Sprintf("priority %d is outside %d-%d", cnp.Spec.Priority, MinPriority, MaxPriority))
 	}
 	for _, n := range []struct {
 		dir   Direction

@@ -270,14 +270,16 @@ func (p Problem) String() string { return fmt.Sprintf("%s %s: %s", p.Severity, p
 
 // Reasons used in Problems.
 const (
-	ReasonFailClosed       = "FailClosed"                // a rule or peer could not be understood; rule rewritten per the API
-	ReasonInvalidSubject   = "InvalidSubject"            // the subject selector is malformed; it selects no pods
-	ReasonInvalidName      = "InvalidName"               // a BANP not named "default"
-	ReasonInvalidPriority  = "InvalidPriority"           // priority outside 0..1000
-	ReasonPriorityConflict = "PriorityConflict"          // another policy has the same priority in the same tier
-	ReasonTierFull         = "TierFull"                  // no ACL priorities left in the tier
-	ReasonInvalidLogging   = "InvalidLogging"            // the acl-logging annotation does not parse
-	ReasonInvalidTier      = "InvalidTier"               // a ClusterNetworkPolicy tier other than Admin or Baseline
-	ReasonTooManyRules     = "TooManyRules"              // more rules in a direction than the API allows
-	ReasonDomainNames      = "DomainNamesNotImplemented" // an Accept rule's domainNames peer matches nothing
+	ReasonFailClosed       = "FailClosed"       // a rule or peer could not be understood; rule rewritten per the API
+	ReasonInvalidSubject   = "InvalidSubject"   // the subject selector is malformed; it selects no pods
+	ReasonInvalidName      = "InvalidName"      // a BANP not named "default"
+	ReasonInvalidPriority  = "InvalidPriority"  // priority outside 0..1000
+	ReasonPriorityConflict = "PriorityConflict" // another policy has the same priority in the same tier
+	ReasonTierFull         = "TierFull"         // no ACL priorities left in the tier
+	ReasonInvalidLogging   = "InvalidLogging"   // the acl-logging annotation does not parse
+	ReasonInvalidTier      = "InvalidTier"      // a ClusterNetworkPolicy tier other than Admin or Baseline
+	ReasonTooManyRules     = "TooManyRules"     // more rules in a direction than the API allows
 )
+
+// ReasonDomainNames: a ClusterNetworkPolicy Accept rule's domainNames peer, not implemented, matches nothing.
+const ReasonDomainNames = "DomainNamesNotImplemented"

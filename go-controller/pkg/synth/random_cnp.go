@@ -25,15 +25,18 @@ func (g *gen) cnp(i int) {
 		Spec: cnpv1beta1.ClusterNetworkPolicySpec{Tier: tier, Priority: prio, Subject: cnpv1beta1.ClusterNetworkPolicySubject{
 			Namespaces: sub.Namespaces, Pods: cnpPod(sub.Pods)}}}
 	for r := g.rng.Intn(4); r > 0; r-- {
-		rule := cnpv1beta1.ClusterNetworkPolicyIngressRule{Name: fmt.Sprintf("in-%d", r), Action: g.cnpAction(), Protocols: g.protocols()}
+		rule := cnpv1beta1.ClusterNetworkPolicyIngressRule{Name: fmt.Sprintf("in-%d", r), Action: g.cnpAction(),
+			Protocols: g.protocols()}
 		for p := 1 + g.rng.Intn(2); p > 0; p-- {
 			x := g.ingressPeer()
-			rule.From = append(rule.From, cnpv1beta1.ClusterNetworkPolicyIngressPeer{Namespaces: x.Namespaces, Pods: cnpPod(x.Pods)})
+			rule.From = append(rule.From, cnpv1beta1.ClusterNetworkPolicyIngressPeer{Namespaces: x.Namespaces,
+				Pods: cnpPod(x.Pods)})
 		}
 		c.Spec.Ingress = append(c.Spec.Ingress, rule)
 	}
 	for r := g.rng.Intn(4); r > 0; r-- {
-		rule := cnpv1beta1.ClusterNetworkPolicyEgressRule{Name: fmt.Sprintf("eg-%d", r), Action: g.cnpAction(), Protocols: g.protocols()}
+		rule := cnpv1beta1.ClusterNetworkPolicyEgressRule{Name: fmt.Sprintf("eg-%d", r), Action: g.cnpAction(),
+			Protocols: g.protocols()}
 		for p := 1 + g.rng.Intn(2); p > 0; p-- {
 			x := g.egressPeer()
 			peer := cnpv1beta1.ClusterNetworkPolicyEgressPeer{Namespaces: x.Namespaces, Pods: cnpPod(x.Pods), Nodes: x.Nodes}

@@ -35,9 +35,11 @@ type adminRule struct {
 }
 
 func fromANP(anp *anpv1alpha1.AdminNetworkPolicy) *tierPolicy {
-	p := &tierPolicy{kind: kindANP, name: anp.Name, priority: anp.Spec.Priority, subject: anp.Spec.Subject, actions: anpActions}
+	p := &tierPolicy{kind: kindANP, name: anp.Name, priority: anp.Spec.Priority, subject: anp.Spec.Subject,
+		actions: anpActions}
 	for _, r := range anp.Spec.Ingress {
-		p.ingress = append(p.ingress, adminRule{name: r.Name, action: string(r.Action), peers: ingressPeers(r.From), ports: r.Ports})
+		p.ingress = append(p.ingress, adminRule{name: r.Name, action: string(r.Action), peers: ingressPeers(r.From),
+			ports: r.Ports})
 	}
 	for _, r := range anp.Spec.Egress {
 		var peers []adminPeer
@@ -53,7 +55,8 @@ func fromANP(anp *anpv1alpha1.AdminNetworkPolicy) *tierPolicy {
 func fromBANP(banp *anpv1alpha1.BaselineAdminNetworkPolicy) *tierPolicy {
 	p := &tierPolicy{kind: kindBANP, name: banp.Name, subject: banp.Spec.Subject, actions: banpActions}
 	for _, r := range banp.Spec.Ingress {
-		p.ingress = append(p.ingress, adminRule{name: r.Name, action: string(r.Action), peers: ingressPeers(r.From), ports: r.Ports})
+		p.ingress = append(p.ingress, adminRule{name: r.Name, action: string(r.Action), peers: ingressPeers(r.From),
+			ports: r.Ports})
 	}
 	for _, r := range banp.Spec.Egress {
 		var peers []adminPeer
@@ -83,7 +86,8 @@ func fromCNP(c *cnpv1beta1.ClusterNetworkPolicy) *tierPolicy {
 		for _, x := range r.From {
 			peers = append(peers, adminPeer{Namespaces: x.Namespaces, Pods: (*anpv1alpha1.NamespacedPod)(x.Pods)})
 		}
-		p.ingress = append(p.ingress, adminRule{name: r.Name, action: string(r.Action), peers: peers, cnp: true, protocols: r.Protocols})
+		p.ingress = append(p.ingress, adminRule{name: r.Name, action: string(r.Action), peers: peers, cnp: true,
+			protocols: r.Protocols})
 	}
 	for _, r := range c.Spec.Egress {
 		var peers []adminPeer
@@ -97,7 +101,8 @@ func fromCNP(c *cnpv1beta1.ClusterNetworkPolicy) *tierPolicy {
 			}
 			peers = append(peers, peer)
 		}
-		p.egress = append(p.egress, adminRule{name: r.Name, action: string(r.Action), peers: peers, cnp: true, protocols: r.Protocols})
+		p.egress = append(p.egress, adminRule{name: r.Name, action: string(r.Action), peers: peers, cnp: true,
+			protocols: r.Protocols})
 	}
 	return p
 }

@@ -60,7 +60,8 @@ func run() error {
 	keep := flag.Bool("keep", false, "keep the temp folder (gen.py output, controller log) and the test bed's run folder (OVN databases and logs)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
 	memProfile := flag.String("memprofile", "", "write a heap profile here after the last phase, while the controller still runs")
-	asCNP := flag.Bool("cnp", false, "restate the workload's ANPs and BANP as ClusterNetworkPolicies (Admin and Baseline tier) before the run")
+	asCNP := flag.Bool("cnp", false,
+		"restate the workload's ANPs and BANP as ClusterNetworkPolicies (Admin and Baseline tier) before the run")
 	flag.Parse()
 
 	tmp, err := os.MkdirTemp("", "tieracl-bench-")
