@@ -285,8 +285,8 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 			st.FullSyncs = after.samples(metricReconcile, "full") - before.samples(metricReconcile, "full")
 			st.BatchMs = 1000 * after.meanSince(before, metricReconcile, "")
 			st.CommitMs = 1000 * after.meanSince(before, metricTransaction, "")
-			st.CtrlP50ms = 1000 * quantileBound(before, after, metricEventCommit, 0.50)
-			st.CtrlP99ms = 1000 * quantileBound(before, after, metricEventCommit, 0.99)
+			st.CtrlP50ms = Bound(1000 * quantileBound(before, after, metricEventCommit, 0.50))
+			st.CtrlP99ms = Bound(1000 * quantileBound(before, after, metricEventCommit, 0.99))
 			rep.Streams = append(rep.Streams, st)
 			if err != nil {
 				fail("%v", err)

@@ -2,8 +2,10 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"math/rand"
 	"slices"
 	"sort"
@@ -184,8 +186,8 @@ type Stream struct {
 	P50ms         float64 `json:"p50_ms"`        // API write to NB commit, seen by a separate NB monitor
 	P99ms         float64 `json:"p99_ms"`        //
 	Maxms         float64 `json:"max_ms"`        //
-	CtrlP50ms     float64 `json:"ctrl_p50_ms"`   // the controller's EventToCommit histogram: bucket bounds
-	CtrlP99ms     float64 `json:"ctrl_p99_ms"`   //
+	CtrlP50ms     Bound   `json:"ctrl_p50_ms"`   // the controller's EventToCommit histogram: bucket bounds
+	CtrlP99ms     Bound   `json:"ctrl_p99_ms"`   //
 	Ops           float64 `json:"nb_ops"`        // NB operations the controller wrote
 	OpsPerEvent   float64 `json:"ops_per_event"` //
 	Transactions  uint64  `json:"transactions"`  // NB transactions the controller wrote
@@ -437,4 +439,14 @@ func (s *streamer) waitFreed(end time.Time) {
 	})
 	s.freed.Wait()
 	t.Stop()
+}
+
+// Bound is a histogram bucket bound in ms; past the last bucket it is +Inf, which JSON writes as "+Inf".
+type Bound float64
+
+func (b Bound) MarshalJSON() ([]byte, error) {
+	if math.IsInf(float64(b), 1) {
+		return []byte(`"+Inf"`), nil
+	}
+	return json.Marshal(float64(b))
 }
