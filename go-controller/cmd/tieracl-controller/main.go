@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 
 	"k8s.io/klog/v2"
@@ -27,6 +28,9 @@ func main() {
 		fmt.Fprintf(os.Stderr, "unexpected arguments: %v\n", fs.Args())
 		os.Exit(2)
 	}
+	config := []any{"version", versionString(), "go", runtime.Version()}
+	fs.VisitAll(func(f *flag.Flag) { config = append(config, f.Name, f.Value.String()) })
+	klog.InfoS("tieracl-controller starting with this configuration", config...)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	err := run(ctx, opts)

@@ -13,6 +13,7 @@ import (
 	"github.com/ovn-kubernetes/libovsdb/client"
 	"k8s.io/klog/v2"
 
+	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
 )
 
@@ -69,4 +70,28 @@ func connectNB(ctx context.Context, o *options) (client.Client, error) {
 	}
 	klog.InfoS("connected to NB", "address", o.nbAddress)
 	return c, nil
+}
+
+// reportNB sets tieracl_nb_connected every second from an echo, whether this replica leads or not.
+func reportNB(ctx context.Context, nb client.Client, m *controller.Metrics) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		ectx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		up := nb.Connected() && nb.Echo(ectx) == nil
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		if up {
+			m.NBConnected.Set(1)
+		} else {
+			m.NBConnected.Set(0)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -44,7 +47,13 @@ func run(ctx context.Context, o *options) error {
 	}
 	reg := prometheus.NewRegistry()
 	metrics := controller.NewMetrics(reg)
+	metrics.SetBuild(versionString(), runtime.Version())
 	h := &health{}
+	if o.leaderElect {
+		h.lease = func(ctx context.Context) (*coordinationv1.Lease, error) {
+			return kube.CoordinationV1().Leases(o.leaseNS).Get(ctx, o.leaseName, metav1.GetOptions{})
+		}
+	}
 	if o.leaderElect {
 		h.watchdog = leaderelection.NewLeaderHealthzAdaptor(20 * time.Second)
 	}
@@ -59,6 +68,7 @@ func run(ctx context.Context, o *options) error {
 	}
 	defer nb.Close()
 	h.setStarted()
+	go reportNB(ctx, nb, metrics) // on a standby too, which keeps its NB connection ready
 
 	lead := func(ctx context.Context) error {
 		// Watch only the policy APIs the cluster serves; a CRD installed later needs a restart.
@@ -73,6 +83,9 @@ func run(ctx context.Context, o *options) error {
 			return err
 		}
 		h.setController(c.Ready)
+		metrics.Leader.Set(1)
+		defer metrics.Leader.Set(0)
+		defer h.setController(nil)
 		return c.Run(ctx)
 	}
 	if !o.leaderElect {

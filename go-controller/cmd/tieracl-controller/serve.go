@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	"k8s.io/client-go/tools/leaderelection"
 	"k8s.io/klog/v2"
 )
@@ -22,6 +24,8 @@ type health struct {
 	readyErr func() error // the leading controller's Ready, nil while standing by
 	started  bool
 	watchdog *leaderelection.HealthzAdaptor
+	// lease reads the leader-election Lease; nil without leader election. A standby reports what it says.
+	lease func(context.Context) (*coordinationv1.Lease, error)
 }
 
 func (h *health) setController(ready func() error) {
@@ -36,19 +40,51 @@ func (h *health) setStarted() {
 	h.mu.Unlock()
 }
 
-func (h *health) ready() (string, error) {
+func (h *health) ready(ctx context.Context) (string, error) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
+	started, readyErr, lease := h.started, h.readyErr, h.lease
+	h.mu.Unlock()
 	switch {
-	case !h.started:
+	case !started:
 		return "", errors.New("starting: not connected to NB yet")
-	case h.readyErr == nil:
-		return "standby: another replica holds the lease", nil
+	case readyErr == nil && lease == nil:
+		return "", errors.New("not leading, and leader election is off")
+	case readyErr == nil:
+		return standby(ctx, lease, time.Now())
 	}
-	if err := h.readyErr(); err != nil {
+	if err := readyErr(); err != nil {
 		return "", err
 	}
 	return "leading: NB holds the desired state", nil
+}
+
+// standby reads the Lease and says who holds it: a standby that cannot read it is not ready, as it could
+// not take over either.
+func standby(ctx context.Context, read func(context.Context) (*coordinationv1.Lease, error), now time.Time) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	l, err := read(ctx)
+	if err != nil {
+		return "", fmt.Errorf("standby: cannot read the leader-election Lease: %w", err)
+	}
+	holder := ""
+	if l.Spec.HolderIdentity != nil {
+		holder = *l.Spec.HolderIdentity
+	}
+	var renewed time.Time
+	if l.Spec.RenewTime != nil {
+		renewed = l.Spec.RenewTime.Time
+	}
+	duration := time.Duration(0)
+	if l.Spec.LeaseDurationSeconds != nil {
+		duration = time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second
+	}
+	if holder == "" || renewed.IsZero() || now.Sub(renewed) > duration {
+		return fmt.Sprintf("standby: the Lease %s/%s is free or expired (holder %q); this replica is taking it",
+			l.Namespace, l.Name, holder), nil
+	}
+	return fmt.Sprintf("standby: %s holds the Lease %s/%s, renewed %v ago", holder, l.Namespace, l.Name,
+		now.Sub(renewed).Round(100*time.Millisecond)), nil
 }
 
 // serve runs the HTTP endpoints until ctx ends.
@@ -65,8 +101,8 @@ func serve(ctx context.Context, addr string, reg *prometheus.Registry, h *health
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
-		msg, err := h.ready()
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		msg, err := h.ready(r.Context())
 		if err != nil {
 			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
 			return

@@ -133,10 +133,14 @@ func (c *Controller) loop(ctx context.Context) error {
 			timer = nil
 		}
 		if timer != nil {
+			c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len()))
 			continue // a retry is due later; keys wait in the queue
 		}
+		batch := c.queue.take()
+		c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len())) // what arrived since; the batch is being worked on
+		err := c.process(ctx, batch)
 		c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len()))
-		if err := c.process(ctx, c.queue.take()); err != nil {
+		if err != nil {
 			c.cfg.Metrics.Errors.WithLabelValues("nb-write").Inc()
 			klog.ErrorS(err, "NB write failed; retrying", "after", retry)
 			c.setNotReady(fmt.Errorf("last NB write failed: %w", err))

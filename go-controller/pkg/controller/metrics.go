@@ -25,7 +25,17 @@ type Metrics struct {
 	// switch port NB lacks: the policy does not apply to them.
 	PodsWithoutPort prometheus.Gauge
 	DriftRepaired   *prometheus.CounterVec // rows tieracl owns that others changed in NB and it repaired, by table
+	Leader          prometheus.Gauge       // 1 while this replica holds the Lease (or leader election is off)
+	BuildInfo       *prometheus.GaugeVec   // 1, labelled with the version and Go version
+	Policies        *prometheus.GaugeVec   // policies by the reason of their Programmed condition
 }
+
+// errorStages and driftTables are the label values counted from zero, so that a rate over them is defined
+// before the first failure.
+var (
+	errorStages = []string{"nb-write", "status"}
+	driftTables = []string{"ACL", "Port_Group", "Address_Set"}
+)
 
 // NewMetrics creates the metrics and registers them with reg (nil: not registered).
 func NewMetrics(reg prometheus.Registerer) *Metrics {
@@ -55,10 +65,23 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Pods with IPs that a policy selects but whose logical switch port is not in NB: not enforced."}),
 		DriftRepaired: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tieracl_drift_repaired_total",
 			Help: "Rows tieracl owns that someone else changed in NB, repaired, by table."}, []string{"table"}),
+		Leader: prometheus.NewGauge(prometheus.GaugeOpts{Name: "tieracl_leader",
+			Help: "1 while this replica holds the leader-election Lease and writes NB."}),
+		BuildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "tieracl_build_info",
+			Help: "Always 1; the labels say which build runs."}, []string{"version", "goversion"}),
+		Policies: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "tieracl_policies",
+			Help: "Policies by the reason of their Programmed condition (NetworkPolicies too, which have none)."},
+			[]string{"reason"}),
+	}
+	for _, stage := range errorStages {
+		m.Errors.WithLabelValues(stage)
+	}
+	for _, table := range driftTables {
+		m.DriftRepaired.WithLabelValues(table)
 	}
 	if reg != nil {
 		reg.MustRegister(m.Reconcile, m.Transaction, m.Operations, m.Rows, m.QueueDepth, m.EventToCommit, m.Errors,
-			m.StatusWrites, m.NBConnected, m.InformerStale, m.PodsWithoutPort, m.DriftRepaired)
+			m.StatusWrites, m.NBConnected, m.InformerStale, m.PodsWithoutPort, m.DriftRepaired, m.Leader, m.BuildInfo, m.Policies)
 	}
 	return m
 }
@@ -96,4 +119,18 @@ func tierLabel(t int) string {
 		return "3-baseline"
 	}
 	return "other"
+}
+
+// SetBuild records the running build in tieracl_build_info.
+func (m *Metrics) SetBuild(version, goVersion string) {
+	m.BuildInfo.Reset()
+	m.BuildInfo.WithLabelValues(version, goVersion).Set(1)
+}
+
+// setPolicies counts the policies by the reason of the condition they were given.
+func (m *Metrics) setPolicies(byReason map[string]int) {
+	m.Policies.Reset()
+	for reason, n := range byReason {
+		m.Policies.WithLabelValues(reason).Set(float64(n))
+	}
 }

@@ -11,15 +11,17 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 )
 
-// watchPorts queues every logical switch port that appears in NB or leaves it: a pod's port is often
-// created after the pod, and its port groups get it then; a port that goes while its pod stays is a gap.
+// watchPorts queues every logical switch port that appears in NB, changes or leaves it: a pod's port is
+// often created after the pod, and its port groups get it then; its addresses can be the pod's first
+// IPs; a port that goes while its pod stays is a gap.
 func (c *Controller) watchPorts() {
 	queue := func(table string, m model.Model) {
 		if lsp, ok := m.(*nbdb.LogicalSwitchPort); ok && table == nbdb.LogicalSwitchPortTable {
 			c.queue.add(Key{Kind: KindPort, Name: lsp.Name})
 		}
 	}
-	c.cfg.NB.Cache().AddEventHandler(&cache.EventHandlerFuncs{AddFunc: queue, DeleteFunc: queue})
+	c.cfg.NB.Cache().AddEventHandler(&cache.EventHandlerFuncs{AddFunc: queue, DeleteFunc: queue,
+		UpdateFunc: func(table string, _, now model.Model) { queue(table, now) }})
 }
 
 // watchNB follows the NB connection: while it is down the controller is not ready; when libovsdb has

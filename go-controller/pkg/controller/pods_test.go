@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
@@ -123,4 +124,42 @@ func (e *env) groupHasPort(anpName, port string) error {
 		return fmt.Errorf("port group %s lacks %s (%s): %v", pgs[0].Name, port, lsp.UUID, pgs[0].Ports)
 	}
 	return nil
+}
+
+// A new pod's IPs are in its peers' address sets as soon as its logical switch port has them, before
+// status.podIPs: a peer of a Deny is denied from its first packet. Whichever comes first, the pod or the
+// port, and the status that comes later changes nothing.
+func TestPodIPsFromPortBeforeStatus(t *testing.T) {
+	t.Parallel()
+	for _, portFirst := range []bool{false, true} {
+		t.Run(fmt.Sprintf("port first %v", portFirst), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, world())
+			e.put(anp("guard", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=b"), sel()))))
+			e.start()
+			e.synced()
+			running := pod("b", "fresh", 9, "app=client")
+			fresh := running.DeepCopy()
+			fresh.Status = corev1.PodStatus{Phase: corev1.PodPending} // the kubelet has not reported its IPs yet
+			addPort := func() {
+				if _, err := e.bed.NBCtl(e.ctx, "lsp-add", testbed.SwitchName, "b_fresh", "--",
+					"lsp-set-addresses", "b_fresh", "0a:58:0a:00:00:09 10.0.0.9"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if portFirst {
+				addPort()
+				e.put(fresh)
+			} else {
+				e.put(fresh)
+				e.synced() // the pod without IPs is in no address set
+				addPort()
+			}
+			want := *e.snap
+			want.Pods = append(slices.Clone(e.snap.Pods[:len(e.snap.Pods)-1]), running)
+			e.waitNB(&want)
+			e.put(running)
+			e.synced()
+		})
+	}
 }

@@ -11,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
@@ -55,6 +56,8 @@ func newStatusWriter(cfg Config, inf *informerSet) *statusWriter {
 func (s *statusWriter) update(ctx context.Context, policies []*policy.Policy, gapOf func(policy.Owner) (gap, bool)) (done bool) {
 	done = true
 	seen := map[policy.Owner]bool{}
+	byReason := map[string]int{}
+	defer func() { s.cfg.Metrics.setPolicies(byReason) }()
 	for _, p := range policies {
 		seen[p.Owner] = true
 		if g, ok := gapOf(p.Owner); ok {
@@ -62,11 +65,12 @@ func (s *statusWriter) update(ctx context.Context, policies []*policy.Policy, ga
 			withGap.Problems = append(slices.Clip(p.Problems), g.problem())
 			p = &withGap
 		}
+		byReason[programmedCondition(p, 0).Reason]++
 		obj := s.object(p.Owner)
 		if obj == nil {
 			continue // deleted since the translation
 		}
-		s.events(p, obj)
+		s.events(ctx, p, obj)
 		if err := s.writeStatus(ctx, p, obj); err != nil {
 			done = false
 			if apierrors.IsConflict(err) {
@@ -105,18 +109,25 @@ func (s *statusWriter) object(o policy.Owner) runtime.Object {
 	return obj
 }
 
-// events emits one Warning event per problem when the policy's problems changed since last reported.
-func (s *statusWriter) events(p *policy.Policy, obj runtime.Object) {
+// events logs and emits one Warning event per problem when the policy's problems changed since last
+// reported. The first time in this process it skips the events an earlier run already recorded.
+func (s *statusWriter) events(ctx context.Context, p *policy.Policy, obj runtime.Object) {
 	var all []string
 	for _, pr := range p.Problems {
 		all = append(all, pr.String())
 	}
 	summary := strings.Join(all, "\n")
-	if s.reported[p.Owner] == summary {
+	last, known := s.reported[p.Owner]
+	if known && last == summary {
 		return
 	}
 	s.reported[p.Owner] = summary
 	for _, pr := range p.Problems {
+		klog.InfoS("policy problem", "policy", p.Owner.String(), "severity", pr.Severity, "reason", pr.Reason,
+			"message", pr.Message)
+		if !known && s.alreadyRecorded(ctx, obj, pr) {
+			continue
+		}
 		s.recorder.Event(obj, corev1.EventTypeWarning, pr.Reason, pr.Message)
 	}
 }
@@ -170,4 +181,30 @@ func setCondition[T interface{ DeepCopy() T }](ctx context.Context, o T, want me
 	meta.SetStatusCondition(conditions(o), want)
 	_, err = update(ctx, o, metav1.UpdateOptions{FieldManager: Component})
 	return true, err
+}
+
+// alreadyRecorded reports whether the API holds a tieracl event of this problem on this object, as a
+// previous run of the controller leaves them; a restart then does not record them again.
+func (s *statusWriter) alreadyRecorded(ctx context.Context, obj runtime.Object, pr policy.Problem) bool {
+	m, err := meta.Accessor(obj)
+	if err != nil || m.GetUID() == "" {
+		return false
+	}
+	ns := m.GetNamespace()
+	if ns == "" {
+		ns = metav1.NamespaceDefault // where events of cluster-scoped objects go
+	}
+	list, err := s.cfg.Kube.CoreV1().Events(ns).List(ctx, metav1.ListOptions{
+		FieldSelector: fields.AndSelectors(fields.OneTermEqualSelector("involvedObject.uid", string(m.GetUID())),
+			fields.OneTermEqualSelector("reason", pr.Reason)).String()})
+	if err != nil {
+		return false // better twice than never
+	}
+	for _, ev := range list.Items {
+		if ev.InvolvedObject.UID == m.GetUID() && ev.Reason == pr.Reason && ev.Message == pr.Message &&
+			ev.Source.Component == Component {
+			return true
+		}
+	}
+	return false
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 
@@ -23,7 +24,7 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 		c.markDirty() // the whole-state write below repairs them
 	}
 	for k := range batch {
-		c.apply(k)
+		c.apply(ctx, k)
 	}
 	wctx, cancel := context.WithTimeout(ctx, c.cfg.WriteTimeout)
 	defer cancel()
@@ -109,17 +110,21 @@ func (c *Controller) portName(namespace, name string) string {
 }
 
 // apply feeds the current state of one changed object, read from its informer, to the tracker.
-func (c *Controller) apply(k Key) {
+func (c *Controller) apply(ctx context.Context, k Key) {
 	inf, t := c.informers, c.tracker
 	switch k.Kind {
 	case KindResync:
 		c.markDirty()
 	case KindPort:
 		t.PortAppeared(k.Name)
+		if p := t.PortPod(k.Name); p != nil { // the port's addresses may be the pod's only IPs yet
+			c.apply(ctx, Key{Kind: KindPod, Namespace: p.Namespace, Name: p.Name})
+		}
 	case KindNamespace:
 		setOrDelete(inf.namespaces, k, t.SetNamespace, func() { t.DeleteNamespace(k.Name) })
 	case KindPod:
-		setOrDelete(inf.pods, k, t.SetPod, func() { t.DeletePod(k.Namespace, k.Name) })
+		setOrDelete(inf.pods, k, func(p *corev1.Pod) { t.SetPod(c.withPortIPs(ctx, p)) },
+			func() { t.DeletePod(k.Namespace, k.Name) })
 	case KindNode:
 		setOrDelete(inf.nodes, k, t.SetNode, func() { t.DeleteNode(k.Name) })
 	case KindNetworkPolicy:
