@@ -87,8 +87,9 @@ func converged(t *testing.T, ctx context.Context, env *e2e.Env, c *e2e.Controlle
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{nbdb.ACLTable: len(prog.Result.State.ACLs), nbdb.PortGroupTable: len(prog.Result.State.PortGroups),
-		nbdb.AddressSetTable: len(prog.Result.State.AddressSets)}
+	state := &prog.Result.State
+	want := map[string]int{nbdb.ACLTable: len(state.ACLs), nbdb.PortGroupTable: len(state.PortGroups),
+		nbdb.AddressSetTable: len(state.AddressSets)}
 	for table, n := range want {
 		if got := len(rows[table]); got != n {
 			t.Errorf("NB holds %d tieracl rows in %s, the translation %d", got, table, n)

@@ -104,7 +104,8 @@ func TestClusteredNB(t *testing.T) {
 		t.Fatalf("member %d still leads after it was killed", first+1)
 	}
 	t.Logf("raft leader (member %d) killed mid-burst; member %d leads; NB equal to the translation %v after "+
-		"the last write, %v after the kill", first+1, next+1, took.Round(time.Millisecond), time.Since(killed).Round(time.Millisecond))
+		"the last write, %v after the kill", first+1, next+1, took.Round(time.Millisecond),
+		time.Since(killed).Round(time.Millisecond))
 	select {
 	case d := <-unready:
 		t.Logf("/readyz 503 %v after the kill", d.Round(time.Millisecond))

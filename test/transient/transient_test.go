@@ -112,12 +112,13 @@ func TestNoTransientWindow(t *testing.T) {
 			}
 			for _, res := range []result{r, g} {
 				if len(res.errs) > 0 {
-					t.Errorf("%d attempts could not be judged, first: %s", len(res.errs), strings.Join(res.errs[:min(3, len(res.errs))], "; "))
+					first := res.errs[:min(3, len(res.errs))]
+					t.Errorf("%d attempts could not be judged, first: %s", len(res.errs), strings.Join(first, "; "))
 				}
 			}
 			// The probe must have been running all along: far fewer attempts than ticks means it starved.
-			if min := int(took / redInterval / 4); r.attempts < min {
-				t.Errorf("team red made only %d attempts in %v (at least %d expected)", r.attempts, took, min)
+			if least := int(took / redInterval / 4); r.attempts < least {
+				t.Errorf("team red made only %d attempts in %v (at least %d expected)", r.attempts, took, least)
 			}
 			if c.split {
 				if len(r.wrong) == 0 {
