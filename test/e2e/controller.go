@@ -43,6 +43,8 @@ type Controller struct {
 	NBAddress  string
 	// Listen is the address of /metrics, /healthz and /readyz, 127.0.0.1:<port>.
 	Listen string
+	// Flags are added after the usual ones (a later flag wins), e.g. for TLS or without leader election.
+	Flags []string
 
 	mu      sync.Mutex
 	runs    int
@@ -68,9 +70,10 @@ func NewController(binary, dir, kubeconfig, nbAddress string) (*Controller, erro
 
 // Args are the command line of every run.
 func (c *Controller) Args() []string {
-	return []string{"--kubeconfig=" + c.Kubeconfig, "--nb-address=" + c.NBAddress,
+	args := []string{"--kubeconfig=" + c.Kubeconfig, "--nb-address=" + c.NBAddress,
 		"--leader-elect=true", "--leader-election-namespace=tieracl", "--leader-election-identity=" + Identity,
 		"--listen-address=" + c.Listen, "--v=4"}
+	return append(args, c.Flags...)
 }
 
 // Start starts a new run; the previous one must have ended.
@@ -271,4 +274,33 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Supervise starts a new run whenever the current one exits, as a pod's restart policy would, until
+// the returned stop is called, which returns how many runs it started. logf reports each exit.
+func (c *Controller) Supervise(logf func(format string, args ...any)) (stop func() int) {
+	done := make(chan struct{})
+	finished := make(chan int)
+	go func() {
+		restarts := 0
+		defer func() { finished <- restarts }()
+		for {
+			c.mu.Lock()
+			exited := c.exited
+			c.mu.Unlock()
+			select {
+			case <-done:
+				return
+			case <-exited:
+			}
+			_, err := c.Exited()
+			logf("tieracl-controller exited (%v); starting it again", err)
+			if err := c.Start(); err != nil {
+				logf("restarting tieracl-controller: %v", err)
+				return
+			}
+			restarts++
+		}
+	}()
+	return func() int { close(done); return <-finished }
 }

@@ -45,6 +45,7 @@ type Cluster struct {
 	opts       Options
 	binDir     string
 	adminToken string
+	apiPort    int
 	mu         sync.Mutex
 	processes  []*process
 	stopped    bool
@@ -140,39 +141,107 @@ func (c *Cluster) startEtcd(ctx context.Context) error {
 }
 
 func (c *Cluster) startAPIServer(ctx context.Context) error {
-	clientCert, clientKey := c.kubeletClientCert()
-	args := func(ports []int) []string {
-		return []string{"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
-			"--secure-port=" + strconv.Itoa(ports[0]),
-			"--cert-dir=" + c.certDir(),
-			"--etcd-servers=" + c.EtcdURL,
-			"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-			"--service-account-signing-key-file=" + c.saKeyFile(),
-			"--service-account-key-file=" + c.saKeyFile(),
-			"--token-auth-file=" + c.tokenFile(),
-			"--authorization-mode=RBAC",
-			// pods/exec and pods/log go to the node agent's kubelet API, at the node's Hostname address
-			// (localhost: the agents listen on loopback ports), verified with the cluster's CA.
-			"--kubelet-client-certificate=" + clientCert, "--kubelet-client-key=" + clientKey,
-			"--kubelet-certificate-authority=" + c.caCertFile(),
-			"--kubelet-preferred-address-types=Hostname",
-			// Pods get no ServiceAccount token volume: the node agents mount no volumes, and pods made
-			// right after their namespace need not wait for its default ServiceAccount.
-			"--disable-admission-plugins=ServiceAccount",
-			"--service-cluster-ip-range=10.96.0.0/16",
-			// No node serves the kubernetes Service, and nothing else should write its Endpoints.
-			"--endpoint-reconciler-type=none"}
-	}
 	ready := func(ports []int) error {
 		c.URL = "https://127.0.0.1:" + strconv.Itoa(ports[0])
-		client, err := c.httpClient()
-		if err != nil {
-			return err
-		}
-		return httpOK(ctx, client, c.URL+"/readyz")
+		return c.apiServerReady(ctx)
 	}
-	_, err := c.launch(ctx, "kube-apiserver", 1, 90*time.Second, args, ready)
+	ports, err := c.launch(ctx, "kube-apiserver", 1, 90*time.Second, c.apiServerArgs, ready)
+	if err == nil {
+		c.apiPort = ports[0]
+	}
 	return err
+}
+
+func (c *Cluster) apiServerArgs(ports []int) []string {
+	clientCert, clientKey := c.kubeletClientCert()
+	return []string{"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
+		"--secure-port=" + strconv.Itoa(ports[0]),
+		"--cert-dir=" + c.certDir(),
+		"--etcd-servers=" + c.EtcdURL,
+		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+		"--service-account-signing-key-file=" + c.saKeyFile(),
+		"--service-account-key-file=" + c.saKeyFile(),
+		"--token-auth-file=" + c.tokenFile(),
+		"--authorization-mode=RBAC",
+		// pods/exec and pods/log go to the node agent's kubelet API, at the node's Hostname address
+		// (localhost: the agents listen on loopback ports), verified with the cluster's CA.
+		"--kubelet-client-certificate=" + clientCert, "--kubelet-client-key=" + clientKey,
+		"--kubelet-certificate-authority=" + c.caCertFile(),
+		"--kubelet-preferred-address-types=Hostname",
+		// Pods get no ServiceAccount token volume: the node agents mount no volumes, and pods made
+		// right after their namespace need not wait for its default ServiceAccount.
+		"--disable-admission-plugins=ServiceAccount",
+		"--service-cluster-ip-range=10.96.0.0/16",
+		// No node serves the kubernetes Service, and nothing else should write its Endpoints.
+		"--endpoint-reconciler-type=none"}
+}
+
+func (c *Cluster) apiServerReady(ctx context.Context) error {
+	client, err := c.httpClient()
+	if err != nil {
+		return err
+	}
+	return httpOK(ctx, client, c.URL+"/readyz")
+}
+
+// StopAPIServer kills kube-apiserver with SIGKILL, as a crash or a lost control-plane node would end
+// it: every client's connection drops at once. etcd keeps running; StartAPIServer brings the API back
+// on the same address.
+func (c *Cluster) StopAPIServer() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, err := c.apiServer()
+	if err != nil {
+		return err
+	}
+	select {
+	case <-p.exited:
+		return errors.New("kube: kube-apiserver is not running")
+	default:
+	}
+	_ = p.cmd.Process.Kill()
+	<-p.exited
+	return nil
+}
+
+// StartAPIServer starts kube-apiserver again after StopAPIServer, on the same port, certificates and
+// etcd, and waits until it is ready.
+func (c *Cluster) StartAPIServer(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old, err := c.apiServer()
+	if err != nil {
+		return err
+	}
+	select {
+	case <-old.exited:
+	default:
+		return errors.New("kube: kube-apiserver is still running")
+	}
+	p, err := startProcess(c.Dir, "kube-apiserver", filepath.Join(c.binDir, "kube-apiserver"),
+		c.apiServerArgs([]int{c.apiPort})...)
+	if err != nil {
+		return err
+	}
+	for i := range c.processes {
+		if c.processes[i] == old {
+			c.processes[i] = p
+		}
+	}
+	return p.waitReady(ctx, 90*time.Second, func() error { return c.apiServerReady(ctx) })
+}
+
+func (c *Cluster) apiServer() (*process, error) {
+	if c.stopped {
+		return nil, errors.New("kube: the cluster is stopped")
+	}
+	// The last one: launch keeps the processes that lost their port too.
+	for i := len(c.processes) - 1; i >= 0; i-- {
+		if c.processes[i].name == "kube-apiserver" {
+			return c.processes[i], nil
+		}
+	}
+	return nil, errors.New("kube: no kube-apiserver")
 }
 
 // Stop stops kube-apiserver, then etcd, and removes the run folder unless Options.KeepRunDir or

@@ -170,6 +170,40 @@ func TestCluster(t *testing.T) {
 			})
 		}
 	})
+
+	t.Run("API server stopped and started again", func(t *testing.T) {
+		client, err := kubernetes.NewForConfig(c.RESTConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.StopAPIServer(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.StopAPIServer(); err == nil {
+			t.Error("StopAPIServer of a stopped API server succeeded")
+		}
+		short, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		if _, err := client.CoreV1().Namespaces().Get(short, "default", metav1.GetOptions{}); err == nil {
+			t.Fatal("the API answers while stopped")
+		}
+		began := time.Now()
+		if err := c.StartAPIServer(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("API server ready again in %v", time.Since(began).Round(time.Millisecond))
+		// The same address and the same etcd: the old client works, and the ANP written before is there.
+		if _, err := client.CoreV1().Namespaces().Get(ctx, "default", metav1.GetOptions{}); err != nil {
+			t.Fatalf("the client of before cannot reach the restarted API server: %v", err)
+		}
+		anps, err := anpclient.NewForConfig(c.RESTConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := anps.PolicyV1alpha1().AdminNetworkPolicies().Get(ctx, "deny-to-db", metav1.GetOptions{}); err != nil {
+			t.Errorf("the ANP written before the restart: %v", err)
+		}
+	})
 }
 
 // TestStartFails checks that Start reports why it could not start, with the end of the failing

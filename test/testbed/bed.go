@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -23,6 +24,12 @@ type Options struct {
 	KeepRunDir bool
 	// ProbeBinary is a built tieracl-probe; when empty, StartDatapath builds go-controller/cmd/tieracl-probe.
 	ProbeBinary string
+	// NBServers above 1 makes the NB a raft cluster of that many ovsdb-servers; NBSocket then lists them
+	// all, as a client of a clustered NB is given them.
+	NBServers int
+	// NBTLS also serves a standalone NB over SSL on a loopback port, with certificates made by ovs-pki
+	// (see Bed.NBTLS).
+	NBTLS bool
 }
 
 // Bed is one running test bed. Its methods are safe for use by one goroutine at a time, except the
@@ -40,6 +47,7 @@ type Bed struct {
 	daemons  []*daemon
 	datapath *datapath
 	topology *Topology
+	pki      *pki
 	stopped  bool
 	attached bool // made by Attach: the daemons and the run folder are someone else's
 }
@@ -73,7 +81,21 @@ func Start(ctx context.Context, opts Options) (_ *Bed, err error) {
 	if err := SweepStale(parent); err != nil {
 		return nil, err
 	}
+	if opts.NBTLS {
+		if opts.NBServers > 1 {
+			return nil, errors.New("testbed: NBTLS serves a standalone NB only")
+		}
+		if b.pki, err = b.newPKI(ctx); err != nil {
+			return nil, err
+		}
+	}
 	for _, db := range []struct{ name, schema string }{{"nb", nbSchemaPath}, {"sb", sbSchemaPath}} {
+		if db.name == "nb" && opts.NBServers > 1 {
+			if err := b.startNBCluster(ctx, opts.NBServers); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if _, err := b.run(ctx, "ovsdb-tool", "create", b.dbFile(db.name), filepath.Join(root, db.schema)); err != nil {
 			return nil, err
 		}
@@ -91,8 +113,18 @@ func Start(ctx context.Context, opts Options) (_ *Bed, err error) {
 	return b, nil
 }
 
-// NBSocket is the Northbound database's remote, "unix:<path>".
-func (b *Bed) NBSocket() string { return "unix:" + b.socketFile("nb") }
+// NBSocket is the Northbound database's remote, "unix:<path>"; for a clustered NB every member's,
+// comma-separated.
+func (b *Bed) NBSocket() string {
+	if b.opts.NBServers < 2 {
+		return "unix:" + b.socketFile("nb")
+	}
+	remotes := make([]string, b.opts.NBServers)
+	for i := range remotes {
+		remotes[i] = b.NBMemberSocket(i)
+	}
+	return strings.Join(remotes, ",")
+}
 
 // SBSocket is the Southbound database's remote, "unix:<path>".
 func (b *Bed) SBSocket() string { return "unix:" + b.socketFile("sb") }

@@ -106,23 +106,7 @@ func (b *Bed) OFCtl(ctx context.Context, cmd string, args ...string) (string, er
 
 // ensureEthtool makes sure ethtool exists: every pod needs `ethtool -K eth0 tx off`, or the userspace
 // datapath forwards TCP segments whose checksum was never filled in and TCP silently fails.
-func ensureEthtool(ctx context.Context) error {
-	if _, err := exec.LookPath("ethtool"); err == nil {
-		return nil
-	}
-	repo, err := RepoRoot()
-	if err != nil {
-		return err
-	}
-	out, err := exec.CommandContext(ctx, "bash", filepath.Join(repo, "test", "ovn", "host-deps.sh")).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("ethtool is missing and test/ovn/host-deps.sh failed: %w: %s", err, strings.TrimSpace(string(out)))
-	}
-	if _, err := exec.LookPath("ethtool"); err != nil {
-		return fmt.Errorf("ethtool still missing after test/ovn/host-deps.sh: %w", err)
-	}
-	return nil
-}
+func ensureEthtool(ctx context.Context) error { return ensureHostTool(ctx, "ethtool") }
 
 // probeBinary returns Options.ProbeBinary, or builds go-controller/cmd/tieracl-probe into the run folder.
 func (b *Bed) probeBinary(ctx context.Context) (string, error) {

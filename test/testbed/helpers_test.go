@@ -13,11 +13,16 @@ import (
 // missing they fail, never skip.
 func startBed(t *testing.T, ctx context.Context) *Bed {
 	t.Helper()
+	return startBedWith(t, ctx, Options{})
+}
+
+func startBedWith(t *testing.T, ctx context.Context, opts Options) *Bed {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Fatal("the test bed needs root (network namespaces, ovs-vswitchd)")
 	}
 	start := time.Now()
-	b, err := Start(ctx, Options{})
+	b, err := Start(ctx, opts)
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}

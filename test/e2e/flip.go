@@ -3,56 +3,14 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"runtime"
 	"sort"
 	"sync"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/tieracl/tieracl/test/testbed"
 	"github.com/tieracl/tieracl/test/testbed/backend"
 	"github.com/tieracl/tieracl/test/testbed/probe"
 )
-
-// netnsDir is where `ip netns add` puts its namespaces, which the bed's are.
-const netnsDir = "/var/run/netns"
-
-// DialIn runs one probe.Dial from inside the network namespace of n, in this process: a test can try a
-// connection every few milliseconds without starting a process each time (the bed's Probe runs
-// `ip netns exec ... tieracl-probe dial`).
-func DialIn(n *testbed.Netns, target probe.Target, timeout time.Duration) (probe.Result, error) {
-	ns, err := os.Open(filepath.Join(netnsDir, n.Name))
-	if err != nil {
-		return probe.Result{}, err
-	}
-	defer ns.Close()
-	runtime.LockOSThread()
-	orig, err := os.Open("/proc/thread-self/ns/net")
-	if err != nil {
-		runtime.UnlockOSThread()
-		return probe.Result{}, err
-	}
-	defer orig.Close()
-	if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
-		runtime.UnlockOSThread()
-		return probe.Result{}, fmt.Errorf("enter %s: %w", n.Name, err)
-	}
-	// Only the socket's creation needs the namespace, but Dial creates it deep inside; the goroutine stays
-	// on this thread until the thread is back in its own namespace.
-	r := probe.Dial(target, timeout)
-	if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
-		// This thread must neither run other goroutines in the pod's namespace nor exit: a thread's exit
-		// sends the parent-death signal to the processes it started (the bed's and the cluster's daemons).
-		// Keep it parked; this happens only if the kernel refuses to go back.
-		fmt.Fprintf(os.Stderr, "e2e: cannot leave network namespace %s: %v; parking the thread\n", n.Name, err)
-		select {}
-	}
-	runtime.UnlockOSThread()
-	return r, nil
-}
 
 // Attempt is one connection of a flip measurement.
 type Attempt struct {
@@ -144,7 +102,7 @@ func MeasureFlip(ctx context.Context, from *testbed.Netns, dst string, target pr
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := DialIn(from, target, opts.ProbeTimeout)
+			r, err := testbed.DialIn(from, target, opts.ProbeTimeout)
 			allowed := false
 			if err == nil {
 				allowed, err = judgeAllowed(dst, target, r)
