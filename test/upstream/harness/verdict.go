@@ -69,8 +69,10 @@ type probe struct {
 type testState struct {
 	verdict TestVerdict
 	action  string
-	// last failed probe logged per subtest, waiting for the assertion that reports it.
-	last map[string]*probe
+	// last failed probe logged per subtest, waiting for the assertion that reports it; pending: the
+	// probe of the assertion being read; asserts: that assertion.
+	last, pending map[string]*probe
+	asserts       map[string]*assertion
 }
 
 // Judge reads a go test -json stream of the harness test named top (e.g. "TestConformance") whose
@@ -83,6 +85,7 @@ func Judge(r io.Reader, top string, skip []string) (Verdict, error) {
 	tests := map[string]*testState{}
 	var order []string
 	var v Verdict
+	var setup assertion
 	topAction := ""
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
@@ -99,8 +102,10 @@ func Judge(r io.Reader, top string, skip []string) (Verdict, error) {
 			if ev.Action == "pass" || ev.Action == "fail" || ev.Action == "skip" {
 				topAction = ev.Action
 			}
-			if msg, ok := errorLine(ev.Output); ok {
-				v.Setup = append(v.Setup, msg)
+			if ev.Action == "output" {
+				if msg, done := setup.add(ev.Output); done {
+					v.Setup = append(v.Setup, msg)
+				}
 			}
 			continue
 		}
@@ -111,7 +116,8 @@ func Judge(r io.Reader, top string, skip []string) (Verdict, error) {
 		name, sub, _ := strings.Cut(rest, "/")
 		st := tests[name]
 		if st == nil {
-			st = &testState{verdict: TestVerdict{Name: name}, last: map[string]*probe{}}
+			st = &testState{verdict: TestVerdict{Name: name}, last: map[string]*probe{},
+				pending: map[string]*probe{}, asserts: map[string]*assertion{}}
 			tests[name] = st
 			order = append(order, name)
 		}
@@ -126,6 +132,9 @@ func Judge(r io.Reader, top string, skip []string) (Verdict, error) {
 	if err := sc.Err(); err != nil {
 		return v, err
 	}
+	if msg, done := setup.flush(); done {
+		v.Setup = append(v.Setup, msg)
+	}
 	if topAction == "" {
 		v.Setup = append(v.Setup, fmt.Sprintf("%s did not finish (killed or timed out?)", top))
 	} else if topAction == "fail" && len(order) == 0 && len(v.Setup) == 0 {
@@ -134,6 +143,9 @@ func Judge(r io.Reader, top string, skip []string) (Verdict, error) {
 	v.Counts = map[string]int{}
 	for _, name := range order {
 		st := tests[name]
+		for sub := range st.asserts {
+			st.flush(sub)
+		}
 		st.verdict.Verdict = st.judge(skipped[name])
 		v.Counts[st.verdict.Verdict]++
 		v.Tests = append(v.Tests, st.verdict)
@@ -152,8 +164,50 @@ func errorLine(out string) (string, bool) {
 	return strings.TrimSpace(msg), true
 }
 
+// assertion gathers one testify failure block: the "Error:" line, its continuation lines, and the
+// "Messages:" line, into one message.
+type assertion struct {
+	parts  []string
+	active bool
+}
+
+// add takes one output line; it returns the message when a block ends with this line.
+func (a *assertion) add(out string) (string, bool) {
+	s := strings.TrimSpace(out)
+	if msg, ok := errorLine(out); ok {
+		prev, had := a.flush()
+		a.parts, a.active = []string{msg}, true
+		return prev, had
+	}
+	if !a.active {
+		return "", false
+	}
+	switch {
+	case strings.HasPrefix(s, "Messages:"):
+		a.parts = append(a.parts, strings.TrimSpace(strings.TrimPrefix(s, "Messages:")))
+		return a.flush()
+	case strings.HasPrefix(s, "Test:"):
+		return "", false
+	case strings.HasPrefix(out, "        \t"), s == "":
+		a.parts = append(a.parts, s)
+		return "", false
+	default: // the next log line: the block had no Messages
+		return a.flush()
+	}
+}
+
+func (a *assertion) flush() (string, bool) {
+	if !a.active {
+		return "", false
+	}
+	msg := strings.Join(a.parts, " ")
+	a.parts, a.active = nil, false
+	return strings.TrimSpace(msg), true
+}
+
 func (st *testState) output(sub, out string) {
 	if m := probeFailure.FindStringSubmatch(out); m != nil {
+		st.flush(sub)
 		st.last[sub] = &probe{protocol: m[1], target: m[2]}
 		return
 	}
@@ -161,12 +215,34 @@ func (st *testState) output(sub, out string) {
 		p.detail = strings.TrimSpace(out)
 		return
 	}
-	msg, ok := errorLine(out)
-	if !ok {
-		return
+	if _, ok := errorLine(out); ok {
+		st.flush(sub)
+		// the assertion that follows a probe's failure log reports that probe
+		st.pending[sub] = st.last[sub]
+		delete(st.last, sub)
 	}
-	p := st.last[sub]
-	delete(st.last, sub) // each probe failure is reported by one assertion
+	a := st.asserts[sub]
+	if a == nil {
+		a = &assertion{}
+		st.asserts[sub] = a
+	}
+	if msg, done := a.add(out); done {
+		st.record(sub, msg)
+	}
+}
+
+// flush records the assertion still being read in sub, if any.
+func (st *testState) flush(sub string) {
+	if a := st.asserts[sub]; a != nil {
+		if msg, done := a.flush(); done {
+			st.record(sub, msg)
+		}
+	}
+}
+
+func (st *testState) record(sub, msg string) {
+	p := st.pending[sub]
+	delete(st.pending, sub)
 	where := sub
 	if where == "" {
 		where = "(test body)"

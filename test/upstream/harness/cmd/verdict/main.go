@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -42,7 +43,7 @@ func main() {
 }
 
 func run(logPath, runPath, reportPath, out, top string) error {
-	res := Result{Report: reportPath}
+	res := Result{Report: filepath.Base(reportPath)}
 	r, err := harness.ReadRun(runPath)
 	if err != nil {
 		res.Setup = append(res.Setup, fmt.Sprintf("no run file: %v", err))
