@@ -30,5 +30,5 @@ echo "upstream $suite: running the suite against $KUBECONFIG (log: $work/test.js
   -args -report="$report" -run-file="$work/run.json" -implementation-version="$version" \
   ${UPSTREAM_FLAGS:-}) | tee "$work/test.json" |
   sed -un 's/.*"Action":"\(pass\|fail\|skip\)".*"Test":"TestConformance\/\([^/"]*\)".*/  \1 \2/p' || true
-(cd "$here/harness" && go run ./cmd/verdict -log "$work/test.json" -run "$work/run.json" -report "$report" \
+(cd "$here/harness" && go run ./cmd/verdict -suite "network-policy-api $suite" -log "$work/test.json" -run "$work/run.json" -report "$report" \
   -out "$verdict")

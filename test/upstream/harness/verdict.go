@@ -102,7 +102,9 @@ func Judge(r io.Reader, top string, skip []string) (Verdict, error) {
 			if ev.Action == "pass" || ev.Action == "fail" || ev.Action == "skip" {
 				topAction = ev.Action
 			}
-			if ev.Action == "output" {
+			if _, msg, ok := strings.Cut(ev.Output, "harness: "); ok && ev.Action == "output" {
+				v.Setup = append(v.Setup, strings.TrimSpace(msg)) // the harness's own t.Fatal
+			} else if ev.Action == "output" {
 				if msg, done := setup.add(ev.Output); done {
 					v.Setup = append(v.Setup, msg)
 				}

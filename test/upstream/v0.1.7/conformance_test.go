@@ -30,29 +30,29 @@ var (
 // report and the run file (settings and recorded API calls) for the verdict command.
 func TestConformance(t *testing.T) {
 	if os.Getenv("KUBECONFIG") == "" && os.Getenv("KUBERNETES_SERVICE_HOST") == "" {
-		t.Fatal("KUBECONFIG is not set: bring a cluster up first (make cluster-up prints the export line)")
+		t.Fatal("harness: KUBECONFIG is not set: bring a cluster up first (make cluster-up prints the export line)")
 	}
 	cfg, err := config.GetConfig()
 	if err != nil {
-		t.Fatalf("loading the Kubernetes config: %v", err)
+		t.Fatalf("harness: loading the Kubernetes config: %v", err)
 	}
 	rec, cfg, err := record(cfg)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("harness: %v", err)
 	}
 	c, err := client.New(cfg, client.Options{})
 	if err != nil {
-		t.Fatalf("making the client: %v", err)
+		t.Fatalf("harness: making the client: %v", err)
 	}
 	v1alpha1.Install(c.Scheme())
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
-		t.Fatalf("making the clientset: %v", err)
+		t.Fatalf("harness: making the clientset: %v", err)
 	}
 	settings := Settings{RequestTimeout: *requestTimeout, ReadyTimeout: *readyTimeout, Version: *version}
 	cSuite, err := suite.NewConformanceProfileTestSuite(ProfileOptions(c, cs, cfg, settings))
 	if err != nil {
-		t.Fatalf("making the suite: %v", err)
+		t.Fatalf("harness: making the suite: %v", err)
 	}
 
 	started := time.Now()
@@ -61,23 +61,23 @@ func TestConformance(t *testing.T) {
 			Features: names(Features), Skip: SkipTests, Options: settings.describe(), Started: started,
 			WallTime: harness.Duration(time.Since(started)), Events: rec.Events()})
 		if err != nil {
-			t.Errorf("writing the run file: %v", err)
+			t.Errorf("harness: writing the run file: %v", err)
 		}
 	}()
 	cSuite.Setup(t)
 	if err := cSuite.Run(t, tests.ConformanceTests); err != nil {
-		t.Fatal(err)
+		t.Fatalf("harness: %v", err)
 	}
 	report, err := cSuite.Report()
 	if err != nil {
-		t.Fatalf("making the report: %v", err)
+		t.Fatalf("harness: making the report: %v", err)
 	}
 	b, err := yaml.Marshal(report)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("harness: %v", err)
 	}
 	if err := os.WriteFile(*reportPath, b, 0o644); err != nil {
-		t.Fatal(err)
+		t.Fatalf("harness: %v", err)
 	}
 	t.Logf("upstream report in %s", *reportPath)
 }

@@ -35,15 +35,16 @@ func main() {
 	report := flag.String("report", "", "upstream report the harness wrote")
 	out := flag.String("out", "", "verdict file to write (YAML)")
 	top := flag.String("test", "TestConformance", "the harness test whose subtests are the upstream tests")
+	name := flag.String("suite", "", "the suite's name when the run file has none")
 	flag.Parse()
-	if err := run(*log, *runPath, *report, *out, *top); err != nil {
+	if err := run(*log, *runPath, *report, *out, *top, *name); err != nil {
 		fmt.Fprintln(os.Stderr, "verdict:", err)
 		os.Exit(1)
 	}
 }
 
-func run(logPath, runPath, reportPath, out, top string) error {
-	res := Result{Report: filepath.Base(reportPath)}
+func run(logPath, runPath, reportPath, out, top, name string) error {
+	res := Result{Suite: name, Report: filepath.Base(reportPath)}
 	r, err := harness.ReadRun(runPath)
 	if err != nil {
 		res.Setup = append(res.Setup, fmt.Sprintf("no run file: %v", err))
