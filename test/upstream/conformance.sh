@@ -23,13 +23,7 @@ for s in ${UPSTREAM_SUITES:-v0.1.7 v0.3.0}; do
   (cd "$here/$s" && go test -count=1 -run '^Test(Selection|TwoBundles)$' .) || failed+=("$s selection tests")
 done
 
-# Settings per suite. v0.1.7 probes once without retry: a denied probe waits the whole request timeout,
-# an allowed one returns at once. v0.3.0 retries every probe until it holds, then probes once more.
-flags_v0_1_7="-request-timeout=2s -ready-timeout=10m"
-flags_v0_3_0="-request-timeout=1s -poke-timeout=5s -ready-timeout=10m"
-
 for s in ${UPSTREAM_SUITES:-v0.1.7 v0.3.0}; do
-  var=flags_${s//./_}
   extra=UPSTREAM_FLAGS_${s//./_}
   echo "== upstream $s: cluster up with the $s CRDs"
   $make -C "$repo" --no-print-directory cluster-down >/dev/null 2>&1 || true
@@ -43,7 +37,7 @@ for s in ${UPSTREAM_SUITES:-v0.1.7 v0.3.0}; do
   if [[ -z $kubeconfig ]]; then
     failed+=("$s: cluster-up did not end with an export KUBECONFIG= line")
   else
-    KUBECONFIG=$kubeconfig UPSTREAM_FLAGS="${!var} ${!extra:-}" "$here/run.sh" "$s" "$reports" ||
+    KUBECONFIG=$kubeconfig UPSTREAM_FLAGS="${!extra:-}" "$here/run.sh" "$s" "$reports" ||
       failed+=("$s: suite")
   fi
   $make -C "$repo" --no-print-directory cluster-down || failed+=("$s: cluster-down")
