@@ -1,6 +1,12 @@
 package harness
 
 import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -51,5 +57,68 @@ func TestSummarize(t *testing.T) {
 		P99: Duration(100 * time.Millisecond), Max: Duration(100 * time.Millisecond)}
 	if l.ProbeGap != want {
 		t.Errorf("probe gap %+v, want %+v", l.ProbeGap, want)
+	}
+}
+
+// TestRecorder drives the wrapped transport against a fake API server: a policy create, then a watch
+// that reports the policy Programmed after a delay, and an exec.
+func TestRecorder(t *testing.T) {
+	const delay = 50 * time.Millisecond
+	const anps = "/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies"
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+anps, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprint(w, `{"metadata":{"name":"a","generation":1,"resourceVersion":"7"}}`)
+	})
+	mux.HandleFunc("GET "+anps, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if q.Get("watch") != "true" || q.Get("fieldSelector") != "metadata.name=a" || q.Get("resourceVersion") != "7" {
+			http.Error(w, "unexpected watch "+r.URL.RawQuery, http.StatusBadRequest)
+			return
+		}
+		w.(http.Flusher).Flush()
+		fmt.Fprint(w, `{"type":"MODIFIED","object":{"metadata":{"name":"a","generation":1},"status":{}}}`+"\n")
+		w.(http.Flusher).Flush()
+		time.Sleep(delay)
+		fmt.Fprint(w, `{"type":"MODIFIED","object":{"metadata":{"name":"a","generation":1},"status":{"conditions":`+
+			`[{"type":"Programmed","status":"True","observedGeneration":1}]}}}`+"\n")
+	})
+	mux.HandleFunc("POST /api/v1/namespaces/ns/pods/p-0/exec", func(w http.ResponseWriter, r *http.Request) {})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	rec := &Recorder{Host: srv.URL, Watch: http.DefaultTransport, Timeout: 5 * time.Second}
+	client := &http.Client{Transport: rec.Wrap(http.DefaultTransport)}
+	resp, err := client.Post(srv.URL+anps, "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"generation":1`) {
+		t.Fatalf("the suite must still read the response body, got %q", body)
+	}
+	resp, err = client.Post(srv.URL+"/api/v1/namespaces/ns/pods/p-0/exec?command=/agnhost&command=connect", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	evs := rec.Events()
+	kinds := []string{}
+	for _, ev := range evs {
+		kinds = append(kinds, ev.Kind)
+	}
+	if want := []string{KindWrite, KindExec, KindProgrammed}; !slices.Equal(kinds, want) {
+		t.Fatalf("events %v, want %v: %+v", kinds, want, evs)
+	}
+	if w := evs[0]; !w.Watched || w.Name != "a" || w.Generation != 1 || w.Status != http.StatusCreated {
+		t.Errorf("write event %+v", w)
+	}
+	if e := evs[1]; !slices.Equal(e.Command, []string{"/agnhost", "connect"}) || e.Name != "p-0" {
+		t.Errorf("exec event %+v", e)
+	}
+	if p := evs[2]; p.Since < delay || p.Since > delay+2*time.Second {
+		t.Errorf("programmed after %v, want about %v", p.Since, delay)
 	}
 }
