@@ -108,3 +108,22 @@ func TestJudgeSetupFailure(t *testing.T) {
 		t.Fatalf("an empty log must not pass: %+v", v)
 	}
 }
+
+func TestCheckSelection(t *testing.T) {
+	skip := []string{"AEgressSCTP"}
+	cases := []struct {
+		name string
+		sel  []Selection
+		errs int
+	}{
+		{"right", []Selection{{"AEgressSCTP", true, true}, {"AEgressTCP", true, false}}, 0},
+		{"feature missing", []Selection{{"AEgressSCTP", true, true}, {"AEgressTCP", false, false}}, 2},
+		{"SCTP runs", []Selection{{"AEgressSCTP", true, false}, {"AEgressTCP", true, false}}, 3},
+		{"skip list names a test the suite lacks", []Selection{{"AEgressTCP", true, false}}, 1},
+	}
+	for _, c := range cases {
+		if errs := CheckSelection(c.sel, skip, 1); len(errs) != c.errs {
+			t.Errorf("%s: %d errors, want %d: %v", c.name, len(errs), c.errs, errs)
+		}
+	}
+}

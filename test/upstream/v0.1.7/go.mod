@@ -11,7 +11,6 @@ require (
 	k8s.io/client-go v0.33.0
 	sigs.k8s.io/controller-runtime v0.18.4
 	sigs.k8s.io/network-policy-api v0.1.7
-	sigs.k8s.io/yaml v1.4.0
 )
 
 require (
@@ -58,6 +57,7 @@ require (
 	sigs.k8s.io/json v0.0.0-20241010143419-9aa6b5e7a4b3 // indirect
 	sigs.k8s.io/randfill v1.0.0 // indirect
 	sigs.k8s.io/structured-merge-diff/v4 v4.6.0 // indirect
+	sigs.k8s.io/yaml v1.4.0 // indirect
 )
 
 replace github.com/tieracl/tieracl/test/upstream/harness => ../harness

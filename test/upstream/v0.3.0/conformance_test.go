@@ -15,7 +15,6 @@ import (
 	api "sigs.k8s.io/network-policy-api/apis/v1beta1"
 	"sigs.k8s.io/network-policy-api/conformance/tests"
 	"sigs.k8s.io/network-policy-api/conformance/utils/suite"
-	"sigs.k8s.io/yaml"
 
 	"github.com/tieracl/tieracl/test/upstream/harness"
 )
@@ -66,8 +65,8 @@ func TestConformance(t *testing.T) {
 
 	started := time.Now()
 	defer func() { // also when Setup gives up: the verdict says why
-		err := harness.WriteRun(*runPath, harness.Run{Suite: SuiteName, Profiles: names(Profiles),
-			Features: names(Features), Skip: SkipTests, Options: settings.describe(), Started: started,
+		err := harness.WriteRun(*runPath, harness.Run{Suite: SuiteName, Profiles: harness.Names(Profiles),
+			Features: harness.Names(Features), Skip: SkipTests, Options: settings.describe(), Started: started,
 			WallTime: harness.Duration(time.Since(started)), Events: rec.Events()})
 		if err != nil {
 			t.Errorf("harness: writing the run file: %v", err)
@@ -81,12 +80,8 @@ func TestConformance(t *testing.T) {
 	if err != nil {
 		t.Fatalf("harness: making the report: %v", err)
 	}
-	b, err := yaml.Marshal(report)
-	if err != nil {
-		t.Fatalf("harness: %v", err)
-	}
-	if err := os.WriteFile(*reportPath, b, 0o644); err != nil {
-		t.Fatalf("harness: %v", err)
+	if err := harness.WriteReport(*reportPath, report); err != nil {
+		t.Fatalf("harness: writing the report: %v", err)
 	}
 	t.Logf("upstream report in %s", *reportPath)
 }
@@ -107,12 +102,4 @@ func (s Settings) describe() map[string]string {
 	return map[string]string{"RequestTimeout": s.RequestTimeout.String(), "PokeTimeout": s.PokeTimeout.String(),
 		"NamespacesMustBeReady": s.ReadyTimeout.String(),
 		"HostNetworkPortRange":  fmt.Sprintf("%d-%d", HostNetworkPortRangeStart, HostNetworkPortRangeEnd)}
-}
-
-func names[T ~string](xs []T) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = string(x)
-	}
-	return out
 }

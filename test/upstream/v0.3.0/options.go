@@ -13,6 +13,8 @@ import (
 	confv1a1 "sigs.k8s.io/network-policy-api/conformance/apis/v1alpha1"
 	"sigs.k8s.io/network-policy-api/conformance/utils/config"
 	"sigs.k8s.io/network-policy-api/conformance/utils/suite"
+
+	"github.com/tieracl/tieracl/test/upstream/harness"
 )
 
 // SuiteName names the suite in the run file and the verdict.
@@ -82,13 +84,6 @@ func ProfileOptions(c client.Client, cs kubernetes.Interface, cfg *rest.Config, 
 
 // Implementation describes tieracl in the report.
 func Implementation(version string) confv1a1.Implementation {
-	return confv1a1.Implementation{
-		Organization: "tieracl",
-		Project:      "tieracl",
-		URL:          "https://github.com/tieracl/tieracl",
-		Version:      version,
-		Contact:      []string{"tieracl maintainers"},
-		AdditionalInformation: "make conformance-upstream: the unchanged suite against tieracl-controller, " +
-			"OVN and virtual nodes running agnhost (docs/e2e.md)",
-	}
+	return confv1a1.Implementation{Organization: harness.Organization, Project: harness.Project, URL: harness.URL,
+		Version: version, Contact: []string{harness.Contact}, AdditionalInformation: harness.AdditionalInfo}
 }

@@ -1,9 +1,9 @@
 package upstream
 
 import (
-	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -13,6 +13,8 @@ import (
 	"sigs.k8s.io/network-policy-api/conformance/tests"
 	"sigs.k8s.io/network-policy-api/conformance/utils/suite"
 	"sigs.k8s.io/network-policy-api/pkg/consts"
+
+	"github.com/tieracl/tieracl/test/upstream/harness"
 )
 
 // crd is a network-policy-api CRD as its bundle annotates it.
@@ -21,7 +23,7 @@ func crd(name, bundle string) *apiextensionsv1.CustomResourceDefinition {
 		Annotations: map[string]string{consts.BundleVersionAnnotation: bundle, consts.ChannelAnnotation: "experimental"}}}
 }
 
-func newSuite(t *testing.T, crds ...*apiextensionsv1.CustomResourceDefinition) (*suite.ConformanceProfileTestSuite, error) {
+func newSuite(t *testing.T, settings Settings, crds ...*apiextensionsv1.CustomResourceDefinition) (*suite.ConformanceProfileTestSuite, error) {
 	t.Helper()
 	scheme := runtime.NewScheme()
 	if err := apiextensionsv1.AddToScheme(scheme); err != nil {
@@ -31,39 +33,28 @@ func newSuite(t *testing.T, crds ...*apiextensionsv1.CustomResourceDefinition) (
 	for _, c := range crds {
 		b = b.WithObjects(c)
 	}
-	return suite.NewConformanceProfileTestSuite(ProfileOptions(b.Build(), nil, &rest.Config{}, Settings{}))
+	return suite.NewConformanceProfileTestSuite(ProfileOptions(b.Build(), nil, &rest.Config{}, settings))
 }
 
 // TestSelection builds the suite with the harness's options, as TestConformance does, and checks which
 // upstream tests it runs: every one but the SCTP tests, none skipped for a missing feature.
 func TestSelection(t *testing.T) {
-	s, err := newSuite(t, crd("clusternetworkpolicies.policy.networking.k8s.io", consts.BundleVersion))
+	settings := Settings{RequestTimeout: time.Second, PokeTimeout: 5 * time.Second, ReadyTimeout: 7 * time.Minute}
+	s, err := newSuite(t, settings, crd("clusternetworkpolicies.policy.networking.k8s.io", consts.BundleVersion))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var run, skipped []string
+	var sel []harness.Selection
 	for _, test := range tests.ConformanceTests {
-		if !s.SupportedFeatures.HasAll(test.Features...) {
-			t.Errorf("%s needs features %v, not all enabled", test.ShortName, test.Features)
-			continue
-		}
-		if s.SkipTests.Has(test.ShortName) {
-			skipped = append(skipped, test.ShortName)
-		} else {
-			run = append(run, test.ShortName)
-		}
+		sel = append(sel, harness.Selection{Name: test.ShortName,
+			Supported: s.SupportedFeatures.HasAll(test.Features...), Skipped: s.SkipTests.Has(test.ShortName)})
 	}
-	for _, name := range run {
-		if strings.Contains(name, "SCTP") {
-			t.Errorf("%s runs, but SCTP cannot run on this kernel", name)
-		}
+	for _, err := range harness.CheckSelection(sel, SkipTests, 26) {
+		t.Error(err)
 	}
-	slices.Sort(skipped)
-	if want := slices.Sorted(slices.Values(SkipTests)); !slices.Equal(skipped, want) {
-		t.Errorf("skipped %v, want %v (a name on the list that the suite does not have?)", skipped, want)
-	}
-	if len(run) != 26 {
-		t.Errorf("%d tests run, want 26 of v0.3.0's 30: %v", len(run), run)
+	if tc := s.TimeoutConfig; tc.RequestTimeout != settings.RequestTimeout || tc.PokeTimeout != settings.PokeTimeout ||
+		tc.NamespacesMustBeReady != settings.ReadyTimeout {
+		t.Errorf("timeouts %+v, want those of %+v", tc, settings)
 	}
 	if s.HostNetworkPortRangeStart != HostNetworkPortRangeStart || s.HostNetworkPortRangeEnd != HostNetworkPortRangeEnd {
 		t.Errorf("host-network ports %d-%d, want %d-%d", s.HostNetworkPortRangeStart, s.HostNetworkPortRangeEnd,
@@ -77,7 +68,7 @@ func TestSelection(t *testing.T) {
 // TestTwoBundles: the suite refuses a cluster that has the v0.1.7 CRDs beside v0.3.0's, which is why each
 // suite gets a cluster of its own.
 func TestTwoBundles(t *testing.T) {
-	_, err := newSuite(t, crd("clusternetworkpolicies.policy.networking.k8s.io", consts.BundleVersion),
+	_, err := newSuite(t, Settings{}, crd("clusternetworkpolicies.policy.networking.k8s.io", consts.BundleVersion),
 		crd("adminnetworkpolicies.policy.networking.k8s.io", "v0.1.7"))
 	if err == nil || !strings.Contains(err.Error(), "multiple") {
 		t.Fatalf("suite accepted two bundle versions: %v", err)
