@@ -15,6 +15,9 @@ type Latency struct {
 	// suite's next probe. The suite probes once (v0.1.7) or retries (v0.3.0); a probe that passed on its
 	// first try after a write proves the datapath held the change within this gap.
 	ProbeGap Percentiles `json:"probeGap"`
+	// ExecSetup: from a probe's exec request to its stream being set up, after which agnhost starts
+	// in the pod and sends its first packet. Count is the number of probes made.
+	ExecSetup Percentiles `json:"execSetup"`
 }
 
 // Percentiles of a set of durations, nearest rank.
@@ -55,12 +58,14 @@ func changesPolicy(ev Event) bool {
 // Summarize computes the latency figures from a run's events (in time order).
 func Summarize(events []Event) Latency {
 	var l Latency
-	var programmed, gaps []time.Duration
+	var programmed, gaps, execs []time.Duration
 	writes := 0
 	for i, ev := range events {
 		switch {
 		case ev.Kind == KindProgrammed:
 			programmed = append(programmed, ev.Since)
+		case ev.Kind == KindExec:
+			execs = append(execs, ev.Since)
 		case changesPolicy(ev):
 			if ev.Watched {
 				writes++
@@ -76,6 +81,7 @@ func Summarize(events []Event) Latency {
 	l.Programmed = percentiles(programmed)
 	l.Unprogrammed = max(0, writes-len(programmed))
 	l.ProbeGap = percentiles(gaps)
+	l.ExecSetup = percentiles(execs)
 	return l
 }
 

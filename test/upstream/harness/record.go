@@ -29,7 +29,7 @@ type Event struct {
 	// Watched: a policy write whose Programmed condition the recorder waits for.
 	Watched bool `json:"watched,omitempty"`
 	// Since is, for KindProgrammed, the time from the write's response to the Programmed condition
-	// for that generation being seen.
+	// for that generation being seen; for KindExec, the time to set up the exec stream.
 	Since time.Duration `json:"since,omitempty"`
 }
 
@@ -73,9 +73,15 @@ type roundTripper struct {
 func (t roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	p := parsePath(req.URL.Path)
 	if p.subresource == "exec" && p.resource == "pods" {
-		t.r.add(Event{At: time.Now(), Kind: KindExec, Namespace: p.namespace, Name: p.name,
-			Command: req.URL.Query()["command"]})
-		return t.next.RoundTrip(req)
+		ev := Event{At: time.Now(), Kind: KindExec, Namespace: p.namespace, Name: p.name,
+			Command: req.URL.Query()["command"]}
+		resp, err := t.next.RoundTrip(req)
+		ev.Since = time.Since(ev.At) // the stream is set up: the command starts now
+		if resp != nil {
+			ev.Status = resp.StatusCode
+		}
+		t.r.add(ev)
+		return resp, err
 	}
 	if req.Method == http.MethodGet || req.Method == http.MethodHead || p.resource == "" {
 		return t.next.RoundTrip(req)

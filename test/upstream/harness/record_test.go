@@ -41,7 +41,7 @@ func TestSummarize(t *testing.T) {
 		{At: at(0), Kind: KindWrite, Verb: "POST", Resource: "statefulsets", Status: 201},
 		{At: at(10), Kind: KindWrite, Verb: "POST", Resource: "adminnetworkpolicies", Status: 201, Watched: true},
 		{At: at(40), Kind: KindProgrammed, Resource: "adminnetworkpolicies", Since: 30 * time.Millisecond},
-		{At: at(60), Kind: KindExec},
+		{At: at(60), Kind: KindExec, Since: 20 * time.Millisecond},
 		{At: at(70), Kind: KindExec},
 		{At: at(100), Kind: KindWrite, Verb: "PATCH", Resource: "pods", Status: 200},
 		{At: at(105), Kind: KindExec},
@@ -55,6 +55,9 @@ func TestSummarize(t *testing.T) {
 	}
 	want := Percentiles{Count: 3, Min: Duration(5 * time.Millisecond), P50: Duration(50 * time.Millisecond),
 		P99: Duration(100 * time.Millisecond), Max: Duration(100 * time.Millisecond)}
+	if l.ExecSetup.Count != 4 || l.ExecSetup.Max != Duration(20*time.Millisecond) {
+		t.Errorf("exec setup %+v", l.ExecSetup)
+	}
 	if l.ProbeGap != want {
 		t.Errorf("probe gap %+v, want %+v", l.ProbeGap, want)
 	}
@@ -115,7 +118,8 @@ func TestRecorder(t *testing.T) {
 	if w := evs[0]; !w.Watched || w.Name != "a" || w.Generation != 1 || w.Status != http.StatusCreated {
 		t.Errorf("write event %+v", w)
 	}
-	if e := evs[1]; !slices.Equal(e.Command, []string{"/agnhost", "connect"}) || e.Name != "p-0" {
+	if e := evs[1]; !slices.Equal(e.Command, []string{"/agnhost", "connect"}) || e.Name != "p-0" ||
+		e.Status != http.StatusOK || e.Since <= 0 {
 		t.Errorf("exec event %+v", e)
 	}
 	if p := evs[2]; p.Since < delay || p.Since > delay+2*time.Second {

@@ -99,6 +99,7 @@ func printSummary(res Result) {
 		l.Programmed.Count, l.Programmed.P50, l.Programmed.P99, l.Programmed.Max, l.Unprogrammed)
 	fmt.Printf("  write -> next probe: n=%d min=%s p50=%s p99=%s\n",
 		l.ProbeGap.Count, l.ProbeGap.Min, l.ProbeGap.P50, l.ProbeGap.P99)
+	fmt.Printf("  probes: %d, exec set up in p50=%s p99=%s\n", l.ExecSetup.Count, l.ExecSetup.P50, l.ExecSetup.P99)
 	fmt.Printf("%d passed, %d failed, %d skipped\n", res.Counts[harness.Passed],
 		res.Counts[harness.Failed]+res.Counts[harness.NotRun], res.Counts[harness.Skipped]+res.Counts[harness.SCTPNotJudged])
 }
