@@ -5,7 +5,7 @@ export TIERACL_CACHE ?= $(HOME)/.cache/tieracl
 GO ?= go
 BIN := bin
 
-.PHONY: all build test unit generate lint fmt-check ovn kube crds demo conformance e2e bench clean
+.PHONY: all build test unit generate lint fmt-check ovn kube crds demo conformance conformance-upstream e2e bench clean
 
 all: build
 
@@ -16,6 +16,7 @@ build:
 # 25.03 into the cache on first use and fail, with the reason, if it cannot start.
 test: lint ovn kube
 	$(GO) test -count=1 -timeout 40m ./...
+	$(MAKE) --no-print-directory conformance-upstream UPSTREAM_REPORTS=$(TIERACL_CACHE)/conformance-upstream
 
 # Fast tests only: no real OVN.
 unit:
@@ -25,8 +26,11 @@ unit:
 generate:
 	cd go-controller/pkg/nbdb && $(GO) generate ./...
 
+# The upstream harnesses are modules of their own (test/upstream), so ./... does not reach them.
+UPSTREAM_MODULES := test/upstream/harness test/upstream/v0.1.7 test/upstream/v0.3.0
 lint: fmt-check
 	$(GO) vet ./...
+	for m in $(UPSTREAM_MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
 
 fmt-check:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' | grep -v '/nbdb/')); \
@@ -72,6 +76,13 @@ demo:
 conformance: ovn
 	$(GO) test -count=1 ./test/conformance/...
 	$(GO) run ./test/conformance/cmd/report -out docs/conformance -version "$$(git describe --tags --always --dirty)"
+
+# The upstream network-policy-api suites v0.1.7 and v0.3.0, unchanged (test/upstream, docs/e2e.md), each
+# on a cluster of its own from `make cluster-up`; fails when a non-SCTP test fails. Writes the suites'
+# reports and the verdicts to $(UPSTREAM_REPORTS); `make test` runs it with a folder in the cache.
+UPSTREAM_REPORTS ?= docs/conformance
+conformance-upstream: ovn kube
+	test/upstream/conformance.sh $(UPSTREAM_REPORTS)
 
 # End to end (docs/e2e.md): tieracl-controller as a process against a real kube-apiserver and a real OVN
 # with its datapath, judged with real packets; needs root. `make test` runs it too.

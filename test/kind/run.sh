@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the upstream network-policy-api conformance suite, unchanged, against tieracl in a kind cluster
-# with OVN-Kubernetes as the CNI. Needs Docker, kind, kubectl, git, go, python3 with jinjanator, jq.
+# with OVN-Kubernetes as the CNI, through the same harness as `make conformance-upstream`
+# (test/upstream/run.sh). Needs Docker, kind, kubectl, git, go, python3 with jinjanator, jq.
 # It cannot run on the project's own machines (no Docker engine there); see README.md.
 #
 #   test/kind/run.sh            # create the cluster, deploy dist/, run conformance, keep the cluster
@@ -10,7 +11,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 cluster=${KIND_CLUSTER_NAME:-tieracl}
 cache=${TIERACL_CACHE:-$HOME/.cache/tieracl}/kind
 ovnk_ref=${OVNK_REF:-release-1.1}        # OVN-Kubernetes branch or tag with contrib/kind.sh
-npapi_ref=${NPAPI_REF:-v0.1.7}           # the conformance suite the local e2e transcribes
+suite=${NPAPI_SUITE:-v0.1.7}             # the upstream suite: v0.1.7 (ANP/BANP) or v0.3.0 (CNP)
+reports=${KIND_REPORTS:-$cache/reports}  # where the suite's report and the verdict go
 image=tieracl/tieracl-controller:kind
 
 for tool in docker kind kubectl git go jq; do
@@ -28,7 +30,6 @@ fetch() { # repo ref dir
   if [[ ! -d $3/.git ]]; then git clone --depth 1 --branch "$2" "$1" "$3"; fi
 }
 fetch https://github.com/ovn-kubernetes/ovn-kubernetes.git "$ovnk_ref" "$cache/ovn-kubernetes"
-fetch https://github.com/kubernetes-sigs/network-policy-api.git "$npapi_ref" "$cache/network-policy-api"
 
 # 1. A kind cluster with OVN-Kubernetes in the central (one Northbound database) architecture: tieracl is
 # a central controller and writes one NB. OVN-Kubernetes' own ANP controller stays off (its default,
@@ -57,8 +58,6 @@ YAML
 kubectl apply -k "$overlay"
 kubectl -n tieracl rollout status deployment/tieracl-controller --timeout=5m
 
-# 4. The upstream suite, unchanged, with the features the local e2e proves.
-features=AdminNetworkPolicy,BaselineAdminNetworkPolicy,AdminNetworkPolicyNamedPorts,BaselineAdminNetworkPolicyNamedPorts,AdminNetworkPolicyNodePeers,BaselineAdminNetworkPolicyNodePeers
-(cd "$cache/network-policy-api" && go test -v -timeout 60m ./conformance -run TestConformance -args \
-  --supported-features="$features" --organization tieracl --project tieracl --url https://github.com/tieracl/tieracl \
-  --version "$(git -C "$repo" describe --tags --always --dirty)" --contact tieracl)
+# 4. The upstream suite, unchanged, through the harness the local cluster uses: same features, same
+# SCTP tests skipped by name, same options, same verdict.
+"$repo/test/upstream/run.sh" "$suite" "$reports"
