@@ -18,6 +18,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
+	"github.com/tieracl/tieracl/go-controller/pkg/policy"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 	"github.com/tieracl/tieracl/test/testbed"
 )
@@ -88,6 +89,32 @@ func Unprogrammed(s *cluster.Snapshot) []string {
 	}
 	for _, p := range s.CNPs {
 		check(KindCNP, p.Name, p.Generation, p.Status.Conditions)
+	}
+	return out
+}
+
+// WrongStatus lists the ANPs whose Programmed condition is not the one the controller must write for
+// their translation (status, reason and message), with what each holds.
+func WrongStatus(s *cluster.Snapshot, res *translate.Result) []string {
+	compiled := map[string]*policy.Policy{}
+	for _, p := range res.Policies {
+		if p.Owner.Kind == policy.KindANP {
+			compiled[p.Owner.Name] = p
+		}
+	}
+	var out []string
+	for _, a := range s.ANPs {
+		p, ok := compiled[a.Name]
+		if !ok {
+			out = append(out, fmt.Sprintf("%s %s: not in the translation", KindANP, a.Name))
+			continue
+		}
+		want := controller.ProgrammedCondition(p, a.Generation)
+		got := meta.FindStatusCondition(a.Status.Conditions, controller.ConditionProgrammed)
+		if got == nil || got.Status != want.Status || got.Reason != want.Reason || got.Message != want.Message {
+			out = append(out, fmt.Sprintf("%s %s: Programmed %+v, want %s %s %q", KindANP, a.Name, got, want.Status,
+				want.Reason, want.Message))
+		}
 	}
 	return out
 }

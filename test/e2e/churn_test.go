@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,8 +71,9 @@ func churn(t *testing.T, ctx context.Context, pols *e2e.Policies, prefix string,
 }
 
 // converged waits until the controller behind readyz is ready as leader and NB (at nbAddress) holds
-// exactly the translation of the API's objects, with every policy's status observed; it checks with
-// ovn-nbctl that NB holds no tieracl row beyond the translation, and returns the time since since.
+// exactly the translation of the API's objects, with every policy's status observed and every ANP's
+// Programmed condition the one its translation calls for; it checks with ovn-nbctl that NB holds no
+// tieracl row beyond the translation, and returns the time since since.
 func converged(t *testing.T, ctx context.Context, env *e2e.Env, c *e2e.Controller, bed *testbed.Bed,
 	since time.Time) time.Duration {
 	t.Helper()
@@ -83,6 +85,9 @@ func converged(t *testing.T, ctx context.Context, env *e2e.Env, c *e2e.Controlle
 		t.Fatal(err)
 	}
 	took := time.Since(since)
+	if wrong := e2e.WrongStatus(prog.Snapshot, prog.Result); len(wrong) > 0 {
+		t.Errorf("status not what the translation says: %s", strings.Join(wrong, "; "))
+	}
 	rows, err := e2e.OwnedRows(ctx, bed)
 	if err != nil {
 		t.Fatal(err)

@@ -64,3 +64,9 @@ func sameCondition(have []metav1.Condition, want metav1.Condition) bool {
 	}
 	return false
 }
+
+// ProgrammedCondition is the Programmed condition the controller writes for a compiled policy of the
+// given generation, for checks from outside (the end-to-end tests) that the status it wrote is right.
+func ProgrammedCondition(p *policy.Policy, generation int64) metav1.Condition {
+	return programmedCondition(p, generation)
+}
