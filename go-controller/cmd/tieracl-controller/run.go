@@ -24,11 +24,11 @@ import (
 var errLostLease = errors.New("lost the leader-election lease")
 
 func run(ctx context.Context, o *options) error {
-	portName, err := o.portNamer()
+	portName, err := o.nb.PortNamer()
 	if err != nil {
 		return err
 	}
-	if _, err := o.tlsConfig(); err != nil {
+	if _, err := o.nb.TLSConfig(); err != nil {
 		return err
 	}
 	cfg, err := restConfig(o.kubeconfig)
