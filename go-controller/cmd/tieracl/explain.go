@@ -13,7 +13,7 @@ import (
 )
 
 func newExplainCommand() *cobra.Command {
-	var files []string
+	var in inputs
 	var probe policytest.Probe
 	var port, output string
 	cmd := &cobra.Command{
@@ -30,7 +30,6 @@ which is a translation bug.
 		// `-f a b c` (a shell glob after -f) names three paths: the words after the flag are more paths.
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			files = append(files, args...)
 			if output != "text" && output != "json" {
 				return fmt.Errorf("unknown output format %q; use text or json", output)
 			}
@@ -39,7 +38,7 @@ which is a translation bug.
 			if err := probe.Check(); err != nil {
 				return fmt.Errorf("--%w", err)
 			}
-			snap, err := loadSnapshot(files)
+			snap, err := in.load(cmd, args)
 			if err != nil {
 				return err
 			}
@@ -58,7 +57,7 @@ which is a translation bug.
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&files, "filename", "f", nil, "manifest file or folder (repeatable); default: the embedded example")
+	in.register(cmd, "manifest file or folder; default: the embedded example", true)
 	f.StringVar(&probe.From, "from", "", "source: <namespace>/<pod> or an IP address")
 	f.StringVar(&probe.To, "to", "", "destination: <namespace>/<pod>, node/<name> or an IP address")
 	f.StringVar(&probe.Protocol, "protocol", "TCP", "TCP, UDP or SCTP")

@@ -63,6 +63,7 @@ explain single flows.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRenderCommand(), newTestCommand(), newExplainCommand(), newVersionCommand())
+	root.AddCommand(newRenderCommand(), newTestCommand(), newExplainCommand(), newDiffCommand(), newSyncCommand(),
+		newACLListCommand(), newVersionCommand())
 	return root
 }

@@ -140,3 +140,9 @@ func unknownKind(tm metav1.TypeMeta) error {
 	}
 	return fmt.Errorf("kind: unsupported kind %q (apiVersion %q); expected one of %s", tm.Kind, tm.APIVersion, supportedKinds())
 }
+
+// isPolicyGroup reports whether apiVersion is of the policy API's group, whose kinds tieracl reads: an
+// unknown kind there is a mistake (a typo, a version not supported), never skipped.
+func isPolicyGroup(apiVersion string) bool {
+	return strings.HasPrefix(apiVersion, anpv1alpha1.GroupVersion.Group+"/")
+}

@@ -20,10 +20,18 @@ import (
 type Set struct {
 	snapshot cluster.Snapshot
 	sources  Sources
+	// SkipOtherKinds skips, rather than rejects, objects of kinds outside the policy API groups that
+	// tieracl does not read (Services, ConfigMaps...), as an export of a namespace holds them;
+	// Skipped counts them by kind.
+	SkipOtherKinds bool
+	skipped        map[string]int
 }
 
 // NewSet returns an empty set.
-func NewSet() *Set { return &Set{sources: Sources{}} }
+func NewSet() *Set { return &Set{sources: Sources{}, skipped: map[string]int{}} }
+
+// Skipped returns how many objects of each kind SkipOtherKinds skipped.
+func (s *Set) Skipped() map[string]int { return s.skipped }
 
 // Snapshot returns the objects added so far.
 func (s *Set) Snapshot() *cluster.Snapshot { return &s.snapshot }
@@ -124,6 +132,10 @@ func (s *Set) addDocument(src Source, body []byte) error {
 
 func (s *Set) addObject(src Source, tm metav1.TypeMeta, body []byte) error {
 	kindOf, ok := kinds[tm.Kind]
+	if !ok && s.SkipOtherKinds && tm.Kind != "" && tm.APIVersion != "" && !isPolicyGroup(tm.APIVersion) {
+		s.skipped[tm.Kind]++
+		return nil
+	}
 	if !ok {
 		return &Error{src, unknownKind(tm)}
 	}

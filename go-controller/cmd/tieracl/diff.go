@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/nbdiff"
+	"github.com/tieracl/tieracl/go-controller/pkg/render"
+	"github.com/tieracl/tieracl/go-controller/pkg/translate"
+)
+
+func newDiffCommand() *cobra.Command {
+	in := inputs{cluster: true}
+	var output string
+	cmd := &cobra.Command{
+		Use:   "diff (-f PATH... | --kubeconfig K) --nb ADDR [-o table|json|yaml]",
+		Short: "Compare the rows the policies translate to with the rows a live NB holds",
+		Long: `diff translates the objects of the files, or of the cluster (--kubeconfig, $KUBECONFIG, in-cluster)
+when no -f is given, and compares the result with the rows tieracl owns in the Northbound database:
+rows missing, extra or changed, and members (addresses, logical ports) missing or extra, grouped by
+the policy that owns them. Desired port group members that have no logical switch port in NB are
+listed as absent.
+Exit status: 0 when NB holds exactly the desired rows, 1 when it differs, 2 on errors.`,
+		Args: cobra.ArbitraryArgs,
+	}
+	nb := addNBFlags(cmd)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		format, err := render.ParseFormat(output)
+		if err != nil {
+			return err
+		}
+		snap, err := in.load(cmd, args)
+		if err != nil {
+			return err
+		}
+		portName, err := nb.PortNamer()
+		if err != nil {
+			return err
+		}
+		live, err := readNB(context.Background(), nb)
+		if err != nil {
+			return err
+		}
+		res := translate.Translate(snap, translate.Options{PortName: portName})
+		report := nbdiff.Compare(&res.State, live.Owned(), live.Ports)
+		if err := render.Value(cmd.OutOrStdout(), format, report, func(w io.Writer) error {
+			return writeDiff(w, report)
+		}); err != nil {
+			return err
+		}
+		if report.Differs {
+			return &exitCodeError{code: exitFailed}
+		}
+		return nil
+	}
+	in.register(cmd, "manifest file or folder; default: the cluster", true)
+	cmd.Flags().StringVarP(&output, "output", "o", string(render.Table), "output format: table, json or yaml")
+	return cmd
+}
+
+// writeDiff prints one block per policy, one line per row, and the members and columns below it.
+func writeDiff(w io.Writer, r *nbdiff.Report) error {
+	if !r.Differs {
+		_, err := fmt.Fprintln(w, "NB matches: no differences")
+		return err
+	}
+	tw := &errWriter{w: w}
+	for _, p := range r.Policies {
+		fmt.Fprintf(tw, "%s\n", p.Owner)
+		for _, row := range p.Rows {
+			fmt.Fprintf(tw, "  %-8s %-12s %s\n", row.Change, row.Table, row.Name)
+			for _, f := range row.Fields {
+				fmt.Fprintf(tw, "      %s: want %s, NB has %s\n", f.Column, f.Want, f.Have)
+			}
+			memberLine(tw, "- missing", row.MembersMissing)
+			memberLine(tw, "+ extra", row.MembersExtra)
+			memberLine(tw, "! no logical switch port", row.PortsAbsent)
+		}
+	}
+	c := r.Counts
+	fmt.Fprintf(tw, "%d missing, %d extra, %d changed rows; %d members missing, %d extra; %d ports absent\n",
+		c.Missing, c.Extra, c.Changed, c.MembersMissing, c.MembersExtra, c.PortsAbsent)
+	return tw.err
+}
+
+// errWriter keeps the first write error, so a long listing checks it once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func memberLine(w io.Writer, label string, members []string) {
+	if len(members) > 0 {
+		fmt.Fprintf(w, "      %s: %s\n", label, strings.Join(members, " "))
+	}
+}

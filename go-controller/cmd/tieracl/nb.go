@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"time"
+
+	"github.com/ovn-kubernetes/libovsdb/client"
+	"github.com/spf13/cobra"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/nbconn"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbread"
+)
+
+// nbTimeout bounds connecting to NB and one command's reads and writes.
+const nbTimeout = 30 * time.Second
+
+// addNBFlags adds the controller's NB flags to cmd, --nb-address also as --nb.
+func addNBFlags(cmd *cobra.Command) *nbconn.Flags {
+	f := nbconn.Defaults()
+	fs := flag.NewFlagSet(cmd.Name(), flag.ContinueOnError)
+	f.Register(fs, "nb")
+	cmd.Flags().AddGoFlagSet(fs)
+	return &f
+}
+
+// connectNB connects once, without the controller's retries: a CLI should say at once that NB is not
+// there.
+func connectNB(ctx context.Context, f *nbconn.Flags) (client.Client, error) {
+	cctx, cancel := context.WithTimeout(ctx, nbTimeout)
+	defer cancel()
+	return f.Connect(cctx)
+}
+
+// readNB connects, reads the whole NB and disconnects.
+func readNB(ctx context.Context, f *nbconn.Flags) (*nbread.NB, error) {
+	c, err := connectNB(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return nbread.Read(ctx, c)
+}
