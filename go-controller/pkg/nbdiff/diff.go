@@ -106,7 +106,9 @@ func Compare(desired, live *nbrows.State, ports map[string]bool) *Report {
 	return r
 }
 
-func tableOrder(t string) int { return slices.Index([]string{TableACL, TablePortGroup, TableAddressSet}, t) }
+func tableOrder(t string) int {
+	return slices.Index([]string{TableACL, TablePortGroup, TableAddressSet}, t)
+}
 
 type comparer struct{ byOwner map[string][]Row }
 
@@ -198,7 +200,7 @@ func (c *comparer) portGroups(desired, live []nbrows.PortGroup, ports map[string
 			c.add(d.ExternalIDs, row)
 			continue
 		}
-		row.MembersMissing, row.MembersExtra = members2(members, h.Ports)
+		row.MembersMissing, row.MembersExtra = memberDiff(members, h.Ports)
 		if !maps.Equal(d.ExternalIDs, h.ExternalIDs) {
 			row.Fields = []Field{{Column: "external_ids", Want: mapText(d.ExternalIDs), Have: mapText(h.ExternalIDs)}}
 		}
@@ -229,7 +231,7 @@ func (c *comparer) addressSets(desired, live []nbrows.AddressSet) {
 			continue
 		}
 		row := Row{Table: TableAddressSet, Name: d.Name}
-		row.MembersMissing, row.MembersExtra = members2(d.Addresses, h.Addresses)
+		row.MembersMissing, row.MembersExtra = memberDiff(d.Addresses, h.Addresses)
 		if !maps.Equal(d.ExternalIDs, h.ExternalIDs) {
 			row.Fields = []Field{{Column: "external_ids", Want: mapText(d.ExternalIDs), Have: mapText(h.ExternalIDs)}}
 		}
@@ -245,8 +247,8 @@ func (c *comparer) addressSets(desired, live []nbrows.AddressSet) {
 	}
 }
 
-// members2 returns what want has that have lacks, and the reverse, each sorted.
-func members2(want, have []string) (missing, extra []string) {
+// memberDiff returns what want has that have lacks, and the reverse, each sorted.
+func memberDiff(want, have []string) (missing, extra []string) {
 	w, h := map[string]bool{}, map[string]bool{}
 	for _, x := range want {
 		w[x] = true
