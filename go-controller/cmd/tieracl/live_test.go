@@ -119,3 +119,69 @@ func firstNonEmptySet(t *testing.T, s *nbrows.State) nbrows.AddressSet {
 	t.Fatal("the example translates to no address set with members")
 	return nbrows.AddressSet{}
 }
+
+// expectCLI runs the command line and checks its exit code and that stdout holds every string.
+func expectCLI(t *testing.T, code int, args []string, stdout ...string) string {
+	t.Helper()
+	got, out, errOut := runCLI(args...)
+	if got != code {
+		t.Fatalf("%v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", args, got, code, out, errOut)
+	}
+	for _, want := range stdout {
+		if !strings.Contains(out, want) {
+			t.Errorf("%v: stdout lacks %q:\n%s", args, want, out)
+		}
+	}
+	return out
+}
+
+func TestLiveACLList(t *testing.T) {
+	_, bed, res := liveNB(t)
+	nb := []string{"--nb", bed.NBSocket()}
+	expectCLI(t, 0, append([]string{"sync", "-f", liveExample}, nb...))
+
+	expectCLI(t, 0, append([]string{"acl-list"}, nb...), "TIER  DIRECTION  PRIORITY",
+		"AdminNetworkPolicy/block-monitoring", "#0", "foreign", "ip4.src == 192.0.2.1", "PORT GROUPS USED", "ADDRESS SETS USED")
+	var listing aclListing
+	out := expectCLI(t, 0, append([]string{"acl-list", "--policy", "AdminNetworkPolicy/block-monitoring", "-o", "json"}, nb...))
+	if err := json.Unmarshal([]byte(out), &listing); err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, a := range res.State.ACLs {
+		if a.ExternalIDs[nbrows.KeyOwnerName] == "block-monitoring" {
+			want++
+		}
+	}
+	if len(listing.ACLs) != want || want == 0 {
+		t.Errorf("--policy listed %d ACLs, want %d", len(listing.ACLs), want)
+	}
+	for _, a := range listing.ACLs {
+		if a.Owner != "AdminNetworkPolicy/block-monitoring" || len(a.PortGroups) != 1 {
+			t.Errorf("--policy listed %+v", a)
+		}
+	}
+	for _, s := range listing.AddressSets {
+		if !s.Exists || !s.Owned || s.Members != nil {
+			t.Errorf("address set used: %+v, want an owned set without members (no -v)", s)
+		}
+	}
+
+	onSwitch := expectCLI(t, 0, append([]string{"acl-list", "sw", "-v"}, nb...), "foreign", "192.0.2.1", "10.244.")
+	if !strings.Contains(onSwitch, "AdminNetworkPolicy/") {
+		t.Errorf("the switch's listing lacks the port groups' ACLs:\n%s", onSwitch)
+	}
+	pod := expectCLI(t, 0, append([]string{"acl-list", "--pod", "monitoring/prometheus-k8s-0"}, nb...))
+	if strings.Contains(pod, "192.0.2.1") {
+		t.Errorf("--pod lists an ACL of the switch, not of the pod's port groups:\n%s", pod)
+	}
+	if _, _, errOut := runCLI(append([]string{"acl-list", "--pod", "monitoring/nope"}, nb...)...); !strings.Contains(errOut, "no logical switch port monitoring_nope") {
+		t.Errorf("--pod of an unknown pod: %s", errOut)
+	}
+	if code, _, errOut := runCLI(append([]string{"acl-list", "nosuch"}, nb...)...); code != 2 || !strings.Contains(errOut, `no logical switch "nosuch"`) {
+		t.Errorf("unknown switch: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut := runCLI("acl-list", "--nb", "unix:/nonexistent/nb.sock"); code != 2 || !strings.Contains(errOut, "connect to NB") {
+		t.Errorf("unreachable NB: exit %d, %s", code, errOut)
+	}
+}
