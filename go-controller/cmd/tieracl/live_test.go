@@ -19,9 +19,9 @@ import (
 
 const liveExample = "../../../examples/01-okd-monitoring-precedence"
 
-// liveNB starts a bed whose NB holds a logical switch port for every pod of the example, and rows of
+// startLiveNB starts a bed whose NB holds a logical switch port for every pod of the example, and rows of
 // another client (an ACL on the switch, a port group, an address set) that tieracl must leave alone.
-func liveNB(t *testing.T) (context.Context, *testbed.Bed, *translate.Result) {
+func startLiveNB(t *testing.T) (context.Context, *testbed.Bed, *translate.Result) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
@@ -51,7 +51,7 @@ func liveNB(t *testing.T) (context.Context, *testbed.Bed, *translate.Result) {
 }
 
 func TestLiveSyncDiffDrift(t *testing.T) {
-	ctx, bed, res := liveNB(t)
+	ctx, bed, res := startLiveNB(t)
 	nb := []string{"-f", liveExample, "--nb", bed.NBSocket()}
 	expect := func(name string, code int, args []string, stdout ...string) string {
 		t.Helper()
@@ -74,6 +74,11 @@ func TestLiveSyncDiffDrift(t *testing.T) {
 	expect("sync", 0, append([]string{"sync"}, nb...), "synced: ", "in one transaction")
 	expect("diff after sync", 0, append([]string{"diff"}, nb...), "NB matches")
 	expect("second sync writes nothing", 0, append([]string{"sync"}, nb...), "synced: 0 operations")
+	flow := []string{"explain", "--from", "monitoring/prometheus-k8s-0", "--to", "restricted-a/db-0", "--port", "5432"}
+	expect("explain over the live rows", 0, append(flow, nb...), "ACL rows: live NB",
+		"to-lport  1     anp:block-monitoring:in:0", "port groups (live NB):", "holds it", "verdict: model Deny, acl Deny")
+	selects := []string{"selects", "--pod", "monitoring/prometheus-k8s-0"}
+	expect("selects with the live NB", 0, append(selects, nb...), "IN NB", "10.244.1.10                  yes\n")
 
 	// Drift: an ACL dropped from its port group (OVSDB then deletes it) and an address removed.
 	uuid, err := bed.NBCtl(ctx, "--bare", "--columns=_uuid", "find", "ACL", `name="`+acl.Name+`"`)
@@ -89,6 +94,12 @@ func TestLiveSyncDiffDrift(t *testing.T) {
 	if !strings.Contains(out, acl.ExternalIDs[nbrows.KeyOwnerKind]+"/"+acl.ExternalIDs[nbrows.KeyOwnerName]+"\n") {
 		t.Errorf("diff does not group the ACL under its policy:\n%s", out)
 	}
+	expect("explain over drifted rows: the ACL is gone", 0, append(flow, nb...), "NoMatch",
+		"np:restricted-a/allow-from-monitoring:in:isolate")
+	// With prometheus's address gone from the monitoring set, allow-monitoring no longer lets it in.
+	expect("explain over drifted rows: the member is gone", 0, append([]string{"explain", "--from", "monitoring/prometheus-k8s-0",
+		"--to", "tenant-a/web-0", "--port", "8080"}, nb...), "DISAGREE: the policy model says Allow but the ACLs say Deny")
+	expect("selects sees the lost member", 0, append(selects, nb...), "10.244.1.10                  NO\n")
 	var report nbdiff.Report
 	if err := json.Unmarshal([]byte(expect("diff as JSON", 1, append([]string{"diff", "-o", "json"}, nb...))), &report); err != nil {
 		t.Fatal(err)
@@ -136,7 +147,7 @@ func expectCLI(t *testing.T, code int, args []string, stdout ...string) string {
 }
 
 func TestLiveACLList(t *testing.T) {
-	_, bed, res := liveNB(t)
+	_, bed, res := startLiveNB(t)
 	nb := []string{"--nb", bed.NBSocket()}
 	expectCLI(t, 0, append([]string{"sync", "-f", liveExample}, nb...))
 

@@ -41,3 +41,9 @@ func readNB(ctx context.Context, f *nbconn.Flags) (*nbread.NB, error) {
 	defer c.Close()
 	return nbread.Read(ctx, c)
 }
+
+// liveNB reports whether the command was given an NB to read: commands that also work on files alone
+// then read the cluster's objects unless -f is given.
+func liveNB(cmd *cobra.Command) bool {
+	return cmd.Flags().Changed("nb") || cmd.Flags().Changed("nb-address")
+}

@@ -9,7 +9,7 @@ import (
 
 func newRenderCommand() *cobra.Command {
 	var in inputs
-	var output string
+	var output, failOn string
 	cmd := &cobra.Command{
 		Use:   "render [-f PATH]... [--kubeconfig K] [-o table|json|yaml]",
 		Short: "Print the OVN ACLs, port groups and address sets the policies translate to",
@@ -31,10 +31,14 @@ embedded example ` + defaultExampleName + `.`,
 				return err
 			}
 			res := translate.Translate(snap, translate.Options{})
-			return render.State(cmd.OutOrStdout(), format, &res.State, res.Policies)
+			if err := render.State(cmd.OutOrStdout(), format, &res.State, res.Policies); err != nil {
+				return err
+			}
+			return checkProblems(cmd, failOn, res.Policies, false)
 		},
 	}
 	in.register(cmd, "manifest file or folder; default: the embedded example", true)
 	cmd.Flags().StringVarP(&output, "output", "o", string(render.Table), "output format: table, json or yaml")
+	addFailOn(cmd, &failOn)
 	return cmd
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 )
@@ -31,9 +32,13 @@ func (e *exitCodeError) Error() string {
 }
 
 // run executes the command line and returns the process exit code.
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer) int { return runIO(args, os.Stdin, stdout, stderr) }
+
+// runIO is run with standard input, which -f - reads.
+func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCommand()
 	root.SetArgs(args)
+	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.Execute()
@@ -64,6 +69,6 @@ explain single flows.`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(newRenderCommand(), newTestCommand(), newExplainCommand(), newDiffCommand(), newSyncCommand(),
-		newACLListCommand(), newVersionCommand())
+		newACLListCommand(), newSelectsCommand(), newVersionCommand())
 	return root
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/eval"
 	"github.com/tieracl/tieracl/go-controller/pkg/eval/acl"
 	"github.com/tieracl/tieracl/go-controller/pkg/eval/model"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
 
@@ -24,8 +25,10 @@ type Report struct {
 	Flow         Flow   `json:"flow"`
 	Sides        []Side `json:"sides"` // egress, then ingress
 	ModelAllowed bool   `json:"modelAllowed"`
-	ACLAllowed   bool   `json:"aclAllowed"`
-	Agree        bool   `json:"agree"`
+	// Rows is "live NB" when the ACL evaluator judged a live NB's rows (RunLive), else empty.
+	Rows       string `json:"rows,omitempty"`
+	ACLAllowed bool   `json:"aclAllowed"`
+	Agree      bool   `json:"agree"`
 }
 
 // Flow is eval.Flow with JSON names.
@@ -54,6 +57,9 @@ type Side struct {
 	Model       *Decision  `json:"model,omitempty"`
 	ACL         *Decision  `json:"acl,omitempty"`
 	AddressSets []SetCheck `json:"addressSets,omitempty"`
+	// PortGroups, with live NB rows only: the port groups that should hold the endpoint's logical port
+	// or do.
+	PortGroups []GroupCheck `json:"portGroups,omitempty"`
 }
 
 // Decision is eval.Decision with JSON names.
@@ -72,12 +78,19 @@ type SetCheck struct {
 	Addresses int    `json:"addresses"` // the set's size; 0 also when the set does not exist
 	Exists    bool   `json:"exists"`
 	Selects   string `json:"selects,omitempty"`
+	// ShouldContain, with live NB rows only, is whether the translated set holds the address.
+	ShouldContain *bool `json:"shouldContain,omitempty"`
 }
 
 // Run translates the snapshot and judges the flow with both evaluators.
 func Run(s *cluster.Snapshot, f eval.Flow, opts translate.Options) (*Report, error) {
 	res := translate.Translate(s, opts)
-	aclEval, err := acl.New(&res.State)
+	return judge(s, f, &res.State)
+}
+
+// judge runs the model over the snapshot and the ACL evaluator over rows.
+func judge(s *cluster.Snapshot, f eval.Flow, rows *nbrows.State) (*Report, error) {
+	aclEval, err := acl.New(rows)
 	if err != nil {
 		return nil, fmt.Errorf("ACL evaluator: %w", err)
 	}
@@ -89,7 +102,7 @@ func Run(s *cluster.Snapshot, f eval.Flow, opts translate.Options) (*Report, err
 	if err != nil {
 		return nil, fmt.Errorf("ACL evaluator: %w", err)
 	}
-	sets := res.State.AddressSetByName()
+	sets := rows.AddressSetByName()
 	r := &Report{Flow: flowView(f), ModelAllowed: mv.Allowed, ACLAllowed: av.Allowed, Agree: mv.Allowed == av.Allowed}
 	for _, side := range []struct {
 		name     string

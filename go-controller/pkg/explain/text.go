@@ -23,6 +23,9 @@ func WriteJSON(w io.Writer, r *Report) error {
 func WriteText(w io.Writer, r *Report) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "flow: %s\n", r.Flow.Text)
+	if r.Rows != "" {
+		fmt.Fprintf(tw, "ACL rows: %s\n", r.Rows)
+	}
 	for _, side := range r.Sides {
 		fmt.Fprintf(tw, "\n%s of %s\n", side.Side, side.Endpoint)
 		if side.Model == nil && side.ACL == nil {
@@ -32,6 +35,7 @@ func WriteText(w io.Writer, r *Report) error {
 		writeModelSteps(tw, side.Model)
 		writeACLSteps(tw, side.ACL)
 		writeSets(tw, side.AddressSets)
+		writeGroups(tw, side.PortGroups)
 	}
 	fmt.Fprintf(tw, "\nverdict: model %s, acl %s\n", verdictWord(r.ModelAllowed), verdictWord(r.ACLAllowed))
 	if !r.Agree {
@@ -86,7 +90,7 @@ func writeSets(w io.Writer, sets []SetCheck) {
 		case c.Contains:
 			result = "in set"
 		}
-		fmt.Fprintf(w, "    %s\t%s\t%d\t%s %s\t%s\n", c.ACL, c.Name, c.Addresses, c.Field, c.IP, result)
+		fmt.Fprintf(w, "    %s\t%s\t%d\t%s %s\t%s%s\n", c.ACL, c.Name, c.Addresses, c.Field, c.IP, result, liveSetNote(c))
 	}
 }
 
