@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -58,8 +60,10 @@ func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 func newRootCommand() *cobra.Command {
 	root := &cobra.Command{
-		Use:   "tieracl",
-		Short: "Translate AdminNetworkPolicy, BaselineAdminNetworkPolicy and NetworkPolicy into OVN ACL tiers",
+		Use: "tieracl",
+		// As a kubectl plugin, help and usage say "kubectl tieracl".
+		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: commandName(os.Args[0])},
+		Short:       "Translate AdminNetworkPolicy, BaselineAdminNetworkPolicy and NetworkPolicy into OVN ACL tiers",
 		Long: `tieracl turns Kubernetes AdminNetworkPolicy (ACL tier 1), NetworkPolicy (tier 2) and
 BaselineAdminNetworkPolicy (tier 3) into OVN Northbound ACLs, port groups and address sets.
 
@@ -71,4 +75,14 @@ explain single flows.`,
 	root.AddCommand(newRenderCommand(), newTestCommand(), newExplainCommand(), newDiffCommand(), newSyncCommand(),
 		newACLListCommand(), newSelectsCommand(), newVersionCommand())
 	return root
+}
+
+// commandName is how help text names the program: "kubectl tieracl" when it runs as the kubectl plugin
+// kubectl-tieracl (kubectl finds plugins on $PATH by that name and runs them with the words after
+// "kubectl tieracl").
+func commandName(argv0 string) string {
+	if name := filepath.Base(argv0); strings.HasPrefix(name, "kubectl-") {
+		return "kubectl " + strings.ReplaceAll(strings.TrimPrefix(name, "kubectl-"), "_", "-")
+	}
+	return "tieracl"
 }
