@@ -73,7 +73,7 @@ explain single flows.`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(newRenderCommand(), newTestCommand(), newExplainCommand(), newDiffCommand(), newSyncCommand(),
-		newACLListCommand(), newSelectsCommand(), newVersionCommand())
+		newACLListCommand(), newSelectsCommand(), newMatrixCommand(), newVersionCommand())
 	return root
 }
 
