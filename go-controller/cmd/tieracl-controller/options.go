@@ -14,6 +14,7 @@ type options struct {
 	nb             nbconn.Flags // NB connection and port naming, shared with the CLI
 	listenAddress  string
 	resyncInterval time.Duration
+	manage         string
 
 	leaderElect   bool
 	leaseNS       string
@@ -30,7 +31,7 @@ func defaultOptions() *options {
 	if ns == "" {
 		ns = "tieracl"
 	}
-	return &options{nb: nbconn.Defaults(), listenAddress: ":9476", resyncInterval: 10 * time.Minute, leaderElect: true, leaseNS: ns,
+	return &options{nb: nbconn.Defaults(), listenAddress: ":9476", resyncInterval: 10 * time.Minute, manage: "all", leaderElect: true, leaseNS: ns,
 		leaseName: "tieracl-controller", identity: host, leaseDuration: 15 * time.Second,
 		renewDeadline: 10 * time.Second, retryPeriod: 2 * time.Second}
 }
@@ -39,6 +40,8 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.kubeconfig, "kubeconfig", o.kubeconfig, "kubeconfig file; empty for the in-cluster service account")
 	o.nb.Register(fs)
 	fs.StringVar(&o.listenAddress, "listen-address", o.listenAddress, "address serving /metrics, /healthz and /readyz; empty to serve nothing")
+	fs.StringVar(&o.manage, "manage", o.manage, "policy kinds to program: all, or a comma-separated list of "+
+		"AdminNetworkPolicy, BaselineAdminNetworkPolicy, NetworkPolicy (leave NetworkPolicy out where the CNI programs it)")
 	fs.DurationVar(&o.resyncInterval, "resync-interval", o.resyncInterval, "how often the whole state is compared with NB and repaired; 0 for never")
 	fs.BoolVar(&o.leaderElect, "leader-elect", o.leaderElect, "take a Lease before writing, so that of several replicas only one writes")
 	fs.StringVar(&o.leaseNS, "leader-election-namespace", o.leaseNS, "namespace of the Lease (default: $POD_NAMESPACE, else tieracl)")

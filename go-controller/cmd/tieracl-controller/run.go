@@ -31,6 +31,10 @@ func run(ctx context.Context, o *options) error {
 	if _, err := o.nb.TLSConfig(); err != nil {
 		return err
 	}
+	manage, err := controller.ParseManage(o.manage)
+	if err != nil {
+		return fmt.Errorf("--manage: %w", err)
+	}
 	cfg, err := restConfig(o.kubeconfig)
 	if err != nil {
 		return err
@@ -78,7 +82,7 @@ func run(ctx context.Context, o *options) error {
 		}
 		klog.InfoS("policy APIs", "unserved", unserved)
 		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: nb, PortName: portName,
-			Metrics: metrics, ResyncInterval: o.resyncInterval, Unserved: unserved})
+			Metrics: metrics, ResyncInterval: o.resyncInterval, Unserved: unserved, Manage: manage})
 		if err != nil {
 			return err
 		}

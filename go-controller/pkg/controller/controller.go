@@ -47,6 +47,10 @@ type Config struct {
 	// Unserved names the policy kinds (KindANP, KindBANP, KindCNP) the cluster has no CRD for: they are
 	// not watched, as a watch of an unserved resource never syncs. ServedPolicyKinds finds them out.
 	Unserved map[Kind]bool
+	// Manage is the policy kinds the controller programs (ParseManage); nil for all. A kind left out is
+	// not watched, so it translates to no rows, and the rows tieracl wrote for it before are deleted;
+	// rows of other clients are never touched.
+	Manage map[Kind]bool
 }
 
 // Controller is one running controller. Create it with New and start it with Run.

@@ -17,7 +17,7 @@ type informerSet struct {
 	all []*watched
 
 	// anps, banps and cnps are nil when Config.Unserved names their kind: the cluster has no such CRD, and
-	// a watch of it would never sync.
+	// a watch of it would never sync. A policy kind Config.Manage leaves out is nil too.
 	namespaces, pods, nodes, netpols, anps, banps, cnps *watched
 }
 
@@ -31,18 +31,22 @@ func newInformers(c *Controller) (*informerSet, error) {
 	// Pods are the bulk of the cache; drop what policy never reads.
 	s.pods.transform = trimPod
 	s.nodes = add(newWatched[*corev1.NodeList](KindNode, &corev1.Node{}, kube.CoreV1().Nodes(), kube, c.queue.add, m))
-	s.netpols = add(newWatched[*networkingv1.NetworkPolicyList](KindNetworkPolicy, &networkingv1.NetworkPolicy{},
-		kube.NetworkingV1().NetworkPolicies(""), kube, c.queue.add, m))
-	if !c.cfg.Unserved[KindANP] {
+	// A policy kind is watched when the cluster serves it and the controller manages it.
+	watch := func(kind Kind) bool { return !c.cfg.Unserved[kind] && c.manages(kind) }
+	if watch(KindNetworkPolicy) {
+		s.netpols = add(newWatched[*networkingv1.NetworkPolicyList](KindNetworkPolicy, &networkingv1.NetworkPolicy{},
+			kube.NetworkingV1().NetworkPolicies(""), kube, c.queue.add, m))
+	}
+	if watch(KindANP) {
 		s.anps = add(newWatched[*anpv1alpha1.AdminNetworkPolicyList](KindANP, &anpv1alpha1.AdminNetworkPolicy{},
 			pol.PolicyV1alpha1().AdminNetworkPolicies(), pol, c.queue.add, m))
 	}
-	if !c.cfg.Unserved[KindBANP] {
+	if watch(KindBANP) {
 		s.banps = add(newWatched[*anpv1alpha1.BaselineAdminNetworkPolicyList](KindBANP,
 			&anpv1alpha1.BaselineAdminNetworkPolicy{}, pol.PolicyV1alpha1().BaselineAdminNetworkPolicies(), pol,
 			c.queue.add, m))
 	}
-	if !c.cfg.Unserved[KindCNP] {
+	if watch(KindCNP) {
 		s.cnps = add(newWatched[*cnpv1beta1.ClusterNetworkPolicyList](KindCNP, &cnpv1beta1.ClusterNetworkPolicy{},
 			pol.PolicyV1beta1().ClusterNetworkPolicies(), pol, c.queue.add, m))
 	}

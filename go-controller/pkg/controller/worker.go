@@ -154,7 +154,7 @@ type cacheHolder interface{ GetStore() cache.Store }
 func get[T any](inf cacheHolder, k Key) (T, bool) {
 	var zero T
 	if w, ok := inf.(*watched); inf == nil || ok && w == nil {
-		return zero, false // the kind is not served, so not watched
+		return zero, false // the kind is not served or not managed, so not watched
 	}
 	key := k.Name
 	if k.Namespace != "" {

@@ -29,9 +29,8 @@ func Config(kubeconfig, kubeContext string) (*rest.Config, error) {
 	return cfg, nil
 }
 
-// Read lists Namespaces, Pods, Nodes, NetworkPolicies, AdminNetworkPolicies and
-// BaselineAdminNetworkPolicies. A policy kind the server does not serve (its CRD is not installed) is
-// read as none, and warn says so.
+// Read lists Namespaces, Pods, Nodes, NetworkPolicies, AdminNetworkPolicies,
+// BaselineAdminNetworkPolicies and ClusterNetworkPolicies (v1beta1) from the cluster cfg names.
 func Read(ctx context.Context, cfg *rest.Config, warn func(string)) (*cluster.Snapshot, error) {
 	kube, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
@@ -41,6 +40,13 @@ func Read(ctx context.Context, cfg *rest.Config, warn func(string)) (*cluster.Sn
 	if err != nil {
 		return nil, err
 	}
+	return ReadWith(ctx, kube, policy, warn)
+}
+
+// ReadWith is Read with clients. A policy kind the server does not serve (its CRD is not installed) is
+// read as none when warn is set, which says so; with warn nil it is an error.
+func ReadWith(ctx context.Context, kube kubernetes.Interface, policy npclient.Interface, warn func(string)) (
+	*cluster.Snapshot, error) {
 	all := metav1.ListOptions{}
 	s := &cluster.Snapshot{}
 	namespaces, err := kube.CoreV1().Namespaces().List(ctx, all)
@@ -89,6 +95,15 @@ func Read(ctx context.Context, cfg *rest.Config, warn func(string)) (*cluster.Sn
 			s.BANPs = append(s.BANPs, &banps.Items[i])
 		}
 	}
+	cnps, err := policy.PolicyV1beta1().ClusterNetworkPolicies().List(ctx, all)
+	if err := optional(err, "ClusterNetworkPolicy", warn); err != nil {
+		return nil, err
+	}
+	if cnps != nil {
+		for i := range cnps.Items {
+			s.CNPs = append(s.CNPs, &cnps.Items[i])
+		}
+	}
 	return s, nil
 }
 
@@ -97,10 +112,8 @@ func optional(err error, kind string, warn func(string)) error {
 	switch {
 	case err == nil:
 		return nil
-	case apierrors.IsNotFound(err):
-		if warn != nil {
-			warn(fmt.Sprintf("the API server does not serve %s (is its CRD installed?): none read", kind))
-		}
+	case apierrors.IsNotFound(err) && warn != nil:
+		warn(fmt.Sprintf("the API server does not serve %s (is its CRD installed?): none read", kind))
 		return nil
 	}
 	return fmt.Errorf("list %s: %w", kind, err)
