@@ -31,7 +31,8 @@ func defaultOptions() *options {
 	if ns == "" {
 		ns = "tieracl"
 	}
-	return &options{nb: nbconn.Defaults(), listenAddress: ":9476", resyncInterval: 10 * time.Minute, manage: "all", leaderElect: true, leaseNS: ns,
+	return &options{nb: nbconn.Defaults(), listenAddress: ":9476", resyncInterval: 10 * time.Minute, manage: "all",
+		leaderElect: true, leaseNS: ns,
 		leaseName: "tieracl-controller", identity: host, leaseDuration: 15 * time.Second,
 		renewDeadline: 10 * time.Second, retryPeriod: 2 * time.Second}
 }
@@ -41,7 +42,8 @@ func (o *options) register(fs *flag.FlagSet) {
 	o.nb.Register(fs)
 	fs.StringVar(&o.listenAddress, "listen-address", o.listenAddress, "address serving /metrics, /healthz and /readyz; empty to serve nothing")
 	fs.StringVar(&o.manage, "manage", o.manage, "policy kinds to program: all, or a comma-separated list of "+
-		"AdminNetworkPolicy, BaselineAdminNetworkPolicy, NetworkPolicy (leave NetworkPolicy out where the CNI programs it)")
+		"AdminNetworkPolicy, BaselineAdminNetworkPolicy, NetworkPolicy "+
+		"(leave NetworkPolicy out where the CNI programs it)")
 	fs.DurationVar(&o.resyncInterval, "resync-interval", o.resyncInterval, "how often the whole state is compared with NB and repaired; 0 for never")
 	fs.BoolVar(&o.leaderElect, "leader-elect", o.leaderElect, "take a Lease before writing, so that of several replicas only one writes")
 	fs.StringVar(&o.leaseNS, "leader-election-namespace", o.leaseNS, "namespace of the Lease (default: $POD_NAMESPACE, else tieracl)")

@@ -81,7 +81,9 @@ every pod the policy selects. With --nb it says whether the live NB holds each m
 			}
 			markLive(rows, state)
 		}
-		return render.Value(cmd.OutOrStdout(), format, rows, func(w io.Writer) error { return writeSelections(w, rows, live) })
+		return render.Value(cmd.OutOrStdout(), format, rows, func(w io.Writer) error {
+			return writeSelections(w, rows, live)
+		})
 	}
 	in.register(cmd, "manifest file or folder; default: the embedded example, or the cluster with --nb", true)
 	f := cmd.Flags()
@@ -198,7 +200,8 @@ func writeSelections(w io.Writer, rows []selection, live bool) error {
 	}
 	fmt.Fprintln(tw, header)
 	for _, r := range rows {
-		line := fmt.Sprintf("%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s", r.Pod, r.Tier, r.Policy, r.Direction, r.Role, r.Rule, r.Row, r.Member)
+		line := fmt.Sprintf("%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s", r.Pod, r.Tier, r.Policy, r.Direction, r.Role, r.Rule,
+			r.Row, r.Member)
 		if live {
 			line += "\t" + r.Live
 		}
