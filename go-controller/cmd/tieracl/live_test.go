@@ -53,18 +53,10 @@ func startLiveNB(t *testing.T) (context.Context, *testbed.Bed, *translate.Result
 func TestLiveSyncDiffDrift(t *testing.T) {
 	ctx, bed, res := startLiveNB(t)
 	nb := []string{"-f", liveExample, "--nb", bed.NBSocket()}
-	expect := func(name string, code int, args []string, stdout ...string) string {
+	// expect names its step for the reader; expectCLI's messages name the command line.
+	expect := func(_ string, code int, args []string, stdout ...string) string {
 		t.Helper()
-		got, out, errOut := runCLI(args...)
-		if got != code {
-			t.Fatalf("%s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", name, got, code, out, errOut)
-		}
-		for _, want := range stdout {
-			if !strings.Contains(out, want) {
-				t.Errorf("%s: stdout lacks %q:\n%s", name, want, out)
-			}
-		}
-		return out
+		return expectCLI(t, code, args, stdout...)
 	}
 	acl, set := res.State.ACLs[0], firstNonEmptySet(t, &res.State)
 
