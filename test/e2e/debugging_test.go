@@ -36,12 +36,15 @@ func TestDebuggingCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	live := []string{"--kubeconfig", kubeconfig, "--nb", env.Bed.NBSocket()}
-	// tieracl runs a command with the kubeconfig and, unless it is matrix (which reads no NB), the NB.
+	// tieracl runs a command with the kubeconfig and the NB; matrix reads no NB, acl-list no cluster.
 	tieracl := func(code int, args ...string) string {
 		t.Helper()
 		flags := live
-		if args[0] == "matrix" {
+		switch args[0] {
+		case "matrix":
 			flags = live[:2]
+		case "acl-list":
+			flags = live[2:]
 		}
 		got, out, errOut := runTieracl(ctx, cli, append(args, flags...)...)
 		if got != code {

@@ -67,8 +67,9 @@ func newRootCommand() *cobra.Command {
 		Long: `tieracl turns Kubernetes AdminNetworkPolicy (ACL tier 1), NetworkPolicy (tier 2) and
 BaselineAdminNetworkPolicy (tier 3) into OVN Northbound ACLs, port groups and address sets.
 
-The commands here need no cluster: they read YAML manifests, render the rows, run policy tests and
-explain single flows.`,
+render, test, explain, selects and matrix read YAML manifests (-f, - for standard input) and need no
+cluster; with --kubeconfig they read the cluster's objects instead. diff, sync and acl-list, and
+explain and selects with --nb, read a live Northbound database with the controller's NB flags.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
