@@ -188,3 +188,16 @@ func TestLiveACLList(t *testing.T) {
 		t.Errorf("unreachable NB: exit %d, %s", code, errOut)
 	}
 }
+
+// TestLiveSyncReportsMissingPorts syncs pods whose logical switch ports NB lacks: sync names them, and
+// diff lists them as absent, so it does not exit 0.
+func TestLiveSyncReportsMissingPorts(t *testing.T) {
+	_, bed, _ := startLiveNB(t)
+	nb := []string{"-f", "testdata/cluster.yaml", "--nb", bed.NBSocket()}
+	expectCLI(t, 0, append([]string{"sync"}, nb...),
+		"pod monitoring/prometheus: no logical switch port monitoring_prometheus in NB", "pod shop/web: no logical switch port shop_web")
+	expectCLI(t, 1, append([]string{"diff"}, nb...), "! no logical switch port: shop_web", "0 members missing")
+	if code, _, errOut := runCLI("sync", "--nb", bed.NBSocket()); code != 2 || !strings.Contains(errOut, "sync needs manifests") {
+		t.Errorf("sync without files: exit %d, %s", code, errOut)
+	}
+}
