@@ -33,11 +33,7 @@ Exit status: 0 when NB holds exactly the desired rows, 1 when it differs, 2 on e
 		if err != nil {
 			return err
 		}
-		snap, err := in.load(cmd, args)
-		if err != nil {
-			return err
-		}
-		portName, err := nb.PortNamer()
+		snap, portName, _, err := loadWithNB(cmd, args, &in, nb)
 		if err != nil {
 			return err
 		}

@@ -45,13 +45,7 @@ objects then come from the cluster (--kubeconfig, $KUBECONFIG, in-cluster).
 		if err := probe.Check(); err != nil {
 			return fmt.Errorf("--%w", err)
 		}
-		live := liveNB(cmd)
-		in.cluster = live
-		snap, err := in.load(cmd, args)
-		if err != nil {
-			return err
-		}
-		portName, err := nb.PortNamer()
+		snap, portName, live, err := loadWithNB(cmd, args, &in, nb)
 		if err != nil {
 			return err
 		}

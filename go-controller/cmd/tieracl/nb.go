@@ -8,6 +8,7 @@ import (
 	"github.com/ovn-kubernetes/libovsdb/client"
 	"github.com/spf13/cobra"
 
+	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbconn"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbread"
 )
@@ -46,4 +47,19 @@ func readNB(ctx context.Context, f *nbconn.Flags) (*nbread.NB, error) {
 // then read the cluster's objects unless -f is given.
 func liveNB(cmd *cobra.Command) bool {
 	return cmd.Flags().Changed("nb") || cmd.Flags().Changed("nb-address")
+}
+
+// loadWithNB reads the objects of a command that can read NB, and compiles the port naming; with an NB
+// given and no -f the objects come from the cluster. live reports whether an NB was given.
+func loadWithNB(cmd *cobra.Command, args []string, in *inputs, nb *nbconn.Flags) (
+	snap *cluster.Snapshot, portName cluster.PortNamer, live bool, err error) {
+	live = liveNB(cmd)
+	in.cluster = in.cluster || live
+	if portName, err = nb.PortNamer(); err != nil {
+		return nil, nil, false, err
+	}
+	if snap, err = in.load(cmd, args); err != nil {
+		return nil, nil, false, err
+	}
+	return snap, portName, live, nil
 }

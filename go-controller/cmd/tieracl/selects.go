@@ -56,13 +56,7 @@ every pod the policy selects. With --nb it says whether the live NB holds each m
 		if (podKey == "") == (policyName == "") {
 			return fmt.Errorf("give one of --pod NS/NAME and --policy KIND/NAME")
 		}
-		live := liveNB(cmd)
-		in.cluster = live
-		snap, err := in.load(cmd, args)
-		if err != nil {
-			return err
-		}
-		portName, err := nb.PortNamer()
+		snap, portName, live, err := loadWithNB(cmd, args, &in, nb)
 		if err != nil {
 			return err
 		}
