@@ -75,7 +75,8 @@ func run(ctx context.Context, o *options) error {
 	go reportNB(ctx, nb, metrics) // on a standby too, which keeps its NB connection ready
 
 	lead := func(ctx context.Context) error {
-		// Watch only the policy APIs the cluster serves; a CRD installed later needs a restart.
+		// Watch only the policy APIs the cluster serves. When that changes (a CRD installed or removed),
+		// exit with an error: the Deployment starts the controller again, watching the new set.
 		unserved, err := controller.ServedPolicyKinds(kube.Discovery())
 		if err != nil {
 			return fmt.Errorf("discover the served policy APIs: %w", err)
@@ -90,7 +91,20 @@ func run(ctx context.Context, o *options) error {
 		metrics.Leader.Set(1)
 		defer metrics.Leader.Set(0)
 		defer h.setController(nil)
-		return c.Run(ctx)
+		ctx, cancel := context.WithCancelCause(ctx)
+		defer cancel(nil)
+		go func() {
+			if err := controller.WatchServedPolicyKinds(ctx, kube.Discovery(), unserved, servedCheckInterval); err != nil {
+				cancel(err)
+			}
+		}()
+		if err := c.Run(ctx); err != nil {
+			return err
+		}
+		if cause := context.Cause(ctx); errors.Is(cause, controller.ErrServedChanged) {
+			return cause
+		}
+		return nil
 	}
 	if !o.leaderElect {
 		return lead(ctx)
@@ -121,3 +135,6 @@ func restConfig(kubeconfig string) (*rest.Config, error) {
 	}
 	return clientcmd.BuildConfigFromFlags("", kubeconfig)
 }
+
+// servedCheckInterval is how often the leader asks the API server which policy APIs it serves.
+const servedCheckInterval = 30 * time.Second

@@ -1,10 +1,13 @@
 package controller_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	fakediscovery "k8s.io/client-go/discovery/fake"
@@ -133,5 +136,30 @@ func TestServedPolicyKinds(t *testing.T) {
 				t.Errorf("unserved %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+// Installing a CRD while the controller runs is seen at the next check and ends the watch with
+// ErrServedChanged; an unchanged cluster keeps it going until the context ends.
+func TestWatchServedPolicyKinds(t *testing.T) {
+	v1beta1 := &metav1.APIResourceList{GroupVersion: "policy.networking.k8s.io/v1beta1",
+		APIResources: []metav1.APIResource{{Name: "clusternetworkpolicies"}}}
+	fake := &k8stesting.Fake{Resources: []*metav1.APIResourceList{v1beta1}}
+	d := &fakediscovery.FakeDiscovery{Fake: fake}
+	unserved, err := controller.ServedPolicyKinds(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := controller.WatchServedPolicyKinds(ctx, d, unserved, 5*time.Millisecond); err != nil {
+		t.Fatalf("nothing changed, yet: %v", err)
+	}
+	fake.Resources = append(fake.Resources, &metav1.APIResourceList{GroupVersion: "policy.networking.k8s.io/v1alpha1",
+		APIResources: []metav1.APIResource{{Name: "adminnetworkpolicies"}, {Name: "baselineadminnetworkpolicies"}}})
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel2()
+	if err := controller.WatchServedPolicyKinds(ctx2, d, unserved, 5*time.Millisecond); !errors.Is(err, controller.ErrServedChanged) {
+		t.Fatalf("the v0.1.7 CRDs were installed: got %v, want ErrServedChanged", err)
 	}
 }

@@ -1,8 +1,15 @@
 package controller
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"time"
+
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/discovery"
+	"k8s.io/klog/v2"
 )
 
 // policyResources are the resources of the policy kinds, by API group version.
@@ -38,4 +45,33 @@ func ServedPolicyKinds(d discovery.DiscoveryInterface) (unserved map[Kind]bool, 
 		}
 	}
 	return unserved, nil
+}
+
+// ErrServedChanged says the cluster started or stopped serving a policy API after the controller
+// chose what to watch.
+var ErrServedChanged = errors.New("the served policy APIs changed")
+
+// WatchServedPolicyKinds asks discovery every interval which policy kinds are unserved, and returns an
+// error wrapping ErrServedChanged when that differs from unserved, so the caller can start again and
+// watch the new set (a CRD installed or removed). It returns nil when ctx ends; a failed discovery is
+// tried again at the next interval.
+func WatchServedPolicyKinds(ctx context.Context, d discovery.DiscoveryInterface, unserved map[Kind]bool,
+	interval time.Duration) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		now, err := ServedPolicyKinds(d)
+		if err != nil {
+			klog.ErrorS(err, "discovering the served policy APIs; trying again later")
+			continue
+		}
+		if !maps.Equal(now, unserved) {
+			return fmt.Errorf("%w: unserved was %v, is %v", ErrServedChanged, unserved, now)
+		}
+	}
 }
