@@ -64,7 +64,7 @@ func (p *podRun) podWithStatus() *corev1.Pod { return p.pod }
 
 // command prepares argv in the pod's container context with env.
 func (p *podRun) command(env []string, workdir string, argv []string) *exec.Cmd {
-	full := initArgv(p.agent.cfg.Self, p.netns, p.dirs, p.agent.cfg.Agnhost, p.hostname, workdir, argv)
+	full := initArgv(p.agent.cfg.Init, p.netns, p.dirs, p.agent.cfg.Agnhost, p.hostname, workdir, argv)
 	cmd := exec.Command(full[0], full[1:]...)
 	cmd.Env = env
 	// Own process group, so a stop reaches the whole container; a UTS namespace for its hostname;
