@@ -5,7 +5,7 @@ export TIERACL_CACHE ?= $(HOME)/.cache/tieracl
 GO ?= go
 BIN := bin
 
-.PHONY: all build test unit generate lint fmt-check ovn kube crds demo conformance conformance-upstream e2e bench clean
+.PHONY: all build test unit generate lint fmt-check ovn kube crds demo conformance conformance-upstream e2e cluster-up cluster-down bench clean
 
 all: build
 
@@ -88,6 +88,16 @@ conformance-upstream: ovn kube
 # with its datapath, judged with real packets; needs root. `make test` runs it too.
 e2e: ovn kube
 	$(GO) test -count=1 -v -timeout 20m ./test/e2e/
+
+# A local cluster to try things on (docs/e2e.md): API server, controller-manager, scheduler, two virtual
+# nodes running the real agnhost, OVN with its datapath and tieracl-controller, in the background; needs
+# root. The last line printed is the KUBECONFIG to export. State in $${TIERACL_CLUSTER:-$(TIERACL_CACHE)/cluster};
+# CLUSTER_CRDS=v0.1.7 (default) or v0.3.0 picks the policy CRDs. cluster-down stops it (idempotent).
+cluster-up: ovn kube
+	$(GO) run ./test/cluster/cmd/tieracl-cluster up
+
+cluster-down:
+	$(GO) run ./test/cluster/cmd/tieracl-cluster down
 
 # The controller benchmark (docs/performance.md): full sync, restart and pod label streams against a
 # real NB, on the reference workload w0, the synthetic W1 and the reference w1 (gen.py from

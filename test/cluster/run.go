@@ -168,6 +168,10 @@ func (s *supervisor) startController(ctx context.Context) error {
 	if err := s.controller.Start(); err != nil {
 		return err
 	}
+	// The address of its /metrics, /healthz and /readyz, for tools that read its metrics after a run.
+	if err := os.WriteFile(filepath.Join(dir, "listen-address"), []byte(s.controller.Listen+"\n"), 0o644); err != nil {
+		return err
+	}
 	if err := s.controller.WaitReadyz(ctx, 200, e2e.Leading, 90*time.Second); err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ const RunCommand = "run"
 
 // Binaries Up builds from this checkout into the state folder's bin/.
 var Binaries = []string{"./test/cluster/cmd/tieracl-cluster", "./test/vnode/cmd/tieracl-vnode",
+	"./test/vnode/cmd/tieracl-vnode-init",
 	"./go-controller/cmd/tieracl-controller", "./go-controller/cmd/tieracl-probe"}
 
 // Up starts the cluster in the background unless it runs already, and returns once it is ready: it

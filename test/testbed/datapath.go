@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -142,10 +143,19 @@ func (dp *datapath) stopProbes() error {
 	return errors.Join(errs...)
 }
 
-// deleteNamespaces deletes the bed's namespaces, newest first (the veths go with them), and then the
-// record SweepStale reads.
+// deleteNamespaces deletes the bed's namespaces, newest first (the veths go with them), those of
+// attached beds left in the record, and then the record SweepStale reads.
 func (dp *datapath) deleteNamespaces(runDir string) error {
-	err := deleteNetns(dp.namespaces)
+	// The record also lists the namespaces of beds attached to this one (Attach) that are still there.
+	names := dp.namespaces
+	if raw, err := os.ReadFile(filepath.Join(runDir, netnsRecord)); err == nil {
+		for _, name := range strings.Fields(string(raw)) {
+			if _, err := os.Stat(filepath.Join("/run/netns", name)); err == nil && !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	err := deleteNetns(names)
 	dp.namespaces = nil
 	if err == nil {
 		err = os.Remove(filepath.Join(runDir, netnsRecord))

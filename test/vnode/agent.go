@@ -37,9 +37,9 @@ type Config struct {
 	BedPrefix string
 	// StateDir holds the pods' root folders, /tmp folders and container logs.
 	StateDir string
-	// Agnhost is the agnhost binary every container runs as its image; Self is this agent's binary,
-	// whose InitCommand enters a container.
-	Agnhost, Self string
+	// Agnhost is the agnhost binary every container runs as its image; Init is tieracl-vnode-init,
+	// which enters a container.
+	Agnhost, Init string
 	// Listen is the kubelet API's address, 127.0.0.1:<port>; it is the Node's kubeletEndpoint.
 	Listen string
 	// CertFile and KeyFile are the kubelet API's serving certificate; ClientCAFile the CA its clients
@@ -72,7 +72,7 @@ func New(cfg Config, client kubernetes.Interface, logger *log.Logger) (*Agent, e
 	if cfg.NodeName == "" || !cfg.NodeIP.IsValid() || !cfg.PodCIDR.IsValid() {
 		return nil, errors.New("vnode: node name, node IP and pod CIDR are required")
 	}
-	for _, f := range []string{cfg.Agnhost, cfg.Self, cfg.CertFile, cfg.KeyFile, cfg.ClientCAFile} {
+	for _, f := range []string{cfg.Agnhost, cfg.Init, cfg.CertFile, cfg.KeyFile, cfg.ClientCAFile} {
 		if _, err := os.Stat(f); err != nil {
 			return nil, fmt.Errorf("vnode: %w", err)
 		}
@@ -174,6 +174,15 @@ func (a *Agent) wireNode(ctx context.Context) error {
 	if _, err := a.bed.ApplyTopology(ctx, snapshotOf(node)); err != nil {
 		return err
 	}
-	_, err := a.bed.AddNodeNamespace(ctx, a.cfg.NodeName)
+	n, err := a.bed.AddNodeNamespace(ctx, a.cfg.NodeName)
+	if err != nil {
+		return err
+	}
+	// Host-network pods listen on fixed ports from 20000 up (the conformance suites' 34345-36364 among
+	// them); the node's own outgoing connections must not take those as their ephemeral ports.
+	_, err = a.bed.Exec(ctx, n, "sysctl", "-q", "-w", "net.ipv4.ip_local_port_range="+EphemeralPorts)
 	return err
 }
+
+// EphemeralPorts is the local port range of a node's namespace, clear of the host-network pods' ports.
+const EphemeralPorts = "40000 60999"

@@ -31,6 +31,8 @@ type containerRun struct {
 	pod  *podRun
 	spec corev1.Container
 	init bool
+	// launched is set, under the pod's lock, once run has been started.
+	launched bool
 
 	mu       sync.Mutex
 	state    corev1.ContainerState

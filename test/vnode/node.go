@@ -28,7 +28,9 @@ const (
 	statusInterval = time.Minute
 )
 
-func snapshotOf(node *corev1.Node) *cluster.Snapshot { return &cluster.Snapshot{Nodes: []*corev1.Node{node}} }
+func snapshotOf(node *corev1.Node) *cluster.Snapshot {
+	return &cluster.Snapshot{Nodes: []*corev1.Node{node}}
+}
 
 // register creates the Node, or takes over one of the same name, and writes its status.
 func (a *Agent) register(ctx context.Context) error {
@@ -58,7 +60,35 @@ func (a *Agent) register(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.writeNodeStatus(ctx)
+	if err := a.writeNodeStatus(ctx); err != nil {
+		return err
+	}
+	return a.untaint(ctx)
+}
+
+// untaint removes the not-ready taint kube-apiserver puts on a new Node (admission plugin
+// TaintNodesByCondition). The node lifecycle controller would take it off once the node is Ready; the
+// cluster does not run that controller (tests stop and start agents at will), so the agent, Ready from
+// its first status on, does.
+func (a *Agent) untaint(ctx context.Context) error {
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		node, err := a.client.CoreV1().Nodes().Get(ctx, a.cfg.NodeName, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		var keep []corev1.Taint
+		for _, t := range node.Spec.Taints {
+			if t.Key != corev1.TaintNodeNotReady && t.Key != corev1.TaintNodeUnreachable {
+				keep = append(keep, t)
+			}
+		}
+		if len(keep) == len(node.Spec.Taints) {
+			return nil
+		}
+		node.Spec.Taints = keep
+		_, err = a.client.CoreV1().Nodes().Update(ctx, node, metav1.UpdateOptions{})
+		return err
+	})
 }
 
 // writeNodeStatus writes the node's status as a kubelet does: addresses (InternalIP on the OVN switch;
@@ -170,4 +200,6 @@ func (a *Agent) renewLease(ctx context.Context) error {
 	return err
 }
 
-func snapshotOfPod(pod *corev1.Pod) *cluster.Snapshot { return &cluster.Snapshot{Pods: []*corev1.Pod{pod}} }
+func snapshotOfPod(pod *corev1.Pod) *cluster.Snapshot {
+	return &cluster.Snapshot{Pods: []*corev1.Pod{pod}}
+}

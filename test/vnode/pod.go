@@ -64,7 +64,7 @@ func (p *podRun) podWithStatus() *corev1.Pod { return p.pod }
 
 // command prepares argv in the pod's container context with env.
 func (p *podRun) command(env []string, workdir string, argv []string) *exec.Cmd {
-	full := initArgv(p.agent.cfg.Self, p.netns, p.dirs, p.agent.cfg.Agnhost, p.hostname, workdir, argv)
+	full := initArgv(p.agent.cfg.Init, p.netns, p.dirs, p.agent.cfg.Agnhost, p.hostname, workdir, argv)
 	cmd := exec.Command(full[0], full[1:]...)
 	cmd.Env = env
 	// Own process group, so a stop reaches the whole container; a UTS namespace for its hostname;
@@ -76,7 +76,9 @@ func (p *podRun) command(env []string, workdir string, argv []string) *exec.Cmd 
 // start runs the init containers one after another, then every container.
 func (p *podRun) start() {
 	for _, c := range p.inits {
-		go c.run()
+		if !p.launch(c) {
+			return
+		}
 		<-c.done
 		if code := c.status().State.Terminated; code == nil || code.ExitCode != 0 {
 			return // stopped, or failed under restartPolicy Never: the pod has failed
@@ -84,15 +86,25 @@ func (p *podRun) start() {
 	}
 	p.mu.Lock()
 	p.initDone = true
-	stopped := p.stopped
 	p.mu.Unlock()
 	p.changed()
-	if stopped {
-		return
-	}
 	for _, c := range p.containers {
-		go c.run()
+		if !p.launch(c) {
+			return
+		}
 	}
+}
+
+// launch starts c's process loop unless the pod is stopping; stop waits only for launched containers.
+func (p *podRun) launch(c *containerRun) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopped {
+		return false
+	}
+	c.launched = true
+	go c.run()
+	return true
 }
 
 // stop ends every process of the pod: SIGTERM, then SIGKILL after grace.
@@ -104,7 +116,12 @@ func (p *podRun) stop(grace time.Duration) {
 	}
 	p.stopped = true
 	close(p.stopCh)
-	all := append(append([]*containerRun(nil), p.inits...), p.containers...)
+	var all []*containerRun
+	for _, c := range append(append([]*containerRun(nil), p.inits...), p.containers...) {
+		if c.launched {
+			all = append(all, c)
+		}
+	}
 	for cmd := range p.execs {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
@@ -112,14 +129,20 @@ func (p *podRun) stop(grace time.Duration) {
 	for _, c := range all {
 		c.signal(syscall.SIGTERM)
 	}
-	deadline := time.After(grace)
+	deadline := time.NewTimer(grace)
+	defer deadline.Stop()
+	expired := false
 	for _, c := range all {
-		select {
-		case <-c.done:
-		case <-deadline:
-			c.signal(syscall.SIGKILL)
-			<-c.done
+		if !expired {
+			select {
+			case <-c.done:
+				continue
+			case <-deadline.C:
+				expired = true
+			}
 		}
+		c.signal(syscall.SIGKILL)
+		<-c.done
 	}
 }
 

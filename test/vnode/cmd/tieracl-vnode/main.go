@@ -1,6 +1,6 @@
 // Command tieracl-vnode is one virtual node of the test cluster (package test/vnode): it registers a
 // Node, runs the pods bound to it on the OVN bed, and serves the kubelet API. test/cluster starts one
-// per node; `tieracl-vnode container-init` is how it enters a container.
+// per node; it enters containers with tieracl-vnode-init, by default the one next to it.
 package main
 
 import (
@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -23,11 +24,6 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == vnode.InitCommand {
-		err := vnode.ContainerInit(os.Args[2:])
-		fmt.Fprintf(os.Stderr, "%s: %v\n", vnode.InitCommand, err)
-		os.Exit(127)
-	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "tieracl-vnode:", err)
 		os.Exit(1)
@@ -45,6 +41,7 @@ func run() error {
 	flag.StringVar(&cfg.BedPrefix, "bed-prefix", "", "this node's name prefix on the bed (1-6 of [a-z0-9])")
 	flag.StringVar(&cfg.StateDir, "state-dir", "", "folder for pods' roots and logs")
 	flag.StringVar(&cfg.Agnhost, "agnhost", "", "the agnhost binary")
+	flag.StringVar(&cfg.Init, "init", "", "tieracl-vnode-init; by default next to this binary")
 	flag.StringVar(&cfg.Listen, "listen", "", "kubelet API address, 127.0.0.1:<port>")
 	flag.StringVar(&cfg.CertFile, "tls-cert-file", "", "kubelet API serving certificate")
 	flag.StringVar(&cfg.KeyFile, "tls-private-key-file", "", "kubelet API serving key")
@@ -63,8 +60,12 @@ func run() error {
 		return fmt.Errorf("--bed: %w", err)
 	}
 	cfg.Bed = h
-	if cfg.Self, err = os.Executable(); err != nil {
-		return err
+	if cfg.Init == "" {
+		self, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		cfg.Init = filepath.Join(filepath.Dir(self), "tieracl-vnode-init")
 	}
 	cfg.Labels = map[string]string{}
 	for _, kv := range strings.Split(labels, ",") {
