@@ -57,6 +57,7 @@ type level struct {
 	stats                Statistics
 	failed, skipped      []string
 	tests, probes, total int
+	notJudged            int
 }
 
 func (l *level) add(res TestResult) {
@@ -64,6 +65,9 @@ func (l *level) add(res TestResult) {
 	passed, total := res.Probes()
 	l.probes += passed
 	l.total += total
+	for _, s := range res.Subtests {
+		l.notJudged += len(s.NotJudged())
+	}
 	switch {
 	case res.Skipped():
 		l.stats.Skipped++
@@ -79,7 +83,12 @@ func (l *level) add(res TestResult) {
 
 func (l *level) status(backend, name, note string, partial bool) Status {
 	s := Status{Statistics: l.stats, FailedTests: l.failed, SkippedTests: l.skipped, Result: Success}
-	s.Summary = fmt.Sprintf("backend %s: %d of %d %s tests passed (%d of %d probes).", backend, l.stats.Passed, l.tests, name, l.probes, l.total)
+	judged := ""
+	if l.notJudged > 0 {
+		judged = fmt.Sprintf(", %d not judged", l.notJudged)
+	}
+	s.Summary = fmt.Sprintf("backend %s: %d of %d %s tests passed (%d of %d probes%s).", backend, l.stats.Passed, l.tests, name,
+		l.probes, l.total, judged)
 	switch {
 	case l.stats.Failed > 0:
 		s.Result = Failure

@@ -121,7 +121,7 @@ profiles:
       Failed: 0
       Passed: 1
       Skipped: 1
-    summary: 'backend acl: 1 of 2 standard tests passed (1 of 3 probes).'
+    summary: 'backend acl: 1 of 2 standard tests passed (1 of 3 probes, 2 not judged).'
 `,
 	}, {
 		name:  "v0.3.0: the bundle version, one profile, and a skipped test fails its level",
@@ -153,8 +153,8 @@ profiles:
       Failed: 0
       Passed: 1
       Skipped: 1
-    summary: 'backend acl: 1 of 2 standard tests passed (1 of 2 probes). Required
-      tests skipped: CnpSCTP.'
+    summary: 'backend acl: 1 of 2 standard tests passed (1 of 2 probes, 1 not judged).
+      Required tests skipped: CnpSCTP.'
 `,
 	}}
 	for _, tc := range tests {
