@@ -76,7 +76,7 @@ demo:
 # backend; writes docs/conformance/<backend>-<suite>.yaml. CONFORMANCE_SUITES=v0.3.0 runs one suite.
 CONFORMANCE_SUITES ?=
 conformance: ovn
-	TIERACL_CONFORMANCE_SUITES=$(CONFORMANCE_SUITES) $(GO) test -count=1 ./test/conformance/...
+	TIERACL_CONFORMANCE_SUITES=$(CONFORMANCE_SUITES) $(GO) test -count=1 -timeout 40m ./test/conformance/...
 	TIERACL_CONFORMANCE_SUITES=$(CONFORMANCE_SUITES) $(GO) run ./test/conformance/cmd/report -out docs/conformance \
 		-version "$$(git describe --tags --always --dirty)"
 
