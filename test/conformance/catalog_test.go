@@ -59,7 +59,8 @@ func TestParseSuites(t *testing.T) {
 		for _, s := range got {
 			versions = append(versions, s.Version)
 		}
-		if tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) || tc.err == "" && (err != nil || strings.Join(versions, ",") != tc.want) {
+		wrong := tc.err == "" && (err != nil || strings.Join(versions, ",") != tc.want)
+		if tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) || wrong {
 			t.Errorf("%q: got %v, %v; want %q, error %q", tc.list, versions, err, tc.want, tc.err)
 		}
 	}
@@ -81,7 +82,8 @@ func TestLoadCatalogErrors(t *testing.T) {
 		want  string
 	}{
 		{"no tests", fstest.MapFS{"tests.yaml": {Data: []byte("upstream: u\nversion: v\ntests: []\n")}}, "tests.yaml: no tests"},
-		{"feature of another suite", fstest.MapFS{"tests.yaml": {Data: []byte("tests:\n" + strings.Replace(test, "[AdminNetworkPolicy]", "[ClusterNetworkPolicy]", 1) +
+		{"feature of another suite", fstest.MapFS{"tests.yaml": {Data: []byte("tests:\n" +
+			strings.Replace(test, "[AdminNetworkPolicy]", "[ClusterNetworkPolicy]", 1) +
 			"  - {name: s, file: T/01-s.yaml, probes: 1}\n")}}, `test T: unknown feature "ClusterNetworkPolicy"`},
 		{"unknown field", fstest.MapFS{"tests.yaml": {Data: []byte("upstream: u\nversoin: v\n")}}, `unknown field "versoin"`},
 		{"unknown feature", fstest.MapFS{"tests.yaml": {Data: []byte("tests:\n" + strings.Replace(test, "[AdminNetworkPolicy]", "[Gateway]", 1) +

@@ -12,7 +12,8 @@ import (
 
 var (
 	backendsFlag = flag.String("backends", "", "comma-separated backends to run (default: $"+EnvBackends+", else every registered backend)")
-	suitesFlag   = flag.String("suites", "", "comma-separated suite versions to run (default: $"+EnvSuites+", else every suite)")
+	suitesFlag   = flag.String("suites", "",
+		"comma-separated suite versions to run (default: $"+EnvSuites+", else every suite)")
 )
 
 // TestConformance runs every transcribed upstream subtest of every requested suite with every requested

@@ -87,8 +87,8 @@ func (l *level) status(backend, name, note string, partial bool) Status {
 	if l.notJudged > 0 {
 		judged = fmt.Sprintf(", %d not judged", l.notJudged)
 	}
-	s.Summary = fmt.Sprintf("backend %s: %d of %d %s tests passed (%d of %d probes%s).", backend, l.stats.Passed, l.tests, name,
-		l.probes, l.total, judged)
+	s.Summary = fmt.Sprintf("backend %s: %d of %d %s tests passed (%d of %d probes%s).",
+		backend, l.stats.Passed, l.tests, name, l.probes, l.total, judged)
 	switch {
 	case l.stats.Failed > 0:
 		s.Result = Failure

@@ -1,5 +1,5 @@
 """What both suites' transcriptions share: reading upstream's Go and YAML, the cluster, names and paths."""
-import os, re
+import copy, os, re
 import yaml
 
 MODCACHE = os.path.join(os.environ.get("GOMODCACHE") or os.path.expanduser("~/go/pkg/mod"), "sigs.k8s.io")
@@ -175,3 +175,60 @@ def probe_line(p):
 def write_index(out, index):
     write(os.path.join(out, "tests.yaml"), "# The upstream tests these files transcribe; generated with them, read by the runner.\n" +
           yaml.safe_dump(index, sort_keys=False, width=200))
+
+def apply_change(objs, change, extra):
+    """Applies one upstream change to the object of objs it targets, in place; returns its description.
+    extra(obj, op) applies and describes the ops of one release only."""
+    kind, ns, name = change["target"]
+    who = "%s %s" % (kind, (ns + "/" if ns else "") + name)
+    descs = []
+    i = find(objs, change["target"])
+    obj = objs[i]
+    spec = obj.get("spec")
+    for op in change["ops"]:
+        if op[0] == "swap":
+            _, gress, a, b = op
+            spec[gress][a], spec[gress][b] = spec[gress][b], spec[gress][a]
+            descs.append("swap %s rules %d and %d" % (gress, a, b))
+        elif op[0] == "priority":
+            spec["priority"] = op[1]
+            descs.append("spec.priority := %d" % op[1])
+        elif op[0] == "action":
+            _, gress, k, action = op
+            spec[gress][k]["action"] = action
+            descs.append("%s rule %d action := %s" % (gress, k, action))
+        elif op[0] == "insert":
+            _, rname, action, pods = op
+            nets = ["%s/32" % pod_ipv4(p) for _, p in pods]
+            spec["egress"].insert(0, {"name": rname, "action": action, "to": [{"networks": nets}]})
+            descs.append("insert egress rule 0 %r (%s to networks %s: the /32 of %s)" % (
+                rname, action, ", ".join(nets), " and ".join(p for _, p in pods)))
+        elif op[0] == "delete":
+            del objs[i]
+            descs.append("delete it")
+        else:
+            descs.append(extra(obj, op))
+    return "%s: %s" % (who, "; ".join(descs))
+
+RUN = re.compile(r't\.Run\("([^"]+)",\s*func\(t \*testing\.T\)\s*\{')
+
+def conformance_tests(paths, **fields):
+    """Each suite.ConformanceTest of the Go files, in source order: its ShortName, features, manifests,
+    source block and first line, and its t.Run subtests (name, span in the block, line), each with fields."""
+    for path in paths:
+        src = open(path).read()
+        for m in re.finditer(r'var (\w+) = suite\.ConformanceTest\{', src):
+            end = match_brace(src, m.end() - 1)
+            block = src[m.start():end + 1]
+            line0 = src[:m.start()].count("\n") + 1
+            short = re.search(r'ShortName:\s*"(\w+)"', block).group(1)
+            feats = re.findall(r'suite\.Support(\w+)', re.search(r'Features:\s*\[\]suite\.SupportedFeature\{(.*?)\}', block, re.S).group(1))
+            manifests = re.findall(r'"([^"]+\.yaml)"', re.search(r'Manifests:\s*\[\]string\{(.*?)\}', block, re.S).group(1))
+            subs = []
+            for r in RUN.finditer(block):
+                sub = {"name": r.group(1), "start": r.start(), "end": match_brace(block, r.end() - 1),
+                       "line": line0 + block[:r.start()].count("\n")}
+                sub.update({k: copy.deepcopy(v) for k, v in fields.items()})
+                subs.append(sub)
+            yield {"short": short, "file": "conformance/tests/" + os.path.basename(path), "line": line0,
+                   "features": feats, "manifests": manifests, "subtests": subs, "block": block}

@@ -6,8 +6,8 @@ set a named port, a priority or an action, insert a CIDR rule, delete a NetworkP
 then PokeServer. Each pattern below matches one of those; the asserts fail loudly on anything else.
 """
 import copy, glob, os, re
-from common import (upstream, match_brace, pod_ipv4, load_docs, write, copy_manifest, cluster_objects, dump_all, dump_list,
-                    slug, find, probe_line, write_index, CLUSTER_HEAD, BASE_README)
+from common import (upstream, match_brace, load_docs, write, copy_manifest, cluster_objects, dump_all, dump_list,
+                    slug, probe_line, write_index, apply_change, conformance_tests, CLUSTER_HEAD, BASE_README)
 
 VERSION = "v0.1.7"
 UP = upstream(VERSION)
@@ -25,99 +25,62 @@ PATTERNS = {
     "delete": re.compile(r's\.Client\.Delete\(ctx, (\w+)\)'),
     "poke": re.compile(r'kubernetes\.PokeServer\(t,\s*s\.ClientSet,\s*&s\.KubeConfig,\s*"([^"]+)",\s*"([^"]+)",\s*"(\w+)",\s*(\w+)\.Status\.PodIP,\s*int32\((\d+)\),\s*s\.TimeoutConfig\.RequestTimeout,\s*(true|false)\)'),
 }
-RUN = re.compile(r't\.Run\("([^"]+)",\s*func\(t \*testing\.T\)\s*\{')
 
 def extract():
     tests = []
-    for path in sorted(glob.glob(UP + "/tests/*.go")):
-        src = open(path).read()
-        for m in re.finditer(r'var (\w+) = suite\.ConformanceTest\{', src):
-            end = match_brace(src, m.end() - 1)
-            block = src[m.start():end + 1]
-            line0 = src[:m.start()].count("\n") + 1
-            short = re.search(r'ShortName:\s*"(\w+)"', block).group(1)
-            feats = re.findall(r'suite\.Support(\w+)', re.search(r'Features:\s*\[\]suite\.SupportedFeature\{(.*?)\}', block, re.S).group(1))
-            manifests = re.findall(r'"([^"]+\.yaml)"', re.search(r'Manifests:\s*\[\]string\{(.*?)\}', block, re.S).group(1))
-            subs = []
-            for r in RUN.finditer(block):
-                subs.append({"name": r.group(1), "start": r.start(), "end": match_brace(block, r.end() - 1),
-                             "line": line0 + block[:r.start()].count("\n"), "ops": [], "pokes": []})
-            events = sorted((g.start(), kind, g) for kind, pat in PATTERNS.items() for g in pat.finditer(block))
-            assert block.count("PokeServer(") == sum(1 for e in events if e[1] == "poke"), short
-            assert block.count("s.Client.Patch(") + block.count("s.Client.Delete(") == sum(1 for e in events if e[1] in ("patch", "delete")), short
-            objs, kinds, pending = {}, {}, []
-            for pos, kind, g in events:
-                sub = next((s for s in subs if s["start"] <= pos <= s["end"]), None)
-                if kind == "decl":
-                    kinds[g.group(1)] = g.group(2)
-                elif kind == "get_ns":
-                    objs[g.group(3)] = (g.group(1), g.group(2))
-                elif kind == "get_cluster":
-                    objs[g.group(2)] = ("", g.group(1))
-                elif kind == "swap":
-                    pending.append(("swap", g.group(1).lower(), int(g.group(2)), int(g.group(3))))
-                elif kind == "named":
-                    pending.append(("named", g.group(2).lower(), int(g.group(3)), g.group(4)))
-                elif kind == "priority":
-                    pending.append(("priority", int(g.group(1))))
-                elif kind == "action":
-                    pending.append(("action", g.group(1).lower(), int(g.group(2)), g.group(3)))
-                elif kind == "insert":
-                    pending.append(("insert", g.group(1), g.group(2), [objs[g.group(3)], objs[g.group(4)]]))
-                elif kind in ("patch", "delete"):
-                    var = g.group(1)
-                    target = (kinds[var], objs[var][0], objs[var][1])
-                    assert sub is not None and not sub["pokes"], (short, "mutation outside a subtest or after a probe")
-                    if kind == "delete":
-                        pending = [("delete",)]
-                    assert pending, (short, "patch without a recognised change")
-                    # a swap is written as three assignments; the regex matches the two that name both indexes
-                    ops = [op for op in pending]
-                    sub["ops"].append({"target": target, "ops": ops})
-                    pending = []
-                elif kind == "poke":
-                    assert sub is not None, short
-                    ns, pod, proto, var, port, ok = g.groups()
-                    sub["pokes"].append({"from": (ns, pod), "to": objs[var], "protocol": proto.upper(), "port": int(port),
-                                         "expect": "Allow" if ok == "true" else "Deny"})
-            assert not pending, (short, pending)
-            tests.append({"short": short, "file": "conformance/tests/" + os.path.basename(path), "line": line0,
-                          "features": feats, "manifests": manifests, "subtests": subs})
+    for t in conformance_tests(sorted(glob.glob(UP + "/tests/*.go")), ops=[], pokes=[]):
+        short, block, subs = t["short"], t.pop("block"), t["subtests"]
+        events = sorted((g.start(), kind, g) for kind, pat in PATTERNS.items() for g in pat.finditer(block))
+        assert block.count("PokeServer(") == sum(1 for e in events if e[1] == "poke"), short
+        assert block.count("s.Client.Patch(") + block.count("s.Client.Delete(") == sum(1 for e in events if e[1] in ("patch", "delete")), short
+        objs, kinds, pending = {}, {}, []
+        for pos, kind, g in events:
+            sub = next((s for s in subs if s["start"] <= pos <= s["end"]), None)
+            if kind == "decl":
+                kinds[g.group(1)] = g.group(2)
+            elif kind == "get_ns":
+                objs[g.group(3)] = (g.group(1), g.group(2))
+            elif kind == "get_cluster":
+                objs[g.group(2)] = ("", g.group(1))
+            elif kind == "swap":
+                pending.append(("swap", g.group(1).lower(), int(g.group(2)), int(g.group(3))))
+            elif kind == "named":
+                pending.append(("named", g.group(2).lower(), int(g.group(3)), g.group(4)))
+            elif kind == "priority":
+                pending.append(("priority", int(g.group(1))))
+            elif kind == "action":
+                pending.append(("action", g.group(1).lower(), int(g.group(2)), g.group(3)))
+            elif kind == "insert":
+                pending.append(("insert", g.group(1), g.group(2), [objs[g.group(3)], objs[g.group(4)]]))
+            elif kind in ("patch", "delete"):
+                var = g.group(1)
+                target = (kinds[var], objs[var][0], objs[var][1])
+                assert sub is not None and not sub["pokes"], (short, "mutation outside a subtest or after a probe")
+                if kind == "delete":
+                    pending = [("delete",)]
+                assert pending, (short, "patch without a recognised change")
+                # a swap is written as three assignments; the regex matches the two that name both indexes
+                ops = [op for op in pending]
+                sub["ops"].append({"target": target, "ops": ops})
+                pending = []
+            elif kind == "poke":
+                assert sub is not None, short
+                ns, pod, proto, var, port, ok = g.groups()
+                sub["pokes"].append({"from": (ns, pod), "to": objs[var], "protocol": proto.upper(), "port": int(port),
+                                     "expect": "Allow" if ok == "true" else "Deny"})
+        assert not pending, (short, pending)
+        tests.append(t)
     return tests
+
+def named_port(obj, op):
+    assert op[0] == "named", op
+    _, gress, k, port = op
+    obj["spec"][gress][k]["ports"] = [{"namedPort": port}]
+    return "%s rule %d ports := [namedPort: %s]" % (gress, k, port)
 
 def apply(objs, change):
     """Applies one upstream Patch or Delete to objs in place; returns its description."""
-    kind, ns, name = change["target"]
-    who = "%s %s" % (kind, (ns + "/" if ns else "") + name)
-    descs = []
-    i = find(objs, change["target"])
-    spec = objs[i].get("spec")
-    for op in change["ops"]:
-        if op[0] == "swap":
-            _, gress, a, b = op
-            spec[gress][a], spec[gress][b] = spec[gress][b], spec[gress][a]
-            descs.append("swap %s rules %d and %d" % (gress, a, b))
-        elif op[0] == "named":
-            _, gress, k, port = op
-            spec[gress][k]["ports"] = [{"namedPort": port}]
-            descs.append("%s rule %d ports := [namedPort: %s]" % (gress, k, port))
-        elif op[0] == "priority":
-            spec["priority"] = op[1]
-            descs.append("spec.priority := %d" % op[1])
-        elif op[0] == "action":
-            _, gress, k, action = op
-            spec[gress][k]["action"] = action
-            descs.append("%s rule %d action := %s" % (gress, k, action))
-        elif op[0] == "insert":
-            _, rname, action, pods = op
-            nets = ["%s/32" % pod_ipv4(p) for _, p in pods]
-            spec["egress"].insert(0, {"name": rname, "action": action, "to": [{"networks": nets}]})
-            descs.append("insert egress rule 0 %r (%s to networks %s: the /32 of %s)" % (
-                rname, action, ", ".join(nets), " and ".join(p for _, p in pods)))
-        elif op[0] == "delete":
-            del objs[i]
-            descs.append("delete it")
-    return "%s: %s" % (who, "; ".join(descs))
+    return apply_change(objs, change, named_port)
 
 def generate(OUT):
     write(os.path.join(OUT, "cluster.yaml"), CLUSTER_HEAD.format(v=VERSION, extra="") + dump_all(cluster_objects(UP)))

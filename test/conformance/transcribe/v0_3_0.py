@@ -9,8 +9,8 @@ step, written as its own file. The manifests are Go templates of the host-networ
 upstream's default range.
 """
 import copy, glob, os, re
-from common import (upstream, match_brace, pod_ipv4, load_docs, write, copy_manifest, cluster_objects, dump_all, dump_list,
-                    slug, find, probe_line, write_index, CLUSTER_HEAD, BASE_README)
+from common import (upstream, match_brace, load_docs, write, copy_manifest, cluster_objects, dump_all, dump_list,
+                    slug, probe_line, write_index, apply_change, conformance_tests, CLUSTER_HEAD, BASE_README)
 
 VERSION = "v0.3.0"
 UP = upstream(VERSION)
@@ -50,7 +50,6 @@ PATTERNS = {
 # Each statement a pattern must account for, counted in the source.
 CALLS = {"poke": "PokeServer(", "patch": "PatchClusterNetworkPolicy(", "delete": "s.Client.Delete(", "ns_labels": "PatchNamespace(",
          "set_label": "SetPodLabel(", "remove_label": "RemovePodLabel("}
-RUN = re.compile(r't\.Run\("([^"]+)",\s*func\(t \*testing\.T\)\s*\{')
 CLEANUP = re.compile(r't\.Cleanup\(func\(\)\s*\{')
 CONST = re.compile(r'^const (\w+) = "([^"]+)"$', re.M)
 
@@ -65,128 +64,92 @@ def extract():
     for path in paths:
         consts.update(CONST.findall(open(path).read()))
     tests = []
-    for path in paths:
-        src = open(path).read()
-        for m in re.finditer(r'var (\w+) = suite\.ConformanceTest\{', src):
-            end = match_brace(src, m.end() - 1)
-            block = src[m.start():end + 1]
-            line0 = src[:m.start()].count("\n") + 1
-            short = re.search(r'ShortName:\s*"(\w+)"', block).group(1)
-            feats = re.findall(r'suite\.Support(\w+)', re.search(r'Features:\s*\[\]suite\.SupportedFeature\{(.*?)\}', block, re.S).group(1))
-            manifests = re.findall(r'"([^"]+\.yaml)"', re.search(r'Manifests:\s*\[\]string\{(.*?)\}', block, re.S).group(1))
-            subs = []
-            for r in RUN.finditer(block):
-                subs.append({"name": r.group(1), "start": r.start(), "end": match_brace(block, r.end() - 1),
-                             "line": line0 + block[:r.start()].count("\n"), "steps": [], "cleanup": []})
-            cleanups = [(c.start(), match_brace(block, c.end() - 1)) for c in CLEANUP.finditer(block)]
-            events = sorted((g.start(), kind, g) for kind, pat in PATTERNS.items() for g in pat.finditer(block))
-            for kind, call in CALLS.items():
-                assert block.count(call) == sum(1 for e in events if e[1] == kind), (short, kind)
-            assert block.count("mutate :=") == block.count("PatchClusterNetworkPolicy("), short
-            pods, cnps, nps, pending = {}, {}, {}, []
-            for pos, kind, g in events:
-                sub = next((s for s in subs if s["start"] <= pos <= s["end"]), None)
-                in_cleanup = any(a <= pos <= b for a, b in cleanups)
-                if kind == "get_pod":
-                    pods[g.group(1)] = (g.group(2), g.group(3))
-                elif kind == "get_cnp":
-                    cnps[g.group(1)] = g.group(2)
-                elif kind == "get_np":
-                    nps[g.group(1)] = (g.group(2), g.group(3))
-                elif kind == "swap":
-                    pending.append(("swap", g.group(1).lower(), int(g.group(2)), int(g.group(3))))
-                elif kind == "named":
-                    pending.append(("named", g.group(2).lower(), int(g.group(3)), g.group(5)))
-                elif kind == "priority":
-                    pending.append(("priority", int(g.group(1))))
-                elif kind == "action":
-                    pending.append(("action", g.group(1).lower(), int(g.group(2)), g.group(3)))
-                elif kind == "insert":
-                    pending.append(("insert", g.group(1), g.group(2), [pods[g.group(3)], pods[g.group(4)]]))
-                elif kind == "poke":
-                    assert sub is not None and not in_cleanup, short
-                    ns, pod, proto, var, port, index, ok = g.groups()
-                    p = {"from": (ns, pod), "to": pods[var], "protocol": proto.upper(),
-                         "port": HOST_PORTS[int(index)] if index else int(port),
-                         "hostPortIndex": int(index) if index else None, "expect": "Allow" if ok == "true" else "Deny"}
-                    if not sub["steps"] or sub["steps"][-1]["closed"]:
-                        sub["steps"].append({"changes": [], "pokes": [], "closed": False})
-                    sub["steps"][-1]["pokes"].append(p)
-                else:  # a change the probes after it see
-                    assert sub is not None, (short, "change outside a subtest")
-                    if kind == "patch":
-                        assert pending, (short, "patch without a recognised change")
-                        change = {"target": ("ClusterNetworkPolicy", "", cnps[g.group(1)]), "ops": pending}
-                        pending = []
-                    elif kind == "delete":
-                        change = {"target": ("NetworkPolicy",) + nps[g.group(1)], "ops": [("delete",)]}
-                    elif kind == "ns_labels":
-                        change = {"target": ("Namespace", "", g.group(2)), "ops": [("labels", labels_of(g.group(4)))]}
-                    elif kind == "set_label":
-                        change = {"target": ("Pod", g.group(1), g.group(2)), "ops": [("set_label", consts[g.group(3)], g.group(4))]}
-                    else:
-                        change = {"target": ("Pod", g.group(1), g.group(2)), "ops": [("remove_label", consts[g.group(3)])]}
-                    if in_cleanup:
-                        sub["cleanup"].append(change)
-                        continue
-                    if sub["steps"] and not sub["steps"][-1]["closed"]:
-                        sub["steps"][-1]["closed"] = True
-                    if not sub["steps"] or sub["steps"][-1]["closed"]:
-                        sub["steps"].append({"changes": [], "pokes": [], "closed": False})
-                    sub["steps"][-1]["changes"].append(change)
-            assert not pending, (short, pending)
-            for s in subs:
-                assert s["steps"] and all(st["pokes"] for st in s["steps"]), (short, s["name"], "a step without probes")
-            tests.append({"short": short, "file": "conformance/tests/" + os.path.basename(path), "line": line0,
-                          "features": feats, "manifests": manifests, "subtests": subs})
+    for t in conformance_tests(paths, steps=[], cleanup=[]):
+        short, block, subs = t["short"], t.pop("block"), t["subtests"]
+        cleanups = [(c.start(), match_brace(block, c.end() - 1)) for c in CLEANUP.finditer(block)]
+        events = sorted((g.start(), kind, g) for kind, pat in PATTERNS.items() for g in pat.finditer(block))
+        for kind, call in CALLS.items():
+            assert block.count(call) == sum(1 for e in events if e[1] == kind), (short, kind)
+        assert block.count("mutate :=") == block.count("PatchClusterNetworkPolicy("), short
+        pods, cnps, nps, pending = {}, {}, {}, []
+        for pos, kind, g in events:
+            sub = next((s for s in subs if s["start"] <= pos <= s["end"]), None)
+            in_cleanup = any(a <= pos <= b for a, b in cleanups)
+            if kind == "get_pod":
+                pods[g.group(1)] = (g.group(2), g.group(3))
+            elif kind == "get_cnp":
+                cnps[g.group(1)] = g.group(2)
+            elif kind == "get_np":
+                nps[g.group(1)] = (g.group(2), g.group(3))
+            elif kind == "swap":
+                pending.append(("swap", g.group(1).lower(), int(g.group(2)), int(g.group(3))))
+            elif kind == "named":
+                pending.append(("named", g.group(2).lower(), int(g.group(3)), g.group(5)))
+            elif kind == "priority":
+                pending.append(("priority", int(g.group(1))))
+            elif kind == "action":
+                pending.append(("action", g.group(1).lower(), int(g.group(2)), g.group(3)))
+            elif kind == "insert":
+                pending.append(("insert", g.group(1), g.group(2), [pods[g.group(3)], pods[g.group(4)]]))
+            elif kind == "poke":
+                assert sub is not None and not in_cleanup, short
+                ns, pod, proto, var, port, index, ok = g.groups()
+                p = {"from": (ns, pod), "to": pods[var], "protocol": proto.upper(),
+                     "port": HOST_PORTS[int(index)] if index else int(port),
+                     "hostPortIndex": int(index) if index else None, "expect": "Allow" if ok == "true" else "Deny"}
+                if not sub["steps"] or sub["steps"][-1]["closed"]:
+                    sub["steps"].append({"changes": [], "pokes": [], "closed": False})
+                sub["steps"][-1]["pokes"].append(p)
+            else:  # a change the probes after it see
+                assert sub is not None, (short, "change outside a subtest")
+                if kind == "patch":
+                    assert pending, (short, "patch without a recognised change")
+                    change = {"target": ("ClusterNetworkPolicy", "", cnps[g.group(1)]), "ops": pending}
+                    pending = []
+                elif kind == "delete":
+                    change = {"target": ("NetworkPolicy",) + nps[g.group(1)], "ops": [("delete",)]}
+                elif kind == "ns_labels":
+                    change = {"target": ("Namespace", "", g.group(2)), "ops": [("labels", labels_of(g.group(4)))]}
+                elif kind == "set_label":
+                    change = {"target": ("Pod", g.group(1), g.group(2)), "ops": [("set_label", consts[g.group(3)], g.group(4))]}
+                else:
+                    change = {"target": ("Pod", g.group(1), g.group(2)), "ops": [("remove_label", consts[g.group(3)])]}
+                if in_cleanup:
+                    sub["cleanup"].append(change)
+                    continue
+                if sub["steps"] and not sub["steps"][-1]["closed"]:
+                    sub["steps"][-1]["closed"] = True
+                if not sub["steps"] or sub["steps"][-1]["closed"]:
+                    sub["steps"].append({"changes": [], "pokes": [], "closed": False})
+                sub["steps"][-1]["changes"].append(change)
+        assert not pending, (short, pending)
+        for s in subs:
+            assert s["steps"] and all(st["pokes"] for st in s["steps"]), (short, s["name"], "a step without probes")
+        tests.append(t)
     return tests
+
+def extra_op(obj, op):
+    """The ops only v0.3.0 has: a named port as a protocol, namespace and pod labels."""
+    if op[0] == "named":
+        _, gress, k, port = op
+        obj["spec"][gress][k]["protocols"] = [{"destinationNamedPort": port}]
+        return "%s rule %d protocols := [destinationNamedPort: %s]" % (gress, k, port)
+    labels = obj["metadata"]["labels"]
+    if op[0] == "labels":
+        # A merge patch to exactly these labels; the API server keeps kubernetes.io/metadata.name, as
+        # tieracl's loader adds it.
+        obj["metadata"]["labels"] = dict(op[1])
+        return "labels := {%s}" % ", ".join("%s: %s" % kv for kv in op[1].items())
+    if op[0] == "set_label":
+        labels[op[1]] = op[2]
+        return "label %s := %s" % (op[1], op[2])
+    assert op[0] == "remove_label", op
+    had = labels.pop(op[1], None) is not None
+    return "remove label %s%s" % (op[1], "" if had else " (not set: no change)")
 
 def apply(policies, cluster, change):
     """Applies one upstream change to the policies or the cluster in place; returns its description."""
-    kind, ns, name = change["target"]
-    who = "%s %s" % (kind, (ns + "/" if ns else "") + name)
-    objs = cluster if kind in ("Namespace", "Pod") else policies
-    i = find(objs, change["target"])
-    obj = objs[i]
-    spec = obj.get("spec")
-    descs = []
-    for op in change["ops"]:
-        if op[0] == "swap":
-            _, gress, a, b = op
-            spec[gress][a], spec[gress][b] = spec[gress][b], spec[gress][a]
-            descs.append("swap %s rules %d and %d" % (gress, a, b))
-        elif op[0] == "named":
-            _, gress, k, port = op
-            spec[gress][k]["protocols"] = [{"destinationNamedPort": port}]
-            descs.append("%s rule %d protocols := [destinationNamedPort: %s]" % (gress, k, port))
-        elif op[0] == "priority":
-            spec["priority"] = op[1]
-            descs.append("spec.priority := %d" % op[1])
-        elif op[0] == "action":
-            _, gress, k, action = op
-            spec[gress][k]["action"] = action
-            descs.append("%s rule %d action := %s" % (gress, k, action))
-        elif op[0] == "insert":
-            _, rname, action, pods = op
-            nets = ["%s/32" % pod_ipv4(p) for _, p in pods]
-            spec["egress"].insert(0, {"name": rname, "action": action, "to": [{"networks": nets}]})
-            descs.append("insert egress rule 0 %r (%s to networks %s: the /32 of %s)" % (
-                rname, action, ", ".join(nets), " and ".join(p for _, p in pods)))
-        elif op[0] == "delete":
-            del objs[i]
-            descs.append("delete it")
-        elif op[0] == "labels":
-            # A merge patch to exactly these labels; the API server keeps kubernetes.io/metadata.name, as
-            # tieracl's loader adds it.
-            obj["metadata"]["labels"] = dict(op[1])
-            descs.append("labels := {%s}" % ", ".join("%s: %s" % kv for kv in op[1].items()))
-        elif op[0] == "set_label":
-            obj["metadata"]["labels"][op[1]] = op[2]
-            descs.append("label %s := %s" % (op[1], op[2]))
-        elif op[0] == "remove_label":
-            had = obj["metadata"]["labels"].pop(op[1], None) is not None
-            descs.append("remove label %s%s" % (op[1], "" if had else " (not set: no change)"))
-    return "%s: %s" % (who, "; ".join(descs))
+    return apply_change(cluster if change["target"][0] in ("Namespace", "Pod") else policies, change, extra_op)
 
 def generate(OUT):
     base_cluster = cluster_objects(UP, render)

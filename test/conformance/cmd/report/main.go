@@ -43,7 +43,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("report", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	backendList := flags.String("backends", os.Getenv(conformance.EnvBackends), "comma-separated backends (default: $"+conformance.EnvBackends+", else every registered backend)")
-	suiteList := flags.String("suites", os.Getenv(conformance.EnvSuites), "comma-separated suite versions (default: $"+conformance.EnvSuites+", else every suite)")
+	suiteList := flags.String("suites", os.Getenv(conformance.EnvSuites),
+		"comma-separated suite versions (default: $"+conformance.EnvSuites+", else every suite)")
 	out := flags.String("out", "docs/conformance", "folder to write <backend>-<suite>.yaml to")
 	date := flags.String("date", time.Now().Format(time.RFC3339), "the report's date")
 	version := flags.String("version", buildVersion(), "tieracl version to put in the report")
@@ -129,8 +130,8 @@ func implementation(suite *conformance.Suite, backend, version string) conforman
 		URL:          "https://github.com/tieracl/tieracl",
 		Version:      version,
 		Contact:      []string{"https://github.com/tieracl/tieracl/issues"},
-		AdditionalInformation: fmt.Sprintf("backend %s: %s. The network-policy-api %s conformance tests, transcribed as tieracl policy tests "+
-			"(test/conformance/%s, one file per subtest or step), judged by this backend with "+
+		AdditionalInformation: fmt.Sprintf("backend %s: %s. The network-policy-api %s conformance tests, "+
+			"transcribed as tieracl policy tests (test/conformance/%s, one file per subtest or step), judged by this backend with "+
 			"`go run ./test/conformance/cmd/report -suites %s -backends %s`; see docs/conformance/README.md.",
 			backend, info, suite.Version, suite.Version, suite.Version, backend),
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,11 @@ func init() {
 
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
+	// allPassed is the line run prints for a suite whose every test and probe passed.
+	allPassed := func(suite, backend string, tests, probes int) string {
+		return fmt.Sprintf("%s %s: %d of %d tests passed, 0 skipped (%d of %d probes passed, 0 not judged); wrote %s\n",
+			suite, backend, tests, tests, probes, probes, filepath.Join(dir, backend+"-"+suite+".yaml"))
+	}
 	tests := []struct {
 		name   string
 		args   []string
@@ -34,10 +40,8 @@ func TestRun(t *testing.T) {
 		stderr string
 	}{
 		{"writes one report per suite and backend", []string{"-out", dir, "-backends", "model,acl", "-date", "2025-01-02T03:04:05Z", "-version", "v9"}, 0,
-			"v0.1.7 model: 24 of 24 tests passed, 0 skipped (289 of 289 probes passed, 0 not judged); wrote " + filepath.Join(dir, "model-v0.1.7.yaml") + "\n" +
-				"v0.1.7 acl: 24 of 24 tests passed, 0 skipped (289 of 289 probes passed, 0 not judged); wrote " + filepath.Join(dir, "acl-v0.1.7.yaml") + "\n" +
-				"v0.3.0 model: 30 of 30 tests passed, 0 skipped (397 of 397 probes passed, 0 not judged); wrote " + filepath.Join(dir, "model-v0.3.0.yaml") + "\n" +
-				"v0.3.0 acl: 30 of 30 tests passed, 0 skipped (397 of 397 probes passed, 0 not judged); wrote " + filepath.Join(dir, "acl-v0.3.0.yaml") + "\n", ""},
+			allPassed("v0.1.7", "model", 24, 289) + allPassed("v0.1.7", "acl", 24, 289) +
+				allPassed("v0.3.0", "model", 30, 397) + allPassed("v0.3.0", "acl", 30, 397), ""},
 		{"failures are printed and exit 1", []string{"-out", dir, "-suites", "v0.1.7", "-backends", "deny-all-for-test"}, 1,
 			"FAIL test/conformance/v0.1.7/AdminNetworkPolicyEgressInlineCIDRPeers/01-support-a-deny-egress-rule-policy-for-egress-cidr-peer.yaml: probes[6] " +
 				"network-policy-conformance-gryffindor/harry-potter-1 -> network-policy-conformance-slytherin/draco-malfoy-0 TCP/80 IPv4: expected Allow, got Deny (", ""},
