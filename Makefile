@@ -72,10 +72,13 @@ endef
 demo:
 	$(GO) run ./go-controller/cmd/tieracl render
 
-# network-policy-api v0.1.7 conformance through every backend; writes docs/conformance/<backend>.yaml.
+# The network-policy-api v0.1.7 (ANP/BANP) and v0.3.0 (ClusterNetworkPolicy) conformance suites through every
+# backend; writes docs/conformance/<backend>-<suite>.yaml. CONFORMANCE_SUITES=v0.3.0 runs one suite.
+CONFORMANCE_SUITES ?=
 conformance: ovn
-	$(GO) test -count=1 ./test/conformance/...
-	$(GO) run ./test/conformance/cmd/report -out docs/conformance -version "$$(git describe --tags --always --dirty)"
+	TIERACL_CONFORMANCE_SUITES=$(CONFORMANCE_SUITES) $(GO) test -count=1 -timeout 40m ./test/conformance/...
+	TIERACL_CONFORMANCE_SUITES=$(CONFORMANCE_SUITES) $(GO) run ./test/conformance/cmd/report -out docs/conformance \
+		-version "$$(git describe --tags --always --dirty)"
 
 # The upstream network-policy-api suites v0.1.7 and v0.3.0, unchanged (test/upstream, docs/e2e.md), each
 # on a cluster of its own from `make cluster-up`; fails when a non-SCTP test fails. Writes the suites'

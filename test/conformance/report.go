@@ -7,22 +7,24 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// SuiteVersion is the network-policy-api release whose conformance suite the files transcribe.
-const SuiteVersion = "v0.1.7"
-
-// BuildReport turns one backend's results into a ConformanceReport as upstream's suite builds it:
-// a test counts in every profile that has all its features, at the experimental level when any of
-// them is experimental there; a level fails when a test failed, and is partial when a test could not be
-// judged at all by this backend on this machine (SCTP without kernel SCTP), which it lists as skipped.
-func BuildReport(impl Implementation, date, backend string, results []TestResult) ConformanceReport {
+// BuildReport turns one backend's results into the suite's ConformanceReport as upstream's suite of
+// that release builds it: a test counts in every profile that has all its features, at the
+// experimental level when any of them is experimental there; a level fails when a test failed. A test
+// this backend could not judge at all on this machine (SCTP without kernel SCTP) is listed as skipped;
+// v0.1.7 calls such a level partial, v0.3.0 fails it ("required tests skipped").
+func (s *Suite) BuildReport(impl Implementation, date, backend string, results []TestResult) ConformanceReport {
 	r := ConformanceReport{
-		TypeMeta:                  metav1.TypeMeta{APIVersion: "policy.networking.k8s.io/v1alpha1", Kind: "ConformanceReport"},
-		Implementation:            impl,
-		Date:                      date,
-		NetworkPolicyV2APIVersion: SuiteVersion,
+		TypeMeta:       metav1.TypeMeta{APIVersion: "policy.networking.k8s.io/v1alpha1", Kind: "ConformanceReport"},
+		Implementation: impl,
+		Date:           date,
 	}
-	uncounted := uncountedTests(results)
-	for _, p := range Profiles {
+	if s.Partial {
+		r.NetworkPolicyV2APIVersion = s.Version
+	} else {
+		r.NetworkPolicyBundleVersion = s.Version
+	}
+	uncounted := uncountedTests(s.Profiles, results)
+	for _, p := range s.Profiles {
 		var standard, experimental level
 		for _, res := range results {
 			if !p.Counts(res.Test) {
@@ -37,9 +39,9 @@ func BuildReport(impl Implementation, date, backend string, results []TestResult
 		if standard.tests+experimental.tests == 0 {
 			continue // upstream reports only the profiles that counted a test
 		}
-		pr := ProfileReport{Name: p.Name, Standard: standard.status(backend, "standard", uncounted)}
+		pr := ProfileReport{Name: p.Name, Standard: standard.status(backend, "standard", uncounted, s.Partial)}
 		if experimental.tests > 0 {
-			es := &ExperimentalStatus{Status: experimental.status(backend, "experimental", "")}
+			es := &ExperimentalStatus{Status: experimental.status(backend, "experimental", "", s.Partial)}
 			for _, f := range p.Experimental {
 				es.SupportedFeatures = append(es.SupportedFeatures, string(f))
 			}
@@ -55,6 +57,7 @@ type level struct {
 	stats                Statistics
 	failed, skipped      []string
 	tests, probes, total int
+	notJudged            int
 }
 
 func (l *level) add(res TestResult) {
@@ -62,6 +65,9 @@ func (l *level) add(res TestResult) {
 	passed, total := res.Probes()
 	l.probes += passed
 	l.total += total
+	for _, s := range res.Subtests {
+		l.notJudged += len(s.NotJudged())
+	}
 	switch {
 	case res.Skipped():
 		l.stats.Skipped++
@@ -75,15 +81,23 @@ func (l *level) add(res TestResult) {
 	l.failed = append(l.failed, res.Test.ShortName)
 }
 
-func (l *level) status(backend, name, note string) Status {
+func (l *level) status(backend, name, note string, partial bool) Status {
 	s := Status{Statistics: l.stats, FailedTests: l.failed, SkippedTests: l.skipped, Result: Success}
+	judged := ""
+	if l.notJudged > 0 {
+		judged = fmt.Sprintf(", %d not judged", l.notJudged)
+	}
+	s.Summary = fmt.Sprintf("backend %s: %d of %d %s tests passed (%d of %d probes%s).",
+		backend, l.stats.Passed, l.tests, name, l.probes, l.total, judged)
 	switch {
 	case l.stats.Failed > 0:
 		s.Result = Failure
-	case l.stats.Skipped > 0:
+	case l.stats.Skipped > 0 && partial:
 		s.Result = Partial
+	case l.stats.Skipped > 0:
+		s.Result = Failure
+		s.Summary += " Required tests skipped: " + strings.Join(l.skipped, ", ") + "."
 	}
-	s.Summary = fmt.Sprintf("backend %s: %d of %d %s tests passed (%d of %d probes).", backend, l.stats.Passed, l.tests, name, l.probes, l.total)
 	if note != "" {
 		s.Summary += " " + note
 	}
@@ -92,11 +106,11 @@ func (l *level) status(backend, name, note string) Status {
 
 // uncountedTests describes the tests no profile counts (they need ANP and BANP together), which
 // upstream's report leaves out; the summary says how they went so the report hides nothing.
-func uncountedTests(results []TestResult) string {
+func uncountedTests(profiles []Profile, results []TestResult) string {
 	var passed, failed []string
 	for _, res := range results {
 		counted := false
-		for _, p := range Profiles {
+		for _, p := range profiles {
 			counted = counted || p.Counts(res.Test)
 		}
 		switch {

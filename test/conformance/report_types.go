@@ -2,9 +2,11 @@ package conformance
 
 import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-// The report types follow sigs.k8s.io/network-policy-api v0.1.7 conformance/apis/v1alpha1, field for
-// field and with the same JSON names, so the YAML has the upstream report's shape. They are written
-// out here because the project depends on network-policy-api v0.2.0, whose module lacks them.
+// The report types follow sigs.k8s.io/network-policy-api conformance/apis/v1alpha1 of v0.1.7 and v0.3.0,
+// field for field and with the same JSON names, so the YAML has the upstream report's shape. They are
+// written out here because the v0.3.0 conformance module needs other versions of controller-runtime
+// and Kubernetes than the project's; v0.1.7 and v0.3.0 differ only in the suite version's field name
+// and in v0.3.0 having no "partial" result.
 
 // ConformanceReport is the report of one run of the suite.
 type ConformanceReport struct {
@@ -12,9 +14,11 @@ type ConformanceReport struct {
 	Implementation  `json:"implementation"`
 	// Date is when the report was generated, RFC 3339.
 	Date string `json:"date"`
-	// NetworkPolicyV2APIVersion is the release of the conformance suite the tests come from.
-	NetworkPolicyV2APIVersion string          `json:"networkPolicyV2APIVersion"`
-	ProfileReports            []ProfileReport `json:"profiles"`
+	// NetworkPolicyV2APIVersion (v0.1.7) or NetworkPolicyBundleVersion (v0.3.0) is the release of the
+	// conformance suite the tests come from; a report has the one of its release.
+	NetworkPolicyV2APIVersion  string          `json:"networkPolicyV2APIVersion,omitempty"`
+	NetworkPolicyBundleVersion string          `json:"networkPolicyBundleVersion,omitempty"`
+	ProfileReports             []ProfileReport `json:"profiles"`
 }
 
 // Implementation describes what was tested.
@@ -50,7 +54,7 @@ type Status struct {
 	FailedTests  []string `json:"failedTests,omitempty"`
 }
 
-// Result summarises a level: success, partial (some skipped) or failure.
+// Result summarises a level: success, partial (some skipped; v0.1.7 only) or failure.
 type Result string
 
 // The results upstream defines.

@@ -7,10 +7,10 @@ import (
 	"testing/fstest"
 )
 
-// withFile is FS's cluster plus one test file, listed in a one-test catalog.
+// withFile is the v0.1.7 cluster plus one test file, listed in a one-test catalog.
 func withFile(t *testing.T, name, body string, probes int) (fs.FS, *Catalog) {
 	t.Helper()
-	cluster, err := fs.ReadFile(FS, "cluster.yaml")
+	cluster, err := fs.ReadFile(FS, V017.ClusterFile())
 	if err != nil {
 		t.Fatal(err)
 	}

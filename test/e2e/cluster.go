@@ -18,11 +18,14 @@ import (
 	"github.com/tieracl/tieracl/test/conformance"
 )
 
-// ConformanceCluster is test/conformance/cluster.yaml: the namespaces, nodes and pods every transcribed
+// ConformanceSuite is the transcribed conformance suite the e2e runs through the API.
+var ConformanceSuite = conformance.V017
+
+// ConformanceCluster is the suite's cluster.yaml: the namespaces, nodes and pods every transcribed
 // conformance file probes.
 func ConformanceCluster() (*cluster.Snapshot, error) {
 	set := manifest.NewSet()
-	if err := set.AddFS(conformance.FS, "cluster.yaml", conformance.Display); err != nil {
+	if err := set.AddFS(conformance.FS, ConformanceSuite.ClusterFile(), conformance.Display); err != nil {
 		return nil, err
 	}
 	return set.Snapshot(), nil
@@ -37,7 +40,7 @@ type Served map[string][]corev1.ContainerPort
 // serve these ports whether or not the pod declares them; the e2e's pods declare them, so the agent, which
 // serves declared ports, serves them too.
 func ProbedPorts(snap *cluster.Snapshot) (Served, error) {
-	catalog, err := conformance.LoadCatalog(conformance.FS)
+	catalog, err := ConformanceSuite.Catalog()
 	if err != nil {
 		return nil, err
 	}

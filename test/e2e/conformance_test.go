@@ -21,7 +21,7 @@ import (
 // as upstream's cleanup deletes its manifests, and NB must then hold no tieracl row.
 func TestConformance(t *testing.T) {
 	env := environment(t)
-	catalog, err := conformance.LoadCatalog(conformance.FS)
+	catalog, err := e2e.ConformanceSuite.Catalog()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,8 @@
-// Command report runs the transcribed network-policy-api conformance suite with each backend and
-// writes the upstream-shaped ConformanceReport of each to <out>/<backend>.yaml.
+// Command report runs the transcribed network-policy-api conformance suites with each backend and
+// writes the upstream-shaped ConformanceReport of each suite and backend to <out>/<backend>-<suite>.yaml,
+// e.g. docs/conformance/acl-v0.3.0.yaml.
 //
-//	go run ./test/conformance/cmd/report [-backends acl,model] [-out docs/conformance] [-version v]
+//	go run ./test/conformance/cmd/report [-suites v0.1.7,v0.3.0] [-backends acl,model] [-out docs/conformance] [-version v]
 //
 // Exit status: 0 when every test passed, 1 when some failed (the reports are written anyway), 2 on
 // errors.
@@ -25,7 +26,7 @@ import (
 
 // backendInfo says what each built-in backend judges, for the report's additionalInformation.
 var backendInfo = map[string]string{
-	"model": "the policy model: ANP, NetworkPolicy and BANP semantics as the API's Go docs state them",
+	"model": "the policy model: the semantics of ClusterNetworkPolicy, ANP, NetworkPolicy and BANP as the API's Go docs state them",
 	"acl":   "the OVN Northbound ACLs, Port_Groups and Address_Sets tieracl generates, evaluated with OVN's tier and priority semantics",
 	"ovn": "the generated rows written to a real OVN 25.03 Northbound database, compiled by ovn-northd, each probe judged " +
 		"by ovn-trace (delivered or dropped)",
@@ -42,10 +43,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("report", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	backendList := flags.String("backends", os.Getenv(conformance.EnvBackends), "comma-separated backends (default: $"+conformance.EnvBackends+", else every registered backend)")
-	out := flags.String("out", "docs/conformance", "folder to write <backend>.yaml to")
+	suiteList := flags.String("suites", os.Getenv(conformance.EnvSuites),
+		"comma-separated suite versions (default: $"+conformance.EnvSuites+", else every suite)")
+	out := flags.String("out", "docs/conformance", "folder to write <backend>-<suite>.yaml to")
 	date := flags.String("date", time.Now().Format(time.RFC3339), "the report's date")
 	version := flags.String("version", buildVersion(), "tieracl version to put in the report")
 	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	suites, err := conformance.ParseSuites(*suiteList)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	backends, err := conformance.ParseBackends(*backendList)
@@ -53,29 +61,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	catalog, err := conformance.LoadCatalog(conformance.FS)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
 	status := 0
-	for _, backend := range backends {
-		results, err := conformance.Run(conformance.FS, catalog, backend)
+	for _, suite := range suites {
+		catalog, err := suite.Catalog()
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 2
 		}
-		report := conformance.BuildReport(implementation(backend, *version), *date, backend, results)
-		path := filepath.Join(*out, backend+".yaml")
-		if err := write(path, report); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-		t := tally(results, stdout)
-		fmt.Fprintf(stdout, "%s: %d of %d tests passed, %d skipped (%d of %d probes passed, %d not judged); wrote %s\n",
-			backend, t.passed, len(results), t.skipped, t.probes, t.total, t.notJudged, path)
-		if t.passed+t.skipped != len(results) {
-			status = 1
+		for _, backend := range backends {
+			results, err := conformance.Run(conformance.FS, catalog, backend)
+			if err != nil {
+				fmt.Fprintln(stderr, err)
+				return 2
+			}
+			report := suite.BuildReport(implementation(suite, backend, *version), *date, backend, results)
+			path := filepath.Join(*out, backend+"-"+suite.Version+".yaml")
+			if err := write(path, report); err != nil {
+				fmt.Fprintln(stderr, err)
+				return 2
+			}
+			t := tally(results, stdout)
+			fmt.Fprintf(stdout, "%s %s: %d of %d tests passed, %d skipped (%d of %d probes passed, %d not judged); wrote %s\n",
+				suite.Version, backend, t.passed, len(results), t.skipped, t.probes, t.total, t.notJudged, path)
+			if t.passed+t.skipped != len(results) {
+				status = 1
+			}
 		}
 	}
 	return status
@@ -109,7 +119,7 @@ func tally(results []conformance.TestResult, w io.Writer) counts {
 	return c
 }
 
-func implementation(backend, version string) conformance.Implementation {
+func implementation(suite *conformance.Suite, backend, version string) conformance.Implementation {
 	info := backendInfo[backend]
 	if info == "" {
 		info = "the backend registered under that name in go-controller/pkg/policytest"
@@ -120,9 +130,10 @@ func implementation(backend, version string) conformance.Implementation {
 		URL:          "https://github.com/tieracl/tieracl",
 		Version:      version,
 		Contact:      []string{"https://github.com/tieracl/tieracl/issues"},
-		AdditionalInformation: fmt.Sprintf("backend %s: %s. The network-policy-api %s conformance tests, transcribed as tieracl policy tests "+
-			"(test/conformance, one file per subtest), judged by this backend with `go run ./test/conformance/cmd/report -backends %s`; "+
-			"see docs/conformance/README.md.", backend, info, conformance.SuiteVersion, backend),
+		AdditionalInformation: fmt.Sprintf("backend %s: %s. The network-policy-api %s conformance tests, "+
+			"transcribed as tieracl policy tests (test/conformance/%s, one file per subtest or step), judged by this backend with "+
+			"`go run ./test/conformance/cmd/report -suites %s -backends %s`; see docs/conformance/README.md.",
+			backend, info, suite.Version, suite.Version, suite.Version, backend),
 	}
 }
 

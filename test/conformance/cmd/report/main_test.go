@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,11 @@ func init() {
 
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
+	// allPassed is the line run prints for a suite whose every test and probe passed.
+	allPassed := func(suite, backend string, tests, probes int) string {
+		return fmt.Sprintf("%s %s: %d of %d tests passed, 0 skipped (%d of %d probes passed, 0 not judged); wrote %s\n",
+			suite, backend, tests, tests, probes, probes, filepath.Join(dir, backend+"-"+suite+".yaml"))
+	}
 	tests := []struct {
 		name   string
 		args   []string
@@ -33,13 +39,14 @@ func TestRun(t *testing.T) {
 		stdout string
 		stderr string
 	}{
-		{"writes one report per backend", []string{"-out", dir, "-backends", "model,acl", "-date", "2025-01-02T03:04:05Z", "-version", "v9"}, 0,
-			"model: 24 of 24 tests passed, 0 skipped (289 of 289 probes passed, 0 not judged); wrote " + filepath.Join(dir, "model.yaml") + "\n" +
-				"acl: 24 of 24 tests passed, 0 skipped (289 of 289 probes passed, 0 not judged); wrote " + filepath.Join(dir, "acl.yaml") + "\n", ""},
-		{"failures are printed and exit 1", []string{"-out", dir, "-backends", "deny-all-for-test"}, 1,
-			"FAIL test/conformance/AdminNetworkPolicyEgressInlineCIDRPeers/01-support-a-deny-egress-rule-policy-for-egress-cidr-peer.yaml: probes[6] " +
+		{"writes one report per suite and backend", []string{"-out", dir, "-backends", "model,acl", "-date", "2025-01-02T03:04:05Z", "-version", "v9"}, 0,
+			allPassed("v0.1.7", "model", 24, 289) + allPassed("v0.1.7", "acl", 24, 289) +
+				allPassed("v0.3.0", "model", 30, 397) + allPassed("v0.3.0", "acl", 30, 397), ""},
+		{"failures are printed and exit 1", []string{"-out", dir, "-suites", "v0.1.7", "-backends", "deny-all-for-test"}, 1,
+			"FAIL test/conformance/v0.1.7/AdminNetworkPolicyEgressInlineCIDRPeers/01-support-a-deny-egress-rule-policy-for-egress-cidr-peer.yaml: probes[6] " +
 				"network-policy-conformance-gryffindor/harry-potter-1 -> network-policy-conformance-slytherin/draco-malfoy-0 TCP/80 IPv4: expected Allow, got Deny (", ""},
 		{"unknown backend", []string{"-out", dir, "-backends", "nope"}, 2, "", `unknown backend "nope"`},
+		{"unknown suite", []string{"-out", dir, "-suites", "v0.2.0"}, 2, "", `unknown suite "v0.2.0"`},
 		{"bad flag", []string{"-outdir", dir}, 2, "", "flag provided but not defined: -outdir"},
 	}
 	for _, tc := range tests {
@@ -52,21 +59,33 @@ func TestRun(t *testing.T) {
 			}
 		})
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "acl.yaml"))
-	if err != nil {
-		t.Fatal(err)
+	reports := []struct {
+		file, version        string
+		profiles             int
+		standard, experiment uint32
+	}{
+		{"acl-v0.1.7.yaml", "v0.1.7", 2, 8, 3},
+		{"acl-v0.3.0.yaml", "v0.3.0", 1, 24, 6},
 	}
-	var report conformance.ConformanceReport
-	if err := yaml.UnmarshalStrict(data, &report); err != nil {
-		t.Fatal(err)
-	}
-	if report.Kind != "ConformanceReport" || report.Date != "2025-01-02T03:04:05Z" || report.Version != "v9" ||
-		!strings.HasPrefix(report.AdditionalInformation, "backend acl: ") || len(report.ProfileReports) != 2 {
-		t.Errorf("report: %+v", report)
-	}
-	for _, p := range report.ProfileReports {
-		if p.Standard.Result != conformance.Success || p.Standard.Passed != 8 || p.Experimental == nil || p.Experimental.Passed != 3 {
-			t.Errorf("profile %s: %+v %+v", p.Name, p.Standard, p.Experimental)
+	for _, r := range reports {
+		data, err := os.ReadFile(filepath.Join(dir, r.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var report conformance.ConformanceReport
+		if err := yaml.UnmarshalStrict(data, &report); err != nil {
+			t.Fatal(err)
+		}
+		if report.Kind != "ConformanceReport" || report.Date != "2025-01-02T03:04:05Z" || report.Version != "v9" ||
+			report.NetworkPolicyV2APIVersion+report.NetworkPolicyBundleVersion != r.version ||
+			!strings.HasPrefix(report.AdditionalInformation, "backend acl: ") || len(report.ProfileReports) != r.profiles {
+			t.Errorf("%s: %+v", r.file, report)
+		}
+		for _, p := range report.ProfileReports {
+			if p.Standard.Result != conformance.Success || p.Standard.Passed != r.standard || p.Experimental == nil ||
+				p.Experimental.Passed != r.experiment {
+				t.Errorf("%s: profile %s: %+v %+v", r.file, p.Name, p.Standard, p.Experimental)
+			}
 		}
 	}
 }
