@@ -11,6 +11,7 @@ all: build
 
 build:
 	$(GO) build -o $(BIN)/ ./go-controller/cmd/...
+	$(GO) build -o $(BIN)/kubectl-tieracl ./go-controller/cmd/tieracl
 
 # The README's test command: static checks, then every test, the real-OVN ones included. They fetch OVN
 # 25.03 into the cache on first use and fail, with the reason, if it cannot start.
