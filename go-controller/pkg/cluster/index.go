@@ -229,8 +229,22 @@ func parseAddrs(raw []string) []netip.Addr {
 	return out
 }
 
-// NamedPort finds the container port named name on the pod; ok is false when there is none.
+// NamedPort finds the container port named name on the pod; ok is false when there is none, and when its
+// number is outside 1-65535 (see BadNamedPort): no packet has such a port, and OVN drops an ACL that names
+// one, so the port must not reach a match.
 func NamedPort(p *corev1.Pod, name string) (port corev1.ContainerPort, ok bool) {
+	cp, ok := namedPort(p, name)
+	return cp, ok && cp.ContainerPort >= 1 && cp.ContainerPort <= 65535
+}
+
+// BadNamedPort reports the container port named name when its number is outside 1-65535. The API server
+// rejects such a pod, but one can still arrive (an old object, a kubelet that skips validation).
+func BadNamedPort(p *corev1.Pod, name string) (corev1.ContainerPort, bool) {
+	cp, ok := namedPort(p, name)
+	return cp, ok && (cp.ContainerPort < 1 || cp.ContainerPort > 65535)
+}
+
+func namedPort(p *corev1.Pod, name string) (port corev1.ContainerPort, ok bool) {
 	for _, c := range p.Spec.Containers {
 		for _, cp := range c.Ports {
 			if cp.Name == name {

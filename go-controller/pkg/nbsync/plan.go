@@ -96,6 +96,9 @@ func (p *planner) add(ops []ovsdb.Operation, err error) {
 // Ops computes the operations that turn the owned rows into desired. When NB already holds desired it
 // returns no operations at all.
 func Ops(ctx context.Context, c client.Client, desired *nbrows.State) ([]ovsdb.Operation, Stats, error) {
+	if err := desired.Validate(); err != nil {
+		return nil, Stats{}, fmt.Errorf("refusing to write an invalid state: %w", err)
+	}
 	cur, err := readOwned(ctx, c)
 	if err != nil {
 		return nil, Stats{}, err

@@ -103,6 +103,9 @@ func (g *gen) addPod(ns string) {
 	case 2:
 		ports = append(ports, corev1.ContainerPort{Name: "dns", ContainerPort: 53, Protocol: corev1.ProtocolUDP})
 	}
+	if g.chance(12) { // the API server rejects it, but a pod can still carry one: it must be ignored
+		ports = append([]corev1.ContainerPort{{Name: "web", ContainerPort: 65536, Protocol: corev1.ProtocolTCP}}, ports...)
+	}
 	p.Spec.Containers = []corev1.Container{{Name: "c", Ports: ports}}
 	switch {
 	case g.chance(8):
@@ -207,7 +210,8 @@ func (g *gen) pick2(a, b int) int {
 
 // networks draws CIDRs that cover some pod or node addresses, or none, or are malformed.
 func (g *gen) networks() []anpv1alpha1.CIDR {
-	choices := []string{"10.244.0.0/24", "10.244.0.0/28", "172.18.0.0/24", "0.0.0.0/0", "fd00:10:244::/64", "::/0", "192.0.2.0/24"}
+	choices := []string{"10.244.0.0/24", "10.244.0.0/28", "172.18.0.0/24", "0.0.0.0/0", "fd00:10:244::/64", "::/0", "192.0.2.0/24",
+		"10.244.0.9/28"}
 	out := []anpv1alpha1.CIDR{anpv1alpha1.CIDR(g.pick(choices))}
 	if g.chance(3) {
 		out = append(out, anpv1alpha1.CIDR(g.pick(choices)))
@@ -301,6 +305,9 @@ func (g *gen) networkPolicy(i int) {
 	case 2:
 		np.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}
 	}
+	if g.chance(8) { // a type listed twice, which the API server accepts
+		np.Spec.PolicyTypes = append(np.Spec.PolicyTypes, networkingv1.PolicyTypeEgress, networkingv1.PolicyTypeEgress)
+	}
 	for r := g.rng.Intn(3); r > 0; r-- {
 		np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{From: g.npPeers(), Ports: g.npPorts()})
 	}
@@ -321,7 +328,9 @@ func (g *gen) npPeers() []networkingv1.NetworkPolicyPeer {
 		case 2:
 			out = append(out, networkingv1.NetworkPolicyPeer{PodSelector: g.selector("pod"), NamespaceSelector: g.selector("ns")})
 		case 3:
-			out = append(out, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: "10.244.0.0/24", Except: []string{"10.244.0.0/29"}}})
+			// Excepts: valid, with host bits, of the other IP family, outside the cidr.
+			except := g.pick([]string{"10.244.0.0/29", "10.244.0.5/29", "fd00:10:244::/120", "192.0.2.0/28"})
+			out = append(out, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: "10.244.0.0/24", Except: []string{except}}})
 		default:
 			out = append(out, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: g.pick([]string{"0.0.0.0/0", "172.18.0.0/16", "fd00:10:244::/64"})}})
 		}

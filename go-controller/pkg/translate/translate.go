@@ -54,6 +54,7 @@ func Translate(s *cluster.Snapshot, opts Options) *Result {
 			b.addClusterPolicy(p, band)
 		}
 	}
+	b.checkNames(policies)
 	b.state.AddressSets = b.sets.all()
 	b.state.Sort()
 	for name, sel := range b.sets.selections {
@@ -89,10 +90,12 @@ type builder struct {
 	sets       *addressSets
 	state      nbrows.State
 	selections map[string]*Selection
+	cur        *policy.Policy // the policy being emitted, which problems found on the way belong to
 }
 
 // addPortGroup creates the port group of a policy's subject and returns its name.
 func (b *builder) addPortGroup(p *policy.Policy) string {
+	b.cur = p
 	var pods []*cluster.Pod
 	if p.Subject.Namespace != "" {
 		pods = b.ix.SelectPodsIn(p.Subject.Namespace, p.Subject.PodSelector)
@@ -118,7 +121,7 @@ func (b *builder) addClusterPolicy(p *policy.Policy, band priority.Band) {
 	first := len(b.state.ACLs)
 	for _, d := range []policy.Direction{policy.Ingress, policy.Egress} {
 		for _, r := range p.Rules(d) {
-			match, ok := b.ruleMatch(pg, r)
+			match, ok := b.validRuleMatch(pg, &r)
 			if !ok {
 				continue // matches nothing: no row; the slot stays reserved so priorities do not shift
 			}
@@ -156,7 +159,7 @@ func (b *builder) addNetworkPolicy(p *policy.Policy) {
 	first := len(b.state.ACLs)
 	for _, d := range p.Isolates {
 		for _, r := range p.Rules(d) {
-			match, ok := b.ruleMatch(pg, r)
+			match, ok := b.validRuleMatch(pg, &r)
 			if !ok {
 				continue
 			}
