@@ -17,6 +17,9 @@ import (
 type Options struct {
 	// PortName names a pod's logical switch port; nil means "<namespace>_<pod>".
 	PortName cluster.PortNamer
+	// ACLLogRate caps the log messages of each logged ACL, in packets per second (the Meter the logged
+	// ACLs share is fair: each ACL is limited on its own); 0 means DefaultACLLogRate.
+	ACLLogRate int
 }
 
 // Result is the desired NB state and every compiled policy with the problems found on the way, which the
@@ -55,6 +58,7 @@ func Translate(s *cluster.Snapshot, opts Options) *Result {
 		}
 	}
 	b.checkNames(policies)
+	b.addLogMeter(opts.ACLLogRate)
 	b.state.AddressSets = b.sets.all()
 	b.state.Sort()
 	for name, sel := range b.sets.selections {
@@ -185,7 +189,7 @@ func (b *builder) addACL(p *policy.Policy, pg string, d policy.Direction, what s
 		acl.Options = map[string]string{nbrows.OptionApplyAfterLB: "true"}
 	}
 	if sev := p.Logging.For(a); sev != "" && (ids[nbrows.KeyACLRole] == nbrows.RoleRule || ids[nbrows.KeyACLRole] == nbrows.RoleIsolation) {
-		acl.Log, acl.Severity = true, sev
+		acl.Log, acl.Severity, acl.Meter = true, sev, LogMeterName
 	}
 	acl.ExternalIDs[nbrows.KeyDirection] = string(d)
 	for k, v := range ids {
