@@ -78,6 +78,9 @@ func (g *gen) namespaces(n int) {
 		if !g.chance(3) {
 			ns.Labels["env"] = g.pick(envs)
 		}
+		if i%3 == 1 {
+			ns.Annotations = map[string]string{loggingAnnotation: logging(i)}
+		}
 		g.s.Namespaces = append(g.s.Namespaces, ns)
 		for j := 1 + g.rng.Intn(3); j > 0; j-- {
 			g.addPod(name)
@@ -201,6 +204,16 @@ func (g *gen) ports() *[]anpv1alpha1.AdminNetworkPolicyPort {
 	return &out
 }
 
+// loggingAnnotation asks for ACL logging (policy.LoggingAnnotation; synth does not import the compiler).
+const loggingAnnotation = "k8s.ovn.org/acl-logging"
+
+// logging picks an ACL logging annotation by index (some actions logged, one that does not parse),
+// without drawing from the generator, so the clusters of a seed stay what they were before logging.
+func logging(i int) string {
+	return []string{`{"deny":"alert"}`, `{"allow":"notice","deny":"warning","pass":"info"}`, `{"pass":"debug"}`,
+		`{"deny":"loud"}`}[i%4]
+}
+
 func (g *gen) pick2(a, b int) int {
 	if g.chance(2) {
 		return a
@@ -255,6 +268,9 @@ func (g *gen) anp(i int) {
 	}
 	a := &anpv1alpha1.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("anp-%d", i)},
 		Spec: anpv1alpha1.AdminNetworkPolicySpec{Priority: prio, Subject: g.subject()}}
+	if i%2 == 0 {
+		a.Annotations = map[string]string{loggingAnnotation: logging(i)}
+	}
 	for r := g.rng.Intn(4); r > 0; r-- {
 		rule := anpv1alpha1.AdminNetworkPolicyIngressRule{Name: fmt.Sprintf("in-%d", r), Action: anpv1alpha1.AdminNetworkPolicyRuleAction(g.action(true)), Ports: g.ports()}
 		for p := 1 + g.rng.Intn(2); p > 0; p-- {

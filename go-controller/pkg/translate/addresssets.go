@@ -113,7 +113,7 @@ type namedPortGroup struct {
 }
 
 // namedPortResolution is what a named port resolves to, and the pods whose port of that name has a number
-// outside 1-65535: they are left out, as such a number would make OVN drop the whole ACL.
+// outside 1-65535 or an unknown protocol: they are left out, as OVN would drop the whole ACL.
 type namedPortResolution struct {
 	groups  []namedPortGroup
 	ignored []string

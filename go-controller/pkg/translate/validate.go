@@ -3,6 +3,7 @@ package translate
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnmatch"
@@ -39,7 +40,7 @@ func (b *builder) validRuleMatch(pg string, r *policy.Rule) (string, bool) {
 	if err == nil {
 		return match, ok
 	}
-	where := fmt.Sprintf("%s rule %d", r.Direction, r.Index)
+	where := fmt.Sprintf("%s rule %d", strings.ToLower(string(r.Direction)), r.Index)
 	if r.Name != "" {
 		where += fmt.Sprintf(" %q", r.Name)
 	}

@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -59,22 +60,29 @@ func TestDuplicatePolicyTypesOneRowEach(t *testing.T) {
 	}
 }
 
-// TestOutOfRangeContainerPort: a named container port of 65536 made `tcp.dst == 65536`; OVN dropped the
-// whole ACL, so the Deny let everything through. The pod is left out of the named port, and said so.
-func TestOutOfRangeContainerPort(t *testing.T) {
-	s := baseCluster()
-	s.Pods = append(s.Pods, withPorts(pod("web", "w3", map[string]string{"app": "web"}, "10.0.0.3"),
-		corev1.ContainerPort{Name: "http", ContainerPort: 65536}))
-	deny := anp("deny-http", 1, nsSubject(map[string]string{"tier": "db"}))
-	deny.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny",
-		anpv1alpha1.AdminNetworkPolicyEgressPeer{Namespaces: &metav1.LabelSelector{}}, anpv1alpha1.AdminNetworkPolicyPort{NamedPort: named("http")})}
-	res := Translate(with(s, deny), Options{})
-	checkRows(t, res.State)
-	if got := aclsOf(res.State, "deny-http"); len(got) != 1 || strings.Contains(got[0], "65536") || !strings.Contains(got[0], "tcp.dst == 8080") {
-		t.Errorf("ACLs = %v, want one drop of ports 8080 and 8081 only", got)
-	}
-	if ps := problemsOf(res, "AdminNetworkPolicy/deny-http"); !hasProblem(ps, policy.ReasonInvalidPort, "web/w3 has TCP/65536") {
-		t.Errorf("problems = %v, want a warning naming web/w3", ps)
+// TestInvalidContainerPort: a named container port of 65536 made `tcp.dst == 65536`, and one of protocol
+// ICMP `icmp.dst == 80` (FuzzTranslate found that one); OVN drops such an ACL whole, so the Deny let
+// everything through. The pod is left out of the named port, and said so.
+func TestInvalidContainerPort(t *testing.T) {
+	for _, cp := range []corev1.ContainerPort{{Name: "http", ContainerPort: 65536}, {Name: "http", ContainerPort: 80, Protocol: "ICMP"}} {
+		s := baseCluster()
+		s.Pods = append(s.Pods, withPorts(pod("web", "w3", map[string]string{"app": "web"}, "10.0.0.3"), cp))
+		deny := anp("deny-http", 1, nsSubject(map[string]string{"tier": "db"}))
+		deny.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny",
+			anpv1alpha1.AdminNetworkPolicyEgressPeer{Namespaces: &metav1.LabelSelector{}}, anpv1alpha1.AdminNetworkPolicyPort{NamedPort: named("http")})}
+		res := Translate(with(s, deny), Options{})
+		checkRows(t, res.State)
+		got := aclsOf(res.State, "deny-http")
+		if len(got) != 1 || strings.Contains(got[0], "65536") || strings.Contains(got[0], "icmp") || !strings.Contains(got[0], "tcp.dst == 8080") {
+			t.Errorf("%+v: ACLs = %v, want one drop of TCP ports 8080 and 8081 only", cp, got)
+		}
+		want := fmt.Sprintf("web/w3 has %s/%d", cp.Protocol, cp.ContainerPort)
+		if cp.Protocol == "" {
+			want = "web/w3 has TCP/65536"
+		}
+		if ps := problemsOf(res, "AdminNetworkPolicy/deny-http"); !hasProblem(ps, policy.ReasonInvalidPort, want) {
+			t.Errorf("%+v: problems = %v, want a warning naming web/w3", cp, ps)
+		}
 	}
 }
 
