@@ -31,14 +31,17 @@ import (
 //
 // `go test` runs the seeds in testdata/fuzz/FuzzTranslate; `go test -fuzz FuzzTranslate` searches.
 func FuzzTranslate(f *testing.F) {
-	f.Add([]byte("tieracl"), "10.244.0.1/24", "10.244.0.0/28", "web", "TCP", int32(8080), int32(8100), "a", `{"deny":"alert"}`, int32(5))
-	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, "fd00:10:244::/64", "10.0.0.0/8", "dns", "UDP", int32(65536), int32(0), "a b", "{", int32(1001))
-	f.Fuzz(func(t *testing.T, choices []byte, cidr, except, portName, proto string, port, endPort int32, label, logging string, prio int32) {
-		bad := badInput{cidr: cidr, except: except, portName: portName, proto: proto, port: port, endPort: endPort,
-			label: label, logging: logging, priority: prio}
+	f.Add([]byte("tieracl"), uint16(0), "10.244.0.1/24", "10.244.0.0/28", "web", "TCP", int32(8080), int32(8100), "a",
+		`{"deny":"alert"}`, int32(5))
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, uint16(0xffff), "fd00:10:244::/64", "10.0.0.0/8", "dns", "UDP", int32(65536),
+		int32(0), "a b", "{", int32(1001))
+	f.Fuzz(func(t *testing.T, choices []byte, shape uint16, cidr, except, portName, proto string, port, endPort int32,
+		label, logging string, prio int32) {
+		bad := badInput{shape: shape, cidr: cidr, except: except, portName: portName, proto: proto, port: port,
+			endPort: endPort, label: label, logging: logging, priority: prio}
 		rng := rand.New(&byteSource{data: choices, fallback: rand.New(rand.NewSource(int64(hashOf(choices))))})
 		snap := synth.Random(rng)
-		bad.inject(snap, rng)
+		bad.inject(snap)
 		checkTranslation(t, snap, rng, bad.ports())
 	})
 }
@@ -112,11 +115,16 @@ func checkUTF8(t *testing.T, st *nbrows.State) {
 }
 
 // badInput is what the fuzzer writes into the snapshot. Strings are made valid UTF-8 first, as the API
-// server's JSON decoding makes every string it stores.
+// server's JSON decoding makes every string it stores. shape's bits choose how the parts are used, apart
+// from the cluster generator's draws, so a seed keeps its meaning when the generator changes.
 type badInput struct {
+	shape                                         uint16
 	cidr, except, portName, proto, label, logging string
 	port, endPort, priority                       int32
 }
+
+// bits returns shape's bits from lo, n of them, modulo mod.
+func (b badInput) bits(lo, n uint, mod int) int { return int(b.shape>>lo&(1<<n-1)) % mod }
 
 func (b badInput) ports() []int32 {
 	var out []int32
@@ -130,20 +138,20 @@ func (b badInput) ports() []int32 {
 
 func valid(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 
-// inject adds one ANP, one NetworkPolicy and one pod built from the bad input, and sprinkles the label
-// and the logging annotation over existing objects; rng decides which parts are used.
-func (b badInput) inject(s *cluster.Snapshot, rng *rand.Rand) {
+// inject adds one ANP, one NetworkPolicy and one pod built from the bad input, and puts the logging
+// annotation on a namespace; shape decides which parts are used.
+func (b badInput) inject(s *cluster.Snapshot) {
 	cidr, except, portName, label := valid(b.cidr), valid(b.except), valid(b.portName), valid(b.label)
 	proto := corev1.Protocol(valid(b.proto))
 	if len(s.Namespaces) == 0 {
 		return
 	}
-	ns := s.Namespaces[rng.Intn(len(s.Namespaces))]
-	if rng.Intn(2) == 0 {
+	ns := s.Namespaces[b.bits(12, 4, len(s.Namespaces))]
+	if b.bits(0, 1, 2) == 0 {
 		ns.Annotations = map[string]string{"k8s.ovn.org/acl-logging": valid(b.logging)}
 	}
 	sel := &metav1.LabelSelector{MatchLabels: map[string]string{"app": label}}
-	if rng.Intn(2) == 0 {
+	if b.bits(1, 1, 2) == 1 {
 		sel = &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
 			{Key: "app", Operator: metav1.LabelSelectorOpIn, Values: []string{label, "a"}}}}
 	}
@@ -159,31 +167,31 @@ func (b badInput) inject(s *cluster.Snapshot, rng *rand.Rand) {
 		{PortRange: &anpv1alpha1.PortRange{Protocol: proto, Start: b.port, End: b.endPort}},
 		{NamedPort: &portName},
 	}
-	rngPorts := adminPorts[rng.Intn(len(adminPorts)):]
-	action := anpv1alpha1.AdminNetworkPolicyRuleAction([]string{"Allow", "Deny", "Pass"}[rng.Intn(3)])
+	chosenPorts := adminPorts[b.bits(2, 2, len(adminPorts)):]
+	action := anpv1alpha1.AdminNetworkPolicyRuleAction([]string{"Allow", "Deny", "Pass"}[b.bits(4, 2, 3)])
 	a := &anpv1alpha1.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "fuzz",
 		Annotations: map[string]string{"k8s.ovn.org/acl-logging": valid(b.logging)}},
 		Spec: anpv1alpha1.AdminNetworkPolicySpec{Priority: b.priority,
 			Subject: anpv1alpha1.AdminNetworkPolicySubject{Pods: &anpv1alpha1.NamespacedPod{PodSelector: *sel}},
 			Egress: []anpv1alpha1.AdminNetworkPolicyEgressRule{
-				{Name: valid(b.label), Action: action, Ports: &rngPorts,
+				{Name: valid(b.label), Action: action, Ports: &chosenPorts,
 					To: []anpv1alpha1.AdminNetworkPolicyEgressPeer{{Networks: []anpv1alpha1.CIDR{anpv1alpha1.CIDR(cidr)}}}},
 				{Name: "fuzz-pods", Action: action, To: []anpv1alpha1.AdminNetworkPolicyEgressPeer{{Pods: &anpv1alpha1.NamespacedPod{PodSelector: *sel}}}},
 			},
-			Ingress: []anpv1alpha1.AdminNetworkPolicyIngressRule{{Name: "fuzz-in", Action: action, Ports: &rngPorts,
+			Ingress: []anpv1alpha1.AdminNetworkPolicyIngressRule{{Name: "fuzz-in", Action: action, Ports: &chosenPorts,
 				From: []anpv1alpha1.AdminNetworkPolicyIngressPeer{{Namespaces: sel}}}}}}
 	s.ANPs = append(s.ANPs, a)
 
 	npPort := intstr.FromInt32(b.port)
-	if rng.Intn(2) == 0 {
+	if b.bits(6, 1, 2) == 0 {
 		npPort = intstr.FromString(portName)
 	}
 	end := b.endPort
 	npPorts := []networkingv1.NetworkPolicyPort{{Protocol: &proto, Port: &npPort}}
-	if rng.Intn(2) == 0 {
+	if b.bits(7, 1, 2) == 0 {
 		npPorts[0].EndPort = &end
 	}
-	types := []networkingv1.PolicyType{"Ingress", "Egress", "Egress", networkingv1.PolicyType(label)}[:1+rng.Intn(4)]
+	types := []networkingv1.PolicyType{"Ingress", "Egress", "Egress", networkingv1.PolicyType(label)}[:1+b.bits(8, 2, 4)]
 	np := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: ns.Name, Name: "fuzz"},
 		Spec: networkingv1.NetworkPolicySpec{PodSelector: *sel, PolicyTypes: types,
 			Ingress: []networkingv1.NetworkPolicyIngressRule{{Ports: npPorts, From: []networkingv1.NetworkPolicyPeer{
