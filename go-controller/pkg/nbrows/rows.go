@@ -31,7 +31,7 @@ type ACL struct {
 	Action      string            `json:"action"`
 	Log         bool              `json:"log,omitempty"`
 	Severity    string            `json:"severity,omitempty"`
-	Meter       string            `json:"meter,omitempty"` // the Meter rate-limiting the ACL's log messages; set only when Log
+	Meter       string            `json:"meter,omitempty"` // the Meter rate-limiting its log messages, when Log
 	Options     map[string]string `json:"options,omitempty"`
 	ExternalIDs map[string]string `json:"externalIDs"`
 }

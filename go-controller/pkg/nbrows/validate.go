@@ -6,7 +6,8 @@ import "fmt"
 const MaxACLNameLength = 63
 
 // Validate checks what the OVSDB layer relies on: rows are keyed by name, so every ACL, port group,
-// address set and meter name is unique, and every ACL's port group and meter is in the state. A state that fails is a bug
+// address set and meter name is unique, and every ACL's port group and meter is in the
+// state. A state that fails is a bug
 // in its producer; committing it would leave NB different from it for good.
 func (s *State) Validate() error {
 	groups := map[string]bool{}
@@ -29,8 +30,8 @@ func (s *State) Validate() error {
 		case meters[m.Name]:
 			return fmt.Errorf("two meters are named %s", m.Name)
 		case m.Rate < 1 || m.Burst < 0 || m.Unit != MeterUnitPktps:
-			return fmt.Errorf("meter %s: rate %d, burst %d, unit %q: want a rate of at least 1 %s", m.Name, m.Rate, m.Burst,
-				m.Unit, MeterUnitPktps)
+			return fmt.Errorf("meter %s: rate %d, burst %d, unit %q: want a rate of at least 1 %s",
+				m.Name, m.Rate, m.Burst, m.Unit, MeterUnitPktps)
 		}
 		meters[m.Name] = true
 	}
@@ -38,7 +39,8 @@ func (s *State) Validate() error {
 	for _, a := range s.ACLs {
 		switch {
 		case a.Meter != "" && (!a.Log || !meters[a.Meter]):
-			return fmt.Errorf("ACL %s names meter %q but does not log or the state holds no such meter", a.Name, a.Meter)
+			return fmt.Errorf("ACL %s names meter %q but does not log or the state holds no such meter",
+				a.Name, a.Meter)
 		case acls[a.Name]:
 			return fmt.Errorf("two ACLs are named %s", a.Name)
 		case a.Name == "" || len(a.Name) > MaxACLNameLength:

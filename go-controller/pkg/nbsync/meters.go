@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 
+	"github.com/ovn-kubernetes/libovsdb/client"
+
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 )
@@ -75,4 +77,33 @@ func (p *planner) fail(err error) {
 	if p.err == nil {
 		p.err = err
 	}
+}
+
+// MeterMatches reports whether the client's cache holds the owned meter name as want describes it, or
+// holds none when want is nil. A meter and band of another owner count as not matching.
+func MeterMatches(c client.Client, name string, want *nbrows.Meter) bool {
+	var have *nbdb.Meter
+	if t := c.Cache().Table(nbdb.MeterTable); t != nil {
+		for _, m := range t.RowsShallow() {
+			if m := m.(*nbdb.Meter); m.Name == name {
+				have = m
+			}
+		}
+	}
+	if have == nil || want == nil {
+		return have == nil && want == nil
+	}
+	if !isOwned(have.ExternalIDs) || have.Unit != want.Unit || derefBool(have.Fair) != want.Fair ||
+		!maps.Equal(have.ExternalIDs, want.ExternalIDs) {
+		return false
+	}
+	var bands []*nbdb.MeterBand
+	if t := c.Cache().Table(nbdb.MeterBandTable); t != nil {
+		for _, uuid := range have.Bands {
+			if m := t.Row(uuid); m != nil {
+				bands = append(bands, m.(*nbdb.MeterBand))
+			}
+		}
+	}
+	return len(bands) == len(have.Bands) && sameBand(bands, *want)
 }

@@ -296,7 +296,8 @@ func aclRow(d nbrows.ACL) *nbdb.ACL {
 func sameACL(a, b *nbdb.ACL) bool {
 	return a.Action == b.Action && a.Direction == b.Direction && a.Log == b.Log && a.Match == b.Match &&
 		a.Priority == b.Priority && a.Tier == b.Tier && deref(a.Name) == deref(b.Name) &&
-		deref(a.Severity) == deref(b.Severity) && deref(a.Meter) == deref(b.Meter) && maps.Equal(a.ExternalIDs, b.ExternalIDs) && maps.Equal(a.Options, b.Options)
+		deref(a.Severity) == deref(b.Severity) && deref(a.Meter) == deref(b.Meter) &&
+		maps.Equal(a.ExternalIDs, b.ExternalIDs) && maps.Equal(a.Options, b.Options)
 }
 
 // diff returns what want has that have lacks, and the reverse.

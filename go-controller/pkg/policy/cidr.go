@@ -9,7 +9,8 @@ import (
 // StrictSubset reports whether inner is a strict subset of outer: the same IP family, a longer prefix,
 // inside outer. Host bits are ignored, as the API masks them.
 func StrictSubset(inner, outer netip.Prefix) bool {
-	return inner.Addr().Is4() == outer.Addr().Is4() && inner.Bits() > outer.Bits() && outer.Masked().Contains(inner.Addr())
+	return inner.Addr().Is4() == outer.Addr().Is4() && inner.Bits() > outer.Bits() &&
+		outer.Masked().Contains(inner.Addr())
 }
 
 // warnHostBits reports every CIDR of raw whose address has bits set past its prefix length: it is

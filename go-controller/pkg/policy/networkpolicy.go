@@ -68,7 +68,8 @@ func (p *Policy) compileNPRule(d Direction, i int, peers []networkingv1.NetworkP
 	for j, peer := range peers {
 		compiled, err := npPeer(p.Owner.Namespace, peer)
 		if err == nil && peer.IPBlock != nil {
-			p.warnHostBits(fmt.Sprintf("%s rule %d peer %d", lower(d), i, j), append([]string{peer.IPBlock.CIDR}, peer.IPBlock.Except...))
+			cidrs := append([]string{peer.IPBlock.CIDR}, peer.IPBlock.Except...)
+			p.warnHostBits(fmt.Sprintf("%s rule %d peer %d", lower(d), i, j), cidrs)
 		}
 		if err != nil {
 			bad = append(bad, fmt.Sprintf("peer %d: %v", j, err))

@@ -32,7 +32,8 @@ type addressSets struct {
 
 func newAddressSets(ix *cluster.Index) *addressSets {
 	return &addressSets{ix: ix, rows: map[string]*nbrows.AddressSet{}, peers: map[string]familySets{},
-		namedPort: map[string]namedPortResolution{}, selections: map[string]*Selection{}, namedPortRefs: map[NamedPortRef]bool{}}
+		namedPort: map[string]namedPortResolution{}, selections: map[string]*Selection{},
+		namedPortRefs: map[NamedPortRef]bool{}}
 }
 
 // forPeer returns the sets holding what a pods or nodes peer selects.

@@ -96,8 +96,8 @@ func (b *builder) portClause(r policy.Rule) (string, bool, error) {
 			res := b.sets.forNamedPort(p.Name, p.Protocol)
 			if len(res.ignored) > 0 {
 				b.problem(policy.SeverityWarning, policy.ReasonInvalidPort, fmt.Sprintf(
-					"named port %q is not a valid container port (1-65535, TCP, UDP or SCTP) on %s; those pods are left out of it",
-					p.Name, strings.Join(res.ignored, ", ")))
+					"named port %q is not a valid container port (1-65535, TCP, UDP or SCTP) on %s; "+
+						"those pods are left out of it", p.Name, strings.Join(res.ignored, ", ")))
 			}
 			for _, g := range res.groups {
 				gp := strings.ToLower(string(g.protocol))
