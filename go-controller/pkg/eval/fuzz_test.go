@@ -69,18 +69,8 @@ func checkTranslation(t *testing.T, snap *cluster.Snapshot, rng *rand.Rand, extr
 			flow.Port = extraPorts[rng.Intn(len(extraPorts))]
 		}
 		judged++
-		want, err := modelEval.Evaluate(flow)
-		if err != nil {
-			t.Fatalf("model: %v", err)
-		}
-		got, err := aclEval.Evaluate(flow)
-		if err != nil {
-			t.Fatalf("acl: %v", err)
-		}
-		if got.Allowed != want.Allowed || sideAllowed(got.Egress) != sideAllowed(want.Egress) ||
-			sideAllowed(got.Ingress) != sideAllowed(want.Ingress) {
-			t.Fatalf("flow %s: model says %s, ACLs say %s\nmodel: %s\nacls: %s\nrows:\n%s\ncluster:\n%s",
-				flow, verdictText(want), verdictText(got), js(want), js(got), js(res.State.ACLs), dump(snap))
+		if _, disagreement := judgeBoth(t, modelEval, aclEval, flow); disagreement != "" {
+			t.Fatalf("%s\nrows:\n%s\ncluster:\n%s", disagreement, js(res.State.ACLs), dump(snap))
 		}
 	}
 }
