@@ -31,7 +31,9 @@ func TestMeterDriftIsRepaired(t *testing.T) {
 		}
 		return strings.TrimSpace(out)
 	}
-	meter := func() string { return nbctl("--bare", "--columns=_uuid", "find", "Meter", "name="+translate.LogMeterName) }
+	meter := func() string {
+		return nbctl("--bare", "--columns=_uuid", "find", "Meter", "name="+translate.LogMeterName)
+	}
 	if meter() == "" {
 		t.Fatal("no log meter in NB")
 	}
