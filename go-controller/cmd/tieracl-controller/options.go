@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbconn"
+	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
 
 // options are the command's flags.
@@ -15,6 +16,7 @@ type options struct {
 	listenAddress  string
 	resyncInterval time.Duration
 	manage         string
+	aclLogRate     int
 
 	leaderElect   bool
 	leaseNS       string
@@ -32,6 +34,7 @@ func defaultOptions() *options {
 		ns = "tieracl"
 	}
 	return &options{nb: nbconn.Defaults(), listenAddress: ":9476", resyncInterval: 10 * time.Minute, manage: "all",
+		aclLogRate:  translate.DefaultACLLogRate,
 		leaderElect: true, leaseNS: ns,
 		leaseName: "tieracl-controller", identity: host, leaseDuration: 15 * time.Second,
 		renewDeadline: 10 * time.Second, retryPeriod: 2 * time.Second}
@@ -45,6 +48,7 @@ func (o *options) register(fs *flag.FlagSet) {
 		"AdminNetworkPolicy, BaselineAdminNetworkPolicy, NetworkPolicy "+
 		"(leave NetworkPolicy out where the CNI programs it)")
 	fs.DurationVar(&o.resyncInterval, "resync-interval", o.resyncInterval, "how often the whole state is compared with NB and repaired; 0 for never")
+	fs.IntVar(&o.aclLogRate, "acl-log-rate", o.aclLogRate, "log messages per second each logged ACL may write (k8s.ovn.org/acl-logging); more are dropped by an OVN meter")
 	fs.BoolVar(&o.leaderElect, "leader-elect", o.leaderElect, "take a Lease before writing, so that of several replicas only one writes")
 	fs.StringVar(&o.leaseNS, "leader-election-namespace", o.leaseNS, "namespace of the Lease (default: $POD_NAMESPACE, else tieracl)")
 	fs.StringVar(&o.leaseName, "leader-election-id", o.leaseName, "name of the Lease")

@@ -28,6 +28,9 @@ func run(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
+	if o.aclLogRate < 1 {
+		return fmt.Errorf("--acl-log-rate must be at least 1, not %d", o.aclLogRate)
+	}
 	if _, err := o.nb.TLSConfig(); err != nil {
 		return err
 	}
@@ -83,7 +86,8 @@ func run(ctx context.Context, o *options) error {
 		}
 		klog.InfoS("policy APIs", "unserved", unserved)
 		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: nb, PortName: portName,
-			Metrics: metrics, ResyncInterval: o.resyncInterval, Unserved: unserved, Manage: manage})
+			ACLLogRate: o.aclLogRate, Metrics: metrics, ResyncInterval: o.resyncInterval, Unserved: unserved,
+			Manage: manage})
 		if err != nil {
 			return err
 		}

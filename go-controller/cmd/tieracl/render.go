@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/render"
@@ -10,6 +12,7 @@ import (
 func newRenderCommand() *cobra.Command {
 	var in inputs
 	var output, failOn string
+	var logRate int
 	cmd := &cobra.Command{
 		Use:   "render [-f PATH]... [--kubeconfig K] [-o table|json|yaml]",
 		Short: "Print the OVN ACLs, port groups and address sets the policies translate to",
@@ -30,7 +33,10 @@ embedded example ` + defaultExampleName + `.`,
 			if err != nil {
 				return err
 			}
-			res := translate.Translate(snap, translate.Options{})
+			if logRate < 1 {
+				return fmt.Errorf("--acl-log-rate must be at least 1, not %d", logRate)
+			}
+			res := translate.Translate(snap, translate.Options{ACLLogRate: logRate})
 			if err := render.State(cmd.OutOrStdout(), format, &res.State, res.Policies); err != nil {
 				return err
 			}
@@ -40,5 +46,7 @@ embedded example ` + defaultExampleName + `.`,
 	in.register(cmd, "manifest file or folder; default: the embedded example", true)
 	cmd.Flags().StringVarP(&output, "output", "o", string(render.Table), "output format: table, json or yaml")
 	addFailOn(cmd, &failOn)
+	cmd.Flags().IntVar(&logRate, "acl-log-rate", translate.DefaultACLLogRate,
+		"log messages per second each logged ACL may write, as tieracl-controller's flag of that name")
 	return cmd
 }

@@ -229,8 +229,31 @@ func parseAddrs(raw []string) []netip.Addr {
 	return out
 }
 
-// NamedPort finds the container port named name on the pod; ok is false when there is none.
+// NamedPort finds the container port named name on the pod; ok is false when there is none, and when it
+// is not a valid port (see BadNamedPort): no packet has such a port, and OVN drops an ACL that names one
+// (`tcp.dst == 65536`, `icmp.dst == 80`), so the port must not reach a match.
 func NamedPort(p *corev1.Pod, name string) (port corev1.ContainerPort, ok bool) {
+	cp, ok := namedPort(p, name)
+	return cp, ok && validContainerPort(cp)
+}
+
+// BadNamedPort reports the container port named name when its number is outside 1-65535 or its protocol
+// is not TCP, UDP or SCTP. The API server rejects such a pod, but one can still arrive (an old object, a
+// kubelet that skips validation).
+func BadNamedPort(p *corev1.Pod, name string) (corev1.ContainerPort, bool) {
+	cp, ok := namedPort(p, name)
+	return cp, ok && !validContainerPort(cp)
+}
+
+func validContainerPort(cp corev1.ContainerPort) bool {
+	switch cp.Protocol {
+	case corev1.ProtocolTCP, corev1.ProtocolUDP, corev1.ProtocolSCTP:
+		return cp.ContainerPort >= 1 && cp.ContainerPort <= 65535
+	}
+	return false
+}
+
+func namedPort(p *corev1.Pod, name string) (port corev1.ContainerPort, ok bool) {
 	for _, c := range p.Spec.Containers {
 		for _, cp := range c.Ports {
 			if cp.Name == name {

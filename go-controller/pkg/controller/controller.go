@@ -33,6 +33,8 @@ type Config struct {
 	NB client.Client
 	// PortName names a pod's logical switch port; nil means "<namespace>_<pod>".
 	PortName cluster.PortNamer
+	// ACLLogRate caps each logged ACL's log messages per second; 0 means translate.DefaultACLLogRate.
+	ACLLogRate int
 	// Recorder receives the policies' events; nil makes one that writes Events through Kube.
 	Recorder record.EventRecorder
 	// Metrics, when set, is updated as the controller works.
@@ -88,7 +90,8 @@ func New(cfg Config) (*Controller, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(nil)
 	}
-	c := &Controller{cfg: cfg, queue: newQueue(), tracker: incremental.New(translate.Options{PortName: cfg.PortName}),
+	opts := translate.Options{PortName: cfg.PortName, ACLLogRate: cfg.ACLLogRate}
+	c := &Controller{cfg: cfg, queue: newQueue(), tracker: incremental.New(opts),
 		ready: fmt.Errorf("not started"), nbDirty: true, gaps: newGaps()}
 	inf, err := newInformers(c)
 	if err != nil {

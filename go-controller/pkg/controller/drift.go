@@ -20,7 +20,7 @@ import (
 // the worker compares it with the desired row and repairs NB when they differ.
 const KindDrift Kind = "Drift"
 
-// watchOwnedRows queues every change NB reports to an ACL, port group or address set that tieracl owns
+// watchOwnedRows queues every change NB reports to an ACL, port group, address set or log meter that tieracl owns
 // (before or after the change). tieracl's own writes come back this way too; the worker tells them apart
 // by comparing the row with what it wrote. Address sets are monitored without their addresses, so a
 // foreign edit of addresses is seen only by the periodic resync.
@@ -35,6 +35,10 @@ func (c *Controller) watchOwnedRows() {
 			name, ids = r.Name, r.ExternalIDs
 		case *nbdb.AddressSet:
 			name, ids = r.Name, r.ExternalIDs
+		case *nbdb.Meter:
+			name, ids = r.Name, r.ExternalIDs
+		case *nbdb.MeterBand: // a band carries its meter's external IDs; a change to it is the meter's
+			table, name, ids = nbdb.MeterTable, r.ExternalIDs[nbrows.KeyOwnerName], r.ExternalIDs
 		default:
 			return
 		}
@@ -76,6 +80,13 @@ func (c *Controller) drifted(ctx context.Context, batch map[Key]time.Time) []Key
 			ok = (!desired && len(have) == 0) || (desired && len(have) == 1 && nbsync.ACLMatches(have[0], want))
 		case nbdb.PortGroupTable:
 			ok = c.portGroupMatches(ctx, k.Name, d)
+		case nbdb.MeterTable:
+			want, desired := d.meters[k.Name]
+			if !desired {
+				ok = nbsync.MeterMatches(c.cfg.NB, k.Name, nil)
+			} else {
+				ok = nbsync.MeterMatches(c.cfg.NB, k.Name, &want)
+			}
 		case nbdb.AddressSetTable:
 			have := &nbdb.AddressSet{Name: k.Name}
 			err := c.cfg.NB.Get(ctx, have)
@@ -96,6 +107,7 @@ type desired struct {
 	groupACLs map[string][]string // port group -> names of its ACLs
 	groups    map[string]nbrows.PortGroup
 	sets      map[string]nbrows.AddressSet
+	meters    map[string]nbrows.Meter
 }
 
 func (c *Controller) desiredRows() *desired {
@@ -104,7 +116,7 @@ func (c *Controller) desiredRows() *desired {
 	}
 	s := &c.tracker.Result().State
 	d := &desired{acls: map[string]nbrows.ACL{}, groupACLs: map[string][]string{},
-		groups: map[string]nbrows.PortGroup{}, sets: map[string]nbrows.AddressSet{}}
+		groups: map[string]nbrows.PortGroup{}, sets: map[string]nbrows.AddressSet{}, meters: map[string]nbrows.Meter{}}
 	for _, a := range s.ACLs {
 		d.acls[a.Name] = a
 		d.groupACLs[a.PortGroup] = append(d.groupACLs[a.PortGroup], a.Name)
@@ -114,6 +126,9 @@ func (c *Controller) desiredRows() *desired {
 	}
 	for _, as := range s.AddressSets {
 		d.sets[as.Name] = as
+	}
+	for _, m := range s.Meters {
+		d.meters[m.Name] = m
 	}
 	c.desired = d
 	return d

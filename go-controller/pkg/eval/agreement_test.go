@@ -52,22 +52,14 @@ func TestModelAndACLsAgree(t *testing.T) {
 				f--
 				continue
 			}
-			want, err := modelEval.Evaluate(flow)
-			if err != nil {
-				t.Fatalf("model: %v", err)
-			}
-			got, err := aclEval.Evaluate(flow)
-			if err != nil {
-				t.Fatalf("acl: %v", err)
-			}
+			want, disagreement := judgeBoth(t, modelEval, aclEval, flow)
 			judged++
 			if want.Allowed {
 				allowed++
 			}
-			if got.Allowed != want.Allowed || sideAllowed(got.Egress) != sideAllowed(want.Egress) || sideAllowed(got.Ingress) != sideAllowed(want.Ingress) {
+			if disagreement != "" {
 				failures++
-				t.Errorf("cluster %d flow %s: model says %s, ACLs say %s\nmodel: %s\nacls: %s\nrows:\n%s\ncluster:\n%s",
-					c, flow, verdictText(want), verdictText(got), js(want), js(got), js(res.State.ACLs), dump(snap))
+				t.Errorf("cluster %d %s\nrows:\n%s\ncluster:\n%s", c, disagreement, js(res.State.ACLs), dump(snap))
 			}
 		}
 	}
@@ -78,6 +70,26 @@ func TestModelAndACLsAgree(t *testing.T) {
 	if allowed == 0 || allowed == judged {
 		t.Errorf("degenerate run: %d of %d flows allowed", allowed, judged)
 	}
+}
+
+// judgeBoth runs both evaluators on a flow and returns the model's verdict and, when the two differ on
+// the verdict or on either side, what each said.
+func judgeBoth(t *testing.T, modelEval, aclEval eval.Evaluator, flow eval.Flow) (eval.Verdict, string) {
+	t.Helper()
+	want, err := modelEval.Evaluate(flow)
+	if err != nil {
+		t.Fatalf("model: %v", err)
+	}
+	got, err := aclEval.Evaluate(flow)
+	if err != nil {
+		t.Fatalf("acl: %v", err)
+	}
+	if got.Allowed == want.Allowed && sideAllowed(got.Egress) == sideAllowed(want.Egress) &&
+		sideAllowed(got.Ingress) == sideAllowed(want.Ingress) {
+		return want, ""
+	}
+	return want, fmt.Sprintf("flow %s: model says %s, ACLs say %s\nmodel: %s\nacls: %s",
+		flow, verdictText(want), verdictText(got), js(want), js(got))
 }
 
 func sideAllowed(d *eval.Decision) string {

@@ -13,7 +13,8 @@ func (t *Tracker) State() *nbrows.State {
 		return &nbrows.State{}
 	}
 	r := &t.result.State
-	s := &nbrows.State{ACLs: r.ACLs, PortGroups: slices.Clone(r.PortGroups), AddressSets: slices.Clone(r.AddressSets)}
+	s := &nbrows.State{ACLs: r.ACLs, PortGroups: slices.Clone(r.PortGroups), AddressSets: slices.Clone(r.AddressSets),
+		Meters: r.Meters}
 	for i := range s.PortGroups {
 		s.PortGroups[i].Ports = sortedMembers(t.members[s.PortGroups[i].Name])
 	}

@@ -158,7 +158,8 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // apply applies a delta to a state the way NB applies its mutations.
 func apply(s *nbrows.State, d *nbrows.Delta) *nbrows.State {
-	out := &nbrows.State{ACLs: s.ACLs, PortGroups: slices.Clone(s.PortGroups), AddressSets: slices.Clone(s.AddressSets)}
+	out := &nbrows.State{ACLs: s.ACLs, PortGroups: slices.Clone(s.PortGroups), AddressSets: slices.Clone(s.AddressSets),
+		Meters: s.Meters}
 	for i, pg := range out.PortGroups {
 		out.PortGroups[i].Ports = applyChange(pg.Ports, d.PortGroups[pg.Name])
 	}

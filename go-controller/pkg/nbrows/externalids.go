@@ -31,6 +31,7 @@ const (
 
 // Owner kinds of shared address sets, which belong to no single policy.
 const (
-	OwnerKindPeerSet   = "PeerSet"   // what one peer selector selects
-	OwnerKindNamedPort = "NamedPort" // the pods on which a named port has one protocol and number
+	OwnerKindPeerSet   = "PeerSet"    // what one peer selector selects
+	OwnerKindNamedPort = "NamedPort"  // the pods on which a named port has one protocol and number
+	OwnerKindLogMeter  = "ACLLogging" // the Meter that rate-limits ACL log messages
 )

@@ -31,6 +31,7 @@ type ACL struct {
 	Action      string            `json:"action"`
 	Log         bool              `json:"log,omitempty"`
 	Severity    string            `json:"severity,omitempty"`
+	Meter       string            `json:"meter,omitempty"` // the Meter rate-limiting its log messages, when Log
 	Options     map[string]string `json:"options,omitempty"`
 	ExternalIDs map[string]string `json:"externalIDs"`
 }
@@ -50,11 +51,29 @@ type AddressSet struct {
 	ExternalIDs map[string]string `json:"externalIDs"`
 }
 
+// Meter is one row of the NB Meter table with its one drop band (a Meter_Band row): it rate-limits the log
+// messages of the ACLs that name it, not their traffic. Fair meters limit each ACL on its own.
+type Meter struct {
+	Name        string            `json:"name"`
+	Unit        string            `json:"unit"` // MeterUnitPktps
+	Fair        bool              `json:"fair"`
+	Rate        int               `json:"rate"`  // per second, in Unit
+	Burst       int               `json:"burst"` // in packets (pktps)
+	ExternalIDs map[string]string `json:"externalIDs"`
+}
+
+// Meter units and band actions, as OVN spells them.
+const (
+	MeterUnitPktps  = "pktps"
+	MeterActionDrop = "drop"
+)
+
 // State is a whole desired NB state: every row tieracl owns.
 type State struct {
 	ACLs        []ACL        `json:"acls"`
 	PortGroups  []PortGroup  `json:"portGroups"`
 	AddressSets []AddressSet `json:"addressSets"`
+	Meters      []Meter      `json:"meters,omitempty"`
 }
 
 // Sort puts the rows in a canonical order: ACLs as `ovn-nbctl acl-list` lists them (tier, direction,
@@ -64,6 +83,7 @@ func (s *State) Sort() {
 	sort.SliceStable(s.ACLs, func(i, j int) bool { return ACLLess(&s.ACLs[i], &s.ACLs[j]) })
 	sort.Slice(s.PortGroups, func(i, j int) bool { return s.PortGroups[i].Name < s.PortGroups[j].Name })
 	sort.Slice(s.AddressSets, func(i, j int) bool { return s.AddressSets[i].Name < s.AddressSets[j].Name })
+	sort.Slice(s.Meters, func(i, j int) bool { return s.Meters[i].Name < s.Meters[j].Name })
 	for i := range s.PortGroups {
 		sort.Strings(s.PortGroups[i].Ports)
 	}

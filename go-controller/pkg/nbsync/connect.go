@@ -43,11 +43,12 @@ func Connect(ctx context.Context, addresses string, tlsConfig *tls.Config, opts 
 	return c, nil
 }
 
-// Monitor returns the monitor of the tables tieracl reads: its own rows and the logical switch ports
-// its port groups refer to, with their addresses (a new pod's first IPs). Address sets are monitored
-// without their addresses: libovsdb's cache copies a row whole on every change, so a pod moving in or
-// out of sets of thousands of addresses would cost milliseconds in every client. Ops reads the
-// addresses from NB when it needs them (ReadAddressSets); in the cache they are always empty.
+// Monitor returns the monitor of the tables tieracl reads: its own rows (ACLs, port groups, address sets,
+// the log meter and its band) and the logical switch ports its port groups refer to, with their
+// addresses (a new pod's first IPs). Address sets are monitored without their addresses: libovsdb's
+// cache copies a row whole on every change, so a pod moving in or out of sets of thousands of
+// addresses would cost milliseconds in every client. Ops reads the addresses from NB when it needs
+// them (ReadAddressSets); in the cache they are always empty.
 func Monitor(c client.Client) *client.Monitor {
 	lsp := &nbdb.LogicalSwitchPort{}
 	as := &nbdb.AddressSet{}
@@ -56,5 +57,7 @@ func Monitor(c client.Client) *client.Monitor {
 		client.WithTable(&nbdb.PortGroup{}),
 		client.WithTable(as, &as.Name, &as.ExternalIDs),
 		client.WithTable(lsp, &lsp.Name, &lsp.Addresses, &lsp.DynamicAddresses),
+		client.WithTable(&nbdb.Meter{}),
+		client.WithTable(&nbdb.MeterBand{}),
 	)
 }

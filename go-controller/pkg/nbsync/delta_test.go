@@ -1,7 +1,9 @@
 package nbsync_test
 
 import (
+	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
@@ -47,5 +49,14 @@ func TestApplyDelta(t *testing.T) {
 	}
 	if stats, err := nbsync.ApplyDelta(ctx, c, nbrows.NewDelta()); err != nil || stats.Ops != 0 {
 		t.Errorf("empty delta: %+v %v, want nothing sent", stats, err)
+	}
+}
+
+// TestOpsRefusesInvalidState: a state with two ACLs of one name would never match NB; nothing is written.
+func TestOpsRefusesInvalidState(t *testing.T) {
+	s := state([]string{"ns_a"}, nil, 100)
+	s.ACLs[1].Name = s.ACLs[0].Name
+	if _, _, err := nbsync.Ops(context.Background(), nil, s); err == nil || !strings.Contains(err.Error(), "two ACLs are named") {
+		t.Errorf("Ops on a state with duplicate ACL names: %v, want a refusal", err)
 	}
 }

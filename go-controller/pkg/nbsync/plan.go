@@ -31,6 +31,9 @@ type owned struct {
 	sets      map[string]*nbdb.AddressSet
 	ports     map[string]string // logical switch port name -> UUID (all ports, owned or not)
 	extraACLs []*nbdb.ACL       // owned ACLs whose name is taken by another owned ACL
+	meters    map[string]*ownedMeter
+	// foreignMeters are the names of meters others own; tieracl cannot create one of those names.
+	foreignMeters map[string]bool
 }
 
 func isOwned(ids map[string]string) bool { return ids[nbrows.KeyManagedBy] == nbrows.ManagedByValue }
@@ -50,6 +53,10 @@ func readOwned(ctx context.Context, c client.Client) (*owned, error) {
 		return nil, err
 	}
 	if err := c.List(ctx, &lsps); err != nil {
+		return nil, err
+	}
+	var meters []*nbdb.Meter
+	if err := c.List(ctx, &meters); err != nil {
 		return nil, err
 	}
 	o := &owned{acls: map[string]*nbdb.ACL{}, aclGroups: map[string][]string{}, groups: map[string]*nbdb.PortGroup{},
@@ -75,6 +82,22 @@ func readOwned(ctx context.Context, c client.Client) (*owned, error) {
 	for _, p := range lsps {
 		o.ports[p.Name] = p.UUID
 	}
+	o.meters, o.foreignMeters = map[string]*ownedMeter{}, map[string]bool{}
+	for _, m := range meters {
+		if !isOwned(m.ExternalIDs) {
+			o.foreignMeters[m.Name] = true
+			continue
+		}
+		om := &ownedMeter{row: m}
+		for _, uuid := range m.Bands {
+			band := &nbdb.MeterBand{UUID: uuid}
+			if err := c.Get(ctx, band); err != nil {
+				return nil, fmt.Errorf("meter %s: band %s: %w", m.Name, uuid, err)
+			}
+			om.bands = append(om.bands, band)
+		}
+		o.meters[m.Name] = om
+	}
 	return o, nil
 }
 
@@ -96,12 +119,16 @@ func (p *planner) add(ops []ovsdb.Operation, err error) {
 // Ops computes the operations that turn the owned rows into desired. When NB already holds desired it
 // returns no operations at all.
 func Ops(ctx context.Context, c client.Client, desired *nbrows.State) ([]ovsdb.Operation, Stats, error) {
+	if err := desired.Validate(); err != nil {
+		return nil, Stats{}, fmt.Errorf("refusing to write an invalid state: %w", err)
+	}
 	cur, err := readOwned(ctx, c)
 	if err != nil {
 		return nil, Stats{}, err
 	}
 	p := &planner{c: c}
 	p.addressSets(cur, desired)
+	p.meters(cur, desired)
 	groupACLs := p.acls(cur, desired)
 	p.portGroups(cur, desired, groupACLs)
 	p.stats.Ops = len(p.ops)
@@ -192,7 +219,7 @@ func (p *planner) acls(cur *owned, desired *nbrows.State) map[string][]string {
 		row.UUID = have.UUID
 		if !sameACL(have, row) {
 			p.add(p.c.Where(row).Update(row, &row.Action, &row.Direction, &row.ExternalIDs, &row.Log, &row.Match,
-				&row.Name, &row.Options, &row.Priority, &row.Severity, &row.Tier))
+				&row.Meter, &row.Name, &row.Options, &row.Priority, &row.Severity, &row.Tier))
 			p.stats.Updated++
 		}
 		groupACLs[d.PortGroup] = append(groupACLs[d.PortGroup], have.UUID)
@@ -256,6 +283,10 @@ func aclRow(d nbrows.ACL) *nbdb.ACL {
 		sev := d.Severity
 		row.Severity = &sev
 	}
+	if d.Meter != "" {
+		meter := d.Meter
+		row.Meter = &meter
+	}
 	if row.Options == nil {
 		row.Options = map[string]string{}
 	}
@@ -265,7 +296,8 @@ func aclRow(d nbrows.ACL) *nbdb.ACL {
 func sameACL(a, b *nbdb.ACL) bool {
 	return a.Action == b.Action && a.Direction == b.Direction && a.Log == b.Log && a.Match == b.Match &&
 		a.Priority == b.Priority && a.Tier == b.Tier && deref(a.Name) == deref(b.Name) &&
-		deref(a.Severity) == deref(b.Severity) && maps.Equal(a.ExternalIDs, b.ExternalIDs) && maps.Equal(a.Options, b.Options)
+		deref(a.Severity) == deref(b.Severity) && deref(a.Meter) == deref(b.Meter) &&
+		maps.Equal(a.ExternalIDs, b.ExternalIDs) && maps.Equal(a.Options, b.Options)
 }
 
 // diff returns what want has that have lacks, and the reverse.

@@ -155,6 +155,9 @@ func (p *Policy) compileAdminRule(d Direction, i int, r apiRule, actions map[str
 				fmt.Sprintf("%s: peer %d: domainNames peers are not implemented; this peer matches nothing", where, j)})
 			continue
 		}
+		if err == nil && len(peer.networks) > 0 {
+			p.warnHostBits(fmt.Sprintf("%s peer %d", where, j), cidrStrings(peer.networks))
+		}
 		if err != nil {
 			bad = append(bad, fmt.Sprintf("peer %d: %v", j, err))
 			continue

@@ -167,8 +167,8 @@ func TestFromNetworkPolicy(t *testing.T) {
 				if len(peers) != 4 || peers[0].Namespace != "ns" || peers[1].Namespace != "" || peers[3].Networks[0].String() != "10.0.0.0/8 except [10.1.0.0/16]" {
 					t.Errorf("peers = %+v", peers)
 				}
-				if reasons(p) != ReasonFailClosed {
-					t.Errorf("bad ipBlock must be reported: %v", p.Problems)
+				if reasons(p) != ReasonCIDRHostBits+","+ReasonFailClosed {
+					t.Errorf("host bits and the bad ipBlock must be reported: %v", p.Problems)
 				}
 			}},
 	}

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -33,7 +34,8 @@ func FromNetworkPolicy(np *networkingv1.NetworkPolicy, nsAnnotations map[string]
 	return p
 }
 
-// policyTypes applies the API's default: Ingress always, Egress when there are egress rules.
+// policyTypes applies the API's default: Ingress always, Egress when there are egress rules. The API
+// server accepts a type listed twice; it counts once.
 func policyTypes(np *networkingv1.NetworkPolicy) []Direction {
 	if len(np.Spec.PolicyTypes) == 0 {
 		out := []Direction{Ingress}
@@ -44,11 +46,15 @@ func policyTypes(np *networkingv1.NetworkPolicy) []Direction {
 	}
 	var out []Direction
 	for _, t := range np.Spec.PolicyTypes {
+		d := Direction("")
 		switch t {
 		case networkingv1.PolicyTypeIngress:
-			out = append(out, Ingress)
+			d = Ingress
 		case networkingv1.PolicyTypeEgress:
-			out = append(out, Egress)
+			d = Egress
+		}
+		if d != "" && !slices.Contains(out, d) {
+			out = append(out, d)
 		}
 	}
 	return out
@@ -61,6 +67,10 @@ func (p *Policy) compileNPRule(d Direction, i int, peers []networkingv1.NetworkP
 	var bad []string
 	for j, peer := range peers {
 		compiled, err := npPeer(p.Owner.Namespace, peer)
+		if err == nil && peer.IPBlock != nil {
+			cidrs := append([]string{peer.IPBlock.CIDR}, peer.IPBlock.Except...)
+			p.warnHostBits(fmt.Sprintf("%s rule %d peer %d", lower(d), i, j), cidrs)
+		}
 		if err != nil {
 			bad = append(bad, fmt.Sprintf("peer %d: %v", j, err))
 			continue
@@ -118,8 +128,13 @@ func ipBlockPeer(b *networkingv1.IPBlock) (Peer, error) {
 	block := IPBlock{CIDR: cidr.Masked()}
 	for _, e := range b.Except {
 		ex, err := netip.ParsePrefix(e)
-		if err != nil || ex.Addr().Is4() != cidr.Addr().Is4() {
+		if err != nil {
 			return Peer{}, fmt.Errorf("invalid ipBlock except %q", e)
+		}
+		// The API rejects an except that is not a strict subset of the cidr (one of the other IP family
+		// among them): the peer is invalid, not the except ignored.
+		if !StrictSubset(ex, cidr) {
+			return Peer{}, fmt.Errorf("ipBlock except %q is not a strict subset of cidr %q", e, b.CIDR)
 		}
 		block.Except = append(block.Except, ex.Masked())
 	}

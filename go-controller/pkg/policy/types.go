@@ -279,6 +279,9 @@ const (
 	ReasonInvalidLogging   = "InvalidLogging"   // the acl-logging annotation does not parse
 	ReasonInvalidTier      = "InvalidTier"      // a ClusterNetworkPolicy tier other than Admin or Baseline
 	ReasonTooManyRules     = "TooManyRules"     // more rules in a direction than the API allows
+	ReasonCIDRHostBits     = "CIDRHostBits"     // a CIDR has bits set past its prefix length; it is masked
+	ReasonInvalidPort      = "InvalidPort"      // a pod's named container port is not 1-65535 TCP/UDP/SCTP
+	ReasonInternalError    = "InternalError"    // tieracl generated a row it must not commit; a bug
 )
 
 // ReasonDomainNames: a ClusterNetworkPolicy Accept rule's domainNames peer, not implemented, matches nothing.

@@ -22,13 +22,13 @@ func ids(kv ...string) map[string]string {
 }
 
 // sampleState has one row of every kind the table distinguishes: named and unnamed rules, a logged
-// ACL, NetworkPolicy's neighbor and isolation rows, and a long match that must stay whole.
+// ACL on the log meter, NetworkPolicy's neighbor and isolation rows, and a long match that must stay whole.
 func sampleState() (*nbrows.State, []*policy.Policy) {
 	long := "outport == @tieracl_anp_block_monitoring_15402c09 && (ip4.src == $tieracl_pods_ns_monitoring_4a165773_v4 || ip6.src == $tieracl_pods_ns_monitoring_4a165773_v6) && tcp && tcp.dst == {80, 443, 8080, 9090, 9091, 9092, 9093, 9094}"
 	s := &nbrows.State{
 		ACLs: []nbrows.ACL{
 			{PortGroup: "pg_anp_block", Name: "anp:block-monitoring:in:0", Tier: 1, Priority: 32607, Direction: nbrows.ToLport,
-				Match: long, Action: nbrows.ActionDrop, Log: true, Severity: "alert",
+				Match: long, Action: nbrows.ActionDrop, Log: true, Severity: "alert", Meter: "tieracl_acl_logging",
 				ExternalIDs: ids(nbrows.KeyOwnerKind, "AdminNetworkPolicy", nbrows.KeyOwnerName, "block-monitoring",
 					nbrows.KeyDirection, "Ingress", nbrows.KeyACLRole, nbrows.RoleRule, nbrows.KeyRuleIndex, "0",
 					nbrows.KeyRuleName, "deny-ingress-from-monitoring", nbrows.KeyRuleAction, "Deny")},
@@ -60,6 +60,8 @@ func sampleState() (*nbrows.State, []*policy.Policy) {
 					nbrows.KeyPeer, "pods where namespace (kubernetes.io/metadata.name=monitoring) and pod (all)")},
 		},
 	}
+	s.Meters = []nbrows.Meter{{Name: "tieracl_acl_logging", Unit: nbrows.MeterUnitPktps, Fair: true, Rate: 20, Burst: 20,
+		ExternalIDs: ids(nbrows.KeyOwnerKind, nbrows.OwnerKindLogMeter, nbrows.KeyOwnerName, "tieracl_acl_logging")}}
 	policies := []*policy.Policy{
 		{Owner: policy.Owner{Kind: policy.KindANP, Name: "block-monitoring"}},
 		{Owner: policy.Owner{Kind: policy.KindANP, Name: "twin"}, Problems: []policy.Problem{

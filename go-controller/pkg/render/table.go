@@ -9,7 +9,8 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 )
 
-// writeTables prints the ACLs, the problems, the port groups and the address sets, one table each.
+// writeTables prints the ACLs, the problems, the port groups, the log meter and the address sets, one
+// table each. A logged ACL's meter is not in its row: every logged ACL has the one log meter.
 // Matches come last on their line and whole, so they neither push other columns aside nor lose the
 // text people grep for.
 func writeTables(w io.Writer, doc Document) error {
@@ -35,6 +36,13 @@ func writeTables(w io.Writer, doc Document) error {
 	fmt.Fprintln(tw, "NAME\tPORTS\tOWNER")
 	for _, pg := range doc.PortGroups {
 		fmt.Fprintf(tw, "%s\t%d\t%s\n", pg.Name, len(pg.Ports), owner(pg.ExternalIDs))
+	}
+	if len(doc.Meters) > 0 {
+		fmt.Fprintf(tw, "\nMETERS (%d)\n", len(doc.Meters))
+		fmt.Fprintln(tw, "NAME\tRATE\tBURST\tFAIR")
+		for _, m := range doc.Meters {
+			fmt.Fprintf(tw, "%s\t%d %s\t%d\t%v\n", m.Name, m.Rate, m.Unit, m.Burst, m.Fair)
+		}
 	}
 	fmt.Fprintf(tw, "\nADDRESS SETS (%d)\n", len(doc.AddressSets))
 	fmt.Fprintln(tw, "NAME\tADDRESSES\tFAMILY\tSELECTS")

@@ -78,6 +78,9 @@ func (g *gen) namespaces(n int) {
 		if !g.chance(3) {
 			ns.Labels["env"] = g.pick(envs)
 		}
+		if i%3 == 1 {
+			ns.Annotations = map[string]string{loggingAnnotation: logging(i)}
+		}
 		g.s.Namespaces = append(g.s.Namespaces, ns)
 		for j := 1 + g.rng.Intn(3); j > 0; j-- {
 			g.addPod(name)
@@ -102,6 +105,9 @@ func (g *gen) addPod(ns string) {
 		ports = append(ports, corev1.ContainerPort{Name: "web", ContainerPort: 8081, Protocol: corev1.ProtocolUDP})
 	case 2:
 		ports = append(ports, corev1.ContainerPort{Name: "dns", ContainerPort: 53, Protocol: corev1.ProtocolUDP})
+	}
+	if g.chance(12) { // the API server rejects it, but a pod can still carry one: it must be ignored
+		ports = append([]corev1.ContainerPort{{Name: "web", ContainerPort: 65536, Protocol: corev1.ProtocolTCP}}, ports...)
 	}
 	p.Spec.Containers = []corev1.Container{{Name: "c", Ports: ports}}
 	switch {
@@ -198,6 +204,16 @@ func (g *gen) ports() *[]anpv1alpha1.AdminNetworkPolicyPort {
 	return &out
 }
 
+// loggingAnnotation asks for ACL logging (policy.LoggingAnnotation; synth does not import the compiler).
+const loggingAnnotation = "k8s.ovn.org/acl-logging"
+
+// logging picks an ACL logging annotation by index (some actions logged, one that does not parse),
+// without drawing from the generator, so the clusters of a seed stay what they were before logging.
+func logging(i int) string {
+	return []string{`{"deny":"alert"}`, `{"allow":"notice","deny":"warning","pass":"info"}`, `{"pass":"debug"}`,
+		`{"deny":"loud"}`}[i%4]
+}
+
 func (g *gen) pick2(a, b int) int {
 	if g.chance(2) {
 		return a
@@ -207,7 +223,8 @@ func (g *gen) pick2(a, b int) int {
 
 // networks draws CIDRs that cover some pod or node addresses, or none, or are malformed.
 func (g *gen) networks() []anpv1alpha1.CIDR {
-	choices := []string{"10.244.0.0/24", "10.244.0.0/28", "172.18.0.0/24", "0.0.0.0/0", "fd00:10:244::/64", "::/0", "192.0.2.0/24"}
+	choices := []string{"10.244.0.0/24", "10.244.0.0/28", "172.18.0.0/24", "0.0.0.0/0", "fd00:10:244::/64", "::/0", "192.0.2.0/24",
+		"10.244.0.9/28"}
 	out := []anpv1alpha1.CIDR{anpv1alpha1.CIDR(g.pick(choices))}
 	if g.chance(3) {
 		out = append(out, anpv1alpha1.CIDR(g.pick(choices)))
@@ -251,6 +268,9 @@ func (g *gen) anp(i int) {
 	}
 	a := &anpv1alpha1.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("anp-%d", i)},
 		Spec: anpv1alpha1.AdminNetworkPolicySpec{Priority: prio, Subject: g.subject()}}
+	if i%2 == 0 {
+		a.Annotations = map[string]string{loggingAnnotation: logging(i)}
+	}
 	for r := g.rng.Intn(4); r > 0; r-- {
 		rule := anpv1alpha1.AdminNetworkPolicyIngressRule{Name: fmt.Sprintf("in-%d", r), Action: anpv1alpha1.AdminNetworkPolicyRuleAction(g.action(true)), Ports: g.ports()}
 		for p := 1 + g.rng.Intn(2); p > 0; p-- {
@@ -301,6 +321,9 @@ func (g *gen) networkPolicy(i int) {
 	case 2:
 		np.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}
 	}
+	if g.chance(8) { // a type listed twice, which the API server accepts
+		np.Spec.PolicyTypes = append(np.Spec.PolicyTypes, networkingv1.PolicyTypeEgress, networkingv1.PolicyTypeEgress)
+	}
 	for r := g.rng.Intn(3); r > 0; r-- {
 		np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{From: g.npPeers(), Ports: g.npPorts()})
 	}
@@ -321,7 +344,9 @@ func (g *gen) npPeers() []networkingv1.NetworkPolicyPeer {
 		case 2:
 			out = append(out, networkingv1.NetworkPolicyPeer{PodSelector: g.selector("pod"), NamespaceSelector: g.selector("ns")})
 		case 3:
-			out = append(out, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: "10.244.0.0/24", Except: []string{"10.244.0.0/29"}}})
+			// Excepts: valid, with host bits, of the other IP family, outside the cidr.
+			except := g.pick([]string{"10.244.0.0/29", "10.244.0.5/29", "fd00:10:244::/120", "192.0.2.0/28"})
+			out = append(out, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: "10.244.0.0/24", Except: []string{except}}})
 		default:
 			out = append(out, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: g.pick([]string{"0.0.0.0/0", "172.18.0.0/16", "fd00:10:244::/64"})}})
 		}

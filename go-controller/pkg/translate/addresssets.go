@@ -24,7 +24,7 @@ type addressSets struct {
 	ix        *cluster.Index
 	rows      map[string]*nbrows.AddressSet
 	peers     map[string]familySets
-	namedPort map[string][]namedPortGroup // by port name and protocol filter
+	namedPort map[string]namedPortResolution // by port name and protocol filter
 	// selections and namedPortRefs feed Result.Selections and Result.NamedPorts.
 	selections    map[string]*Selection
 	namedPortRefs map[NamedPortRef]bool
@@ -32,7 +32,8 @@ type addressSets struct {
 
 func newAddressSets(ix *cluster.Index) *addressSets {
 	return &addressSets{ix: ix, rows: map[string]*nbrows.AddressSet{}, peers: map[string]familySets{},
-		namedPort: map[string][]namedPortGroup{}, selections: map[string]*Selection{}, namedPortRefs: map[NamedPortRef]bool{}}
+		namedPort: map[string]namedPortResolution{}, selections: map[string]*Selection{},
+		namedPortRefs: map[NamedPortRef]bool{}}
 }
 
 // forPeer returns the sets holding what a pods or nodes peer selects.
@@ -112,9 +113,16 @@ type namedPortGroup struct {
 	sets     familySets
 }
 
+// namedPortResolution is what a named port resolves to, and the pods whose port of that name has a number
+// outside 1-65535 or an unknown protocol: they are left out, as OVN would drop the whole ACL.
+type namedPortResolution struct {
+	groups  []namedPortGroup
+	ignored []string
+}
+
 // forNamedPort resolves a named port on every selectable pod and returns one group per distinct
 // (protocol, number). protocol, when set, keeps only container ports of that protocol (NetworkPolicy).
-func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) []namedPortGroup {
+func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) namedPortResolution {
 	cacheKey := name + "/" + string(protocol)
 	if g, ok := a.namedPort[cacheKey]; ok {
 		return g
@@ -125,9 +133,13 @@ func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) []name
 		number   int32
 	}
 	ips := map[target][]netip.Addr{}
+	var res namedPortResolution
 	for _, pod := range a.ix.Pods() {
 		if !pod.Selectable() {
 			continue
+		}
+		if bad, ok := cluster.BadNamedPort(pod.Pod, name); ok && (protocol == "" || bad.Protocol == protocol) {
+			res.ignored = append(res.ignored, fmt.Sprintf("%s has %s/%d", pod.Key(), bad.Protocol, bad.ContainerPort))
 		}
 		cp, ok := cluster.NamedPort(pod.Pod, name)
 		if !ok || (protocol != "" && cp.Protocol != protocol) {
@@ -136,6 +148,7 @@ func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) []name
 		t := target{cp.Protocol, cp.ContainerPort}
 		ips[t] = append(ips[t], pod.IPs...)
 	}
+	sort.Strings(res.ignored)
 	var groups []namedPortGroup
 	for t, addrs := range ips {
 		readable := fmt.Sprintf("%s_%s_%d", name, t.protocol, t.number)
@@ -150,8 +163,9 @@ func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) []name
 		}
 		return groups[i].number < groups[j].number
 	})
-	a.namedPort[cacheKey] = groups
-	return groups
+	res.groups = groups
+	a.namedPort[cacheKey] = res
+	return res
 }
 
 // recordSelection records what both sets of a family pair hold.

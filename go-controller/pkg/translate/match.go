@@ -79,18 +79,27 @@ func (b *builder) peerClause(r policy.Rule) (string, bool) {
 }
 
 // portClause returns the ports' clause ("" for any port), or ok=false when the ports can match nothing
-// (e.g. only named ports that no pod has).
-func (b *builder) portClause(r policy.Rule) (string, bool) {
+// (e.g. only named ports that no pod has). A port OVN cannot match is an error: the rule must fail closed.
+func (b *builder) portClause(r policy.Rule) (string, bool, error) {
 	if r.AnyPort {
-		return "", true
+		return "", true, nil
 	}
 	numbers := map[corev1.Protocol][]string{}
 	var terms []string
 	for _, p := range r.Ports {
+		if err := checkPort(p); err != nil {
+			return "", false, err
+		}
 		proto := strings.ToLower(string(p.Protocol))
 		switch {
 		case p.Name != "":
-			for _, g := range b.sets.forNamedPort(p.Name, p.Protocol) {
+			res := b.sets.forNamedPort(p.Name, p.Protocol)
+			if len(res.ignored) > 0 {
+				b.problem(policy.SeverityWarning, policy.ReasonInvalidPort, fmt.Sprintf(
+					"named port %q is not a valid container port (1-65535, TCP, UDP or SCTP) on %s; "+
+						"those pods are left out of it", p.Name, strings.Join(res.ignored, ", ")))
+			}
+			for _, g := range res.groups {
 				gp := strings.ToLower(string(g.protocol))
 				terms = append(terms, fmt.Sprintf("((ip4.dst == $%s || ip6.dst == $%s) && %s.dst == %d)", g.sets.v4, g.sets.v6, gp, g.number))
 			}
@@ -113,26 +122,28 @@ func (b *builder) portClause(r policy.Rule) (string, bool) {
 	}
 	terms = append(numTerms, dedupe(terms)...)
 	if len(terms) == 0 {
-		return "", false
+		return "", false, nil
 	}
-	return "(" + strings.Join(terms, " || ") + ")", true
+	return "(" + strings.Join(terms, " || ") + ")", true, nil
 }
 
-// ruleMatch joins the clauses; ok is false when the rule can match nothing, and then it gets no ACL.
-func (b *builder) ruleMatch(pg string, r policy.Rule) (string, bool) {
+// ruleMatch joins the clauses; ok is false when the rule can match nothing, and then it gets no ACL. An
+// error means the rule cannot be written as OVN would enforce it (see failClosed).
+func (b *builder) ruleMatch(pg string, r policy.Rule) (string, bool, error) {
 	peers, ok := b.peerClause(r)
 	if !ok {
-		return "", false
+		return "", false, nil
 	}
-	ports, ok := b.portClause(r)
+	ports, ok, err := b.portClause(r)
 	if !ok {
-		return "", false
+		return "", false, err
 	}
 	clauses := []string{subjectClause(r.Direction, pg), peers}
 	if ports != "" {
 		clauses = append(clauses, ports)
 	}
-	return strings.Join(clauses, " && "), true
+	match := strings.Join(clauses, " && ")
+	return match, true, checkMatch(match)
 }
 
 func family(v4 bool) string {

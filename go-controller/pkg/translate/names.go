@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/policy"
 )
 
@@ -83,12 +84,12 @@ func aclName(p *policy.Policy, d policy.Direction, what string) string {
 		dir = "eg"
 	}
 	full := fmt.Sprintf("%s:%s:%s:%s", abbrev, name, dir, what)
-	if len(full) <= 63 {
+	if len(full) <= nbrows.MaxACLNameLength {
 		return full
 	}
 	suffix := fmt.Sprintf(":%s:%s", dir, what)
 	prefix := abbrev + ":"
 	tag := "~" + hash8(o.String())[:6]
-	keep := 63 - len(prefix) - len(suffix) - len(tag)
+	keep := nbrows.MaxACLNameLength - len(prefix) - len(suffix) - len(tag)
 	return prefix + name[:keep] + tag + suffix
 }

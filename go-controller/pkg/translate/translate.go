@@ -17,6 +17,9 @@ import (
 type Options struct {
 	// PortName names a pod's logical switch port; nil means "<namespace>_<pod>".
 	PortName cluster.PortNamer
+	// ACLLogRate caps the log messages of each logged ACL, in packets per second (the Meter the logged
+	// ACLs share is fair: each ACL is limited on its own); 0 means DefaultACLLogRate.
+	ACLLogRate int
 }
 
 // Result is the desired NB state and every compiled policy with the problems found on the way, which the
@@ -54,6 +57,8 @@ func Translate(s *cluster.Snapshot, opts Options) *Result {
 			b.addClusterPolicy(p, band)
 		}
 	}
+	b.checkNames(policies)
+	b.addLogMeter(opts.ACLLogRate)
 	b.state.AddressSets = b.sets.all()
 	b.state.Sort()
 	for name, sel := range b.sets.selections {
@@ -89,10 +94,12 @@ type builder struct {
 	sets       *addressSets
 	state      nbrows.State
 	selections map[string]*Selection
+	cur        *policy.Policy // the policy being emitted, which problems found on the way belong to
 }
 
 // addPortGroup creates the port group of a policy's subject and returns its name.
 func (b *builder) addPortGroup(p *policy.Policy) string {
+	b.cur = p
 	var pods []*cluster.Pod
 	if p.Subject.Namespace != "" {
 		pods = b.ix.SelectPodsIn(p.Subject.Namespace, p.Subject.PodSelector)
@@ -118,7 +125,7 @@ func (b *builder) addClusterPolicy(p *policy.Policy, band priority.Band) {
 	first := len(b.state.ACLs)
 	for _, d := range []policy.Direction{policy.Ingress, policy.Egress} {
 		for _, r := range p.Rules(d) {
-			match, ok := b.ruleMatch(pg, r)
+			match, ok := b.validRuleMatch(pg, &r)
 			if !ok {
 				continue // matches nothing: no row; the slot stays reserved so priorities do not shift
 			}
@@ -156,7 +163,7 @@ func (b *builder) addNetworkPolicy(p *policy.Policy) {
 	first := len(b.state.ACLs)
 	for _, d := range p.Isolates {
 		for _, r := range p.Rules(d) {
-			match, ok := b.ruleMatch(pg, r)
+			match, ok := b.validRuleMatch(pg, &r)
 			if !ok {
 				continue
 			}
@@ -182,7 +189,7 @@ func (b *builder) addACL(p *policy.Policy, pg string, d policy.Direction, what s
 		acl.Options = map[string]string{nbrows.OptionApplyAfterLB: "true"}
 	}
 	if sev := p.Logging.For(a); sev != "" && (ids[nbrows.KeyACLRole] == nbrows.RoleRule || ids[nbrows.KeyACLRole] == nbrows.RoleIsolation) {
-		acl.Log, acl.Severity = true, sev
+		acl.Log, acl.Severity, acl.Meter = true, sev, LogMeterName
 	}
 	acl.ExternalIDs[nbrows.KeyDirection] = string(d)
 	for k, v := range ids {

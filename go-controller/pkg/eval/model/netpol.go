@@ -145,19 +145,26 @@ func (e *Evaluator) netpolPeerMatches(np *networkingv1.NetworkPolicy, p networki
 	return err == nil && nsSel.Matches(e.ix.NamespaceLabels(pod.Namespace))
 }
 
-// ipBlockContains: inside cidr and outside every except; an unparsable cidr or except matches nothing.
+// ipBlockContains: inside cidr and outside every except. A block the API server rejects matches nothing:
+// an unparsable cidr or except, or an except that is not a strict subset of the cidr ("Except values will
+// be rejected if they are outside the cidr range"), which an except of the other IP family never is.
 func ipBlockContains(b *networkingv1.IPBlock, ip netip.Addr) bool {
 	cidr, err := netip.ParsePrefix(b.CIDR)
 	if err != nil {
 		return false
 	}
-	hit := cidr.Masked().Contains(ip)
+	cidr = cidr.Masked()
+	hit := cidr.Contains(ip)
 	for _, ex := range b.Except {
 		pfx, err := netip.ParsePrefix(ex)
 		if err != nil {
 			return false
 		}
-		if pfx.Masked().Contains(ip) {
+		pfx = pfx.Masked()
+		if pfx.Addr().Is4() != cidr.Addr().Is4() || pfx.Bits() <= cidr.Bits() || !cidr.Contains(pfx.Addr()) {
+			return false
+		}
+		if pfx.Contains(ip) {
 			hit = false
 		}
 	}
