@@ -13,8 +13,8 @@ import (
 
 // connectNB connects to NB, retrying with backoff until it succeeds or ctx ends: an NB that is not up
 // yet (the controller often starts first) is waited for, not fatal. Once connected, libovsdb reconnects
-// by itself, with a backoff that never gives up.
-func connectNB(ctx context.Context, o *options) (client.Client, error) {
+// by itself, with a backoff that never gives up. failed hears each failed attempt's error.
+func connectNB(ctx context.Context, o *options, failed func(error)) (client.Client, error) {
 	forever := func() backoff.BackOff {
 		b := backoff.NewExponentialBackOff()
 		b.MaxInterval = 10 * time.Second
@@ -29,6 +29,7 @@ func connectNB(ctx context.Context, o *options) (client.Client, error) {
 		c, err = o.nb.Connect(cctx, client.WithReconnect(20*time.Second, forever()))
 		if err != nil {
 			klog.InfoS("NB not reachable yet", "address", o.nb.Address, "err", err)
+			failed(err)
 		}
 		return err
 	}

@@ -69,7 +69,7 @@ func run(ctx context.Context, o *options) error {
 			return fmt.Errorf("--listen-address: %w", err)
 		}
 	}
-	nb, err := connectNB(ctx, o)
+	nb, err := connectNB(ctx, o, h.setNBError)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ type health struct {
 	mu       sync.Mutex
 	readyErr func() error // the leading controller's Ready, nil while standing by
 	started  bool
+	nbErr    error // the last failed attempt to connect to NB before the first success
 	watchdog *leaderelection.HealthzAdaptor
 	// lease reads the leader-election Lease; nil without leader election. A standby reports what it says.
 	lease func(context.Context) (*coordinationv1.Lease, error)
@@ -34,6 +35,14 @@ func (h *health) setController(ready func() error) {
 	h.mu.Unlock()
 }
 
+// setNBError keeps the last NB connection error for /readyz: without it a wrong CA or address would show
+// only as "not connected yet".
+func (h *health) setNBError(err error) {
+	h.mu.Lock()
+	h.nbErr = err
+	h.mu.Unlock()
+}
+
 func (h *health) setStarted() {
 	h.mu.Lock()
 	h.started = true
@@ -42,9 +51,11 @@ func (h *health) setStarted() {
 
 func (h *health) ready(ctx context.Context) (string, error) {
 	h.mu.Lock()
-	started, readyErr, lease := h.started, h.readyErr, h.lease
+	started, readyErr, lease, nbErr := h.started, h.readyErr, h.lease, h.nbErr
 	h.mu.Unlock()
 	switch {
+	case !started && nbErr != nil:
+		return "", fmt.Errorf("starting: not connected to NB yet; last attempt: %w", nbErr)
 	case !started:
 		return "", errors.New("starting: not connected to NB yet")
 	case readyErr == nil && lease == nil:
