@@ -44,6 +44,7 @@ func run(ctx context.Context, o *options) error {
 	}
 	// client-go's default of 5 requests per second would take a minute to write 300 policies' status.
 	cfg.QPS, cfg.Burst = 50, 100
+	cfg.Wrap(controller.CapRetryAfter) // a restarting API server asks for 5 s; the outage target is 5 s in all
 	kube, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return err

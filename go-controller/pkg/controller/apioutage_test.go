@@ -32,17 +32,26 @@ type apiOutage struct {
 	mu      sync.Mutex
 	down    bool
 	watches []watch.Interface
-	expired map[string]bool // resources whose first watch since the return got 410 already
+	expired map[string]bool          // resources whose first watch since the return got 410 already
+	gone    map[string]time.Time     // when a resource's watch got 410, until it is listed again
+	relist  map[string]time.Duration // how long after its 410 each resource was listed again
 }
 
 var errRefused = &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 
 func newAPIOutage(clients ...fakeAPI) *apiOutage {
-	o := &apiOutage{expired: map[string]bool{}}
+	o := &apiOutage{expired: map[string]bool{}, gone: map[string]time.Time{}, relist: map[string]time.Duration{}}
 	for _, c := range clients {
-		c.PrependReactor("*", "*", func(k8stesting.Action) (bool, runtime.Object, error) {
-			if o.isDown() {
+		c.PrependReactor("*", "*", func(a k8stesting.Action) (bool, runtime.Object, error) {
+			o.mu.Lock()
+			defer o.mu.Unlock()
+			if o.down {
 				return true, nil, errRefused
+			}
+			res := a.GetResource().String()
+			if at, ok := o.gone[res]; ok && a.GetVerb() == "list" {
+				o.relist[res] = time.Since(at)
+				delete(o.gone, res)
 			}
 			return false, nil, nil
 		})
@@ -55,6 +64,7 @@ func newAPIOutage(clients ...fakeAPI) *apiOutage {
 				return true, nil, errRefused
 			case o.expired[res]:
 				delete(o.expired, res)
+				o.gone[res] = time.Now()
 				return true, nil, apierrors.NewResourceExpired("too old resource version")
 			}
 			w, err := c.Tracker().Watch(a.GetResource(), a.GetNamespace())
@@ -67,10 +77,12 @@ func newAPIOutage(clients ...fakeAPI) *apiOutage {
 	return o
 }
 
-func (o *apiOutage) isDown() bool {
+// relistAfter is how long after its watch got 410 Gone the resource was listed again; false if not yet.
+func (o *apiOutage) relistAfter(resource string) (time.Duration, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.down
+	d, ok := o.relist[resource]
+	return d, ok
 }
 
 // begin takes the API server away and ends every open watch.
@@ -117,7 +129,8 @@ func TestAPIOutageStaleness(t *testing.T) {
 		t.Errorf("tieracl_informer_stale{kind=Pod} = %v during the outage, want 1", v)
 	}
 	time.Sleep(5 * time.Second) // the outage itself: the reflectors' backoff grows through it
-	outage.end("/v1, Resource=pods", "policy.networking.k8s.io/v1alpha1, Resource=adminnetworkpolicies")
+	const pods = "/v1, Resource=pods"
+	outage.end(pods, "policy.networking.k8s.io/v1alpha1, Resource=adminnetworkpolicies")
 	back := time.Now()
 	// The first change is written as the API server returns, the second once the first is programmed:
 	// by then the caches have listed again, and the watch that follows is the one that gets 410 Gone.
@@ -138,6 +151,12 @@ func TestAPIOutageStaleness(t *testing.T) {
 		t.Logf("change %d programmed %v after the API server came back", i+1, time.Since(back).Round(time.Millisecond))
 	}
 	e.eventually("ready again", r.c.Ready)
+	// The list a 410 calls for comes at once, not after a backoff grown while the server was away.
+	if d, ok := outage.relistAfter(pods); !ok || d > 700*time.Millisecond {
+		t.Errorf("pods listed again %v after their watch got 410 Gone (listed: %v), want within 0.7 s", d, ok)
+	} else {
+		t.Logf("pods listed again %v after their watch got 410 Gone", d.Round(time.Millisecond))
+	}
 	if v := testutil.ToFloat64(r.metrics.InformerStale.WithLabelValues("Pod")); v != 0 {
 		t.Errorf("tieracl_informer_stale{kind=Pod} = %v after the outage, want 0", v)
 	}

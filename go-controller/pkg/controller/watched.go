@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -18,6 +19,11 @@ import (
 // server outage the caches caught up 7 to 88 s late. This one stays under 1.5 s: six lists a second at
 // most while the API server is down.
 var watchBackoff = wait.Backoff{Duration: 100 * time.Millisecond, Factor: 2, Jitter: 0.5, Steps: 8, Cap: time.Second}
+
+// calmRound is how long a round of list and watch must last for the next list to come promptly even if
+// the round before was answered too: a server that answers every watch with 410 at once is not listed
+// ten times a second.
+const calmRound = 10 * time.Second
 
 // watchedStaleAfter is how long a resource may have no open watch before the caches count as stale:
 // a watch the server ends on its timeout is reopened at once.
@@ -44,6 +50,7 @@ type watched struct {
 	synced     bool
 	open       int       // watches open now
 	staleSince time.Time // when the last open watch ended; zero while one is open
+	answered   bool      // the API server answered a watch (opened it, or said 410 Gone) since the last list
 }
 
 // newWatched makes the cache of one kind; client is the clientset, asked whether it serves watch lists.
@@ -57,6 +64,9 @@ func newWatched[L runtime.Object](kind Kind, obj runtime.Object, c lister[L], cl
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			wi, err := c.Watch(ctx, o)
+			if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
+				w.setAnswered()
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -70,7 +80,49 @@ func newWatched[L runtime.Object](kind Kind, obj runtime.Object, c lister[L], cl
 	return w
 }
 
-func (w *watched) run(ctx context.Context) { w.reflector.RunWithContext(ctx) }
+// run lists and watches until ctx ends. It is the reflector's own loop but for the wait before it lists
+// again: client-go's slides on after every round, so after an outage the list that a 410 Gone calls for
+// waited out a backoff grown to its cap while the server was away. Here a round in which the server
+// answered a watch starts the backoff afresh, unless the round before was answered too and this one was
+// short (a server that answers every watch with 410).
+func (w *watched) run(ctx context.Context) {
+	b, lastAnswered := watchBackoff, false
+	for {
+		start := time.Now()
+		if err := w.reflector.ListAndWatchWithContext(ctx); err != nil {
+			cache.DefaultWatchErrorHandler(ctx, w.reflector, err)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		answered := w.takeAnswered()
+		if answered && (!lastAnswered || time.Since(start) > calmRound) {
+			b = watchBackoff
+		}
+		lastAnswered = answered
+		t := time.NewTimer(b.Step())
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (w *watched) setAnswered() {
+	w.mu.Lock()
+	w.answered = true
+	w.mu.Unlock()
+}
+
+func (w *watched) takeAnswered() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	a := w.answered
+	w.answered = false
+	return a
+}
 
 // GetStore is the cache, as an informer's.
 func (w *watched) GetStore() cache.Store { return w.store }
@@ -95,6 +147,7 @@ func (w *watched) staleFor(now time.Time) time.Duration {
 func (w *watched) watchOpened() {
 	w.mu.Lock()
 	w.open++
+	w.answered = true
 	w.staleSince = time.Time{}
 	w.mu.Unlock()
 	w.metrics.InformerStale.WithLabelValues(string(w.kind)).Set(0)
