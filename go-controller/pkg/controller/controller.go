@@ -128,6 +128,8 @@ func (c *Controller) loop(ctx context.Context) error {
 		defer t.Stop()
 		resync = t.C
 	}
+	audit := time.NewTicker(setAuditInterval)
+	defer audit.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -135,6 +137,14 @@ func (c *Controller) loop(ctx context.Context) error {
 		case <-c.queue.ready:
 		case <-resync:
 			c.queue.add(Key{Kind: KindResync})
+			continue
+		case <-audit.C:
+			if timer == nil {
+				if rows := c.auditSetMembers(ctx); len(rows) > 0 {
+					c.reportDrift(rows)
+					c.queue.add(Key{Kind: KindResync}) // the whole-state write repairs them
+				}
+			}
 			continue
 		case <-timer:
 			timer = nil
