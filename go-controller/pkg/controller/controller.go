@@ -66,6 +66,7 @@ type Controller struct {
 	gaps            *gaps
 	desired         *desired // the last translation's rows by name, made when first needed; worker only
 	templateChecked bool     // the port-name template was checked against NB; worker only
+	setWrites       setWrites
 
 	mu      sync.Mutex
 	ready   error // why the controller is not ready, nil when it is
@@ -93,6 +94,7 @@ func New(cfg Config) (*Controller, error) {
 	opts := translate.Options{PortName: cfg.PortName, ACLLogRate: cfg.ACLLogRate}
 	c := &Controller{cfg: cfg, queue: newQueue(), tracker: incremental.New(opts),
 		ready: fmt.Errorf("not started"), nbDirty: true, gaps: newGaps()}
+	c.setWrites.setGen, c.setWrites.audits = map[string]uint64{}, make(chan setAudit)
 	inf, err := newInformers(c)
 	if err != nil {
 		return nil, err
@@ -139,11 +141,12 @@ func (c *Controller) loop(ctx context.Context) error {
 			c.queue.add(Key{Kind: KindResync})
 			continue
 		case <-audit.C:
-			if timer == nil {
-				if rows := c.auditSetMembers(ctx); len(rows) > 0 {
-					c.reportDrift(rows)
-					c.queue.add(Key{Kind: KindResync}) // the whole-state write repairs them
-				}
+			c.auditSets(ctx)
+			continue
+		case a := <-c.setWrites.audits:
+			if rows := c.checkAudit(a); len(rows) > 0 {
+				c.reportDrift(rows)
+				c.queue.add(Key{Kind: KindResync}) // the whole-state write repairs them
 			}
 			continue
 		case <-timer:

@@ -50,13 +50,18 @@ func TestDriftIsRepaired(t *testing.T) {
 		return p.UUID
 	}
 	owned := func() (*nbdb.ACL, *nbdb.PortGroup, *nbdb.AddressSet) {
-		acls, pgs, sets := e.rows(ownedByPolicy("AdminNetworkPolicy", "guard"))
-		_, _, peerSets := e.rows(func(ids map[string]string) bool { return ids["tieracl.io/owner-kind"] == "PeerSet" })
-		sets = append(sets, peerSets...)
-		if len(acls) == 0 || len(pgs) != 1 || len(sets) == 0 {
-			t.Fatalf("guard's rows: %d ACLs, %d port groups, %d address sets", len(acls), len(pgs), len(sets))
+		for try := 0; ; try++ { // the checking client's cache may not hold the repaired rows yet
+			acls, pgs, sets := e.rows(ownedByPolicy("AdminNetworkPolicy", "guard"))
+			_, _, peerSets := e.rows(func(ids map[string]string) bool { return ids["tieracl.io/owner-kind"] == "PeerSet" })
+			sets = append(sets, peerSets...)
+			if len(acls) > 0 && len(pgs) == 1 && len(sets) > 0 {
+				return acls[0], pgs[0], sets[0]
+			}
+			if try == 50 {
+				t.Fatalf("guard's rows: %d ACLs, %d port groups, %d address sets", len(acls), len(pgs), len(sets))
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
-		return acls[0], pgs[0], sets[0]
 	}
 	steps := []struct {
 		name string

@@ -2,37 +2,94 @@ package controller
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"k8s.io/klog/v2"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
 )
 
-// setAuditInterval is how often the worker reads the addresses of the sets tieracl owns from NB. The
-// cache monitors address sets without their addresses (a pod event would cost O(set size) there), so a
-// member someone else removes is seen only this way.
+// setAuditInterval is how often the addresses of the sets tieracl owns are read from NB. The cache
+// monitors address sets without their addresses (a pod event would cost O(set size) there), so a member
+// someone else removes or adds is seen only this way.
 const setAuditInterval = 500 * time.Millisecond
 
-// auditSetMembers compares the addresses of the address sets tieracl owns in NB with the desired ones and
-// returns the drift keys of those that differ. It runs on the worker between batches, after every write
-// of its own has committed, so an own write in flight cannot look like drift.
-func (c *Controller) auditSetMembers(ctx context.Context) []Key {
-	if c.tracker.Stale() || c.dirty() || c.tracker.Result() == nil || !c.cfg.NB.Connected() {
-		return nil // a whole-state write is due anyway
+// setWrites numbers tieracl's writes so that an audit can tell which sets its read may have caught in
+// the middle of one. gen is bumped by the worker before each write, done after it; the auditor reads
+// them; the rest is the worker's.
+type setWrites struct {
+	gen      atomic.Uint64
+	done     atomic.Uint64     // the last write that returned
+	fullGen  uint64            // the last whole-state write
+	setGen   map[string]uint64 // the last member write to each set
+	audits   chan setAudit
+	auditing atomic.Bool
+}
+
+// setAudit is NB's addresses of the owned sets, read after all writes before gen had returned: sets
+// written by write gen or later are not judged by it.
+type setAudit struct {
+	gen  uint64
+	sets []*nbdb.AddressSet
+}
+
+// wrote records a write before it is sent: the whole state, or the member moves of d.
+func (w *setWrites) wrote(full bool, d *nbrows.Delta) {
+	g := w.gen.Add(1)
+	if full {
+		w.fullGen = g
+		return
 	}
-	actx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	have, err := nbsync.ReadAddressSets(actx, c.cfg.NB, true)
-	if err != nil {
-		klog.V(2).InfoS("cannot read the address sets' members from NB", "err", err)
+	for name := range d.AddressSets {
+		w.setGen[name] = g
+	}
+}
+
+// finished records that the last write returned (committed or failed).
+func (w *setWrites) finished() { w.done.Store(w.gen.Load()) }
+
+// auditSets reads the owned sets' addresses from NB off the worker and hands them to it.
+func (c *Controller) auditSets(ctx context.Context) {
+	w := &c.setWrites
+	if !w.auditing.CompareAndSwap(false, true) {
+		return // the last audit is still being read or checked
+	}
+	go func() {
+		gen := w.gen.Load()
+		if w.done.Load() >= gen {
+			gen++ // no write in flight: every write so far is in what the read sees
+		}
+		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		sets, err := nbsync.ReadAddressSets(actx, c.cfg.NB, true)
+		if err != nil {
+			klog.V(2).InfoS("cannot read the address sets' members from NB", "err", err)
+			w.auditing.Store(false)
+			return
+		}
+		select {
+		case w.audits <- setAudit{gen: gen, sets: sets}:
+		case <-ctx.Done():
+		}
+	}()
+}
+
+// checkAudit runs on the worker between batches, when every write of its own has committed: it compares
+// the audited sets with the tracker's members and returns the drift keys of those that differ. Sets
+// written since the read began are left to the next audit.
+func (c *Controller) checkAudit(a setAudit) []Key {
+	w := &c.setWrites
+	defer w.auditing.Store(false)
+	if w.fullGen >= a.gen || c.tracker.Stale() || c.dirty() || c.tracker.Result() == nil {
 		return nil
 	}
 	d := c.desiredRows()
 	var out []Key // a set that is not desired at all is the cache's drift check's to see
-	for _, s := range have {
-		if _, ok := d.sets[s.Name]; ok && !sameMembers(s.Addresses, c.tracker.Members(s.Name)) {
+	for _, s := range a.sets {
+		if _, ok := d.sets[s.Name]; ok && w.setGen[s.Name] < a.gen && !sameMembers(s.Addresses, c.tracker.Members(s.Name)) {
 			out = append(out, Key{Kind: KindDrift, Namespace: nbdb.AddressSetTable, Name: s.Name})
 		}
 	}

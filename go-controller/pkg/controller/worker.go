@@ -43,6 +43,7 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 		c.tracker.TakeDelta() // the whole state is written below
 		c.clearDirty()
 		state := c.tracker.State()
+		c.setWrites.wrote(true, nil)
 		stats, err = nbsync.Sync(wctx, c.cfg.NB, state)
 		for _, pg := range state.PortGroups {
 			ports = append(ports, pg.Ports...)
@@ -52,11 +53,13 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 		}
 	} else {
 		d := c.tracker.TakeDelta()
+		c.setWrites.wrote(false, d)
 		stats, err = nbsync.ApplyDelta(wctx, c.cfg.NB, d)
 		for _, ch := range d.PortGroups {
 			ports = append(append(ports, slices.Collect(maps.Keys(ch.Add))...), slices.Collect(maps.Keys(ch.Remove))...)
 		}
 	}
+	c.setWrites.finished()
 	if err != nil {
 		c.markDirty() // what was written is unknown: the retry writes the whole state
 		if errors.Is(err, nbsync.ErrRowMissing) {
