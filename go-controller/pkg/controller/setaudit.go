@@ -17,6 +17,11 @@ import (
 // someone else removes or adds is seen only this way.
 const setAuditInterval = 500 * time.Millisecond
 
+// setAuditShare bounds the audit's cost as sets grow: the next audit starts no sooner than this many
+// times the last read's duration after it (a read of 22,000 addresses takes a few ms; of a million,
+// seconds, and then a removed member is repaired that much later).
+const setAuditShare = 10
+
 // setWrites numbers tieracl's writes so that an audit can tell which sets its read may have caught in
 // the middle of one. gen is bumped by the worker before each write, done after it; the auditor reads
 // them; the rest is the worker's.
@@ -27,6 +32,7 @@ type setWrites struct {
 	setGen   map[string]uint64 // the last member write to each set
 	audits   chan setAudit
 	auditing atomic.Bool
+	next     atomic.Int64 // UnixNano before which no audit starts
 }
 
 // setAudit is NB's addresses of the owned sets, read after all writes before gen had returned: sets
@@ -54,10 +60,11 @@ func (w *setWrites) finished() { w.done.Store(w.gen.Load()) }
 // auditSets reads the owned sets' addresses from NB off the worker and hands them to it.
 func (c *Controller) auditSets(ctx context.Context) {
 	w := &c.setWrites
-	if !w.auditing.CompareAndSwap(false, true) {
-		return // the last audit is still being read or checked
+	if time.Now().UnixNano() < w.next.Load() || !w.auditing.CompareAndSwap(false, true) {
+		return // the last audit is still being read or checked, or was costly
 	}
 	go func() {
+		start := time.Now()
 		gen := w.gen.Load()
 		if w.done.Load() >= gen {
 			gen++ // no write in flight: every write so far is in what the read sees
@@ -65,6 +72,7 @@ func (c *Controller) auditSets(ctx context.Context) {
 		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		sets, err := nbsync.ReadAddressSets(actx, c.cfg.NB, true)
+		w.next.Store(time.Now().Add(setAuditShare * time.Since(start)).UnixNano())
 		if err != nil {
 			klog.V(2).InfoS("cannot read the address sets' members from NB", "err", err)
 			w.auditing.Store(false)
