@@ -119,8 +119,10 @@ func TestDriftIsRepaired(t *testing.T) {
 		})
 		took := time.Since(edited)
 		t.Logf("%s: repaired and counted %v after the edit", s.name, took.Round(time.Millisecond))
-		if took > time.Second {
-			t.Errorf("%s: repaired %v after the edit, want within a second", s.name, took.Round(time.Millisecond))
+		// About a second when the machine is free (the audit reads every 500 ms); the bound leaves room for a
+		// loaded one and is still far from the periodic resync, which is off here anyway.
+		if took > 3*time.Second {
+			t.Errorf("%s: repaired %v after the edit, want within about a second", s.name, took.Round(time.Millisecond))
 		}
 	}
 }
