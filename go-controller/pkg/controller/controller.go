@@ -46,6 +46,9 @@ type Config struct {
 	// ResyncInterval is how often the whole state is compared with NB and repaired, in case NB was edited
 	// behind tieracl's back; 10 minutes when zero, never when negative.
 	ResyncInterval time.Duration
+	// EchoTimeout is how long NB may take to answer the echo the controller sends every 100 ms before
+	// the controller counts as not ready; 5 s when zero.
+	EchoTimeout time.Duration
 	// Unserved names the policy kinds (KindANP, KindBANP, KindCNP) the cluster has no CRD for: they are
 	// not watched, as a watch of an unserved resource never syncs. ServedPolicyKinds finds them out.
 	Unserved map[Kind]bool
@@ -87,6 +90,9 @@ func New(cfg Config) (*Controller, error) {
 	}
 	if cfg.RetryInterval == 0 {
 		cfg.RetryInterval = 500 * time.Millisecond
+	}
+	if cfg.EchoTimeout == 0 {
+		cfg.EchoTimeout = 5 * time.Second
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(nil)
@@ -201,12 +207,12 @@ func (c *Controller) setReady() {
 	c.mu.Unlock()
 }
 
-// setNBUp records what watchNB found; while NB is down the controller is not ready.
-func (c *Controller) setNBUp(up bool) {
+// setNBUp records what watchNB found; while NB is down (why says how) the controller is not ready.
+func (c *Controller) setNBUp(up bool, why error) {
 	c.mu.Lock()
 	c.nbDown = !up
 	if !up {
-		c.ready = fmt.Errorf("NB is not connected")
+		c.ready = why
 	}
 	c.mu.Unlock()
 }

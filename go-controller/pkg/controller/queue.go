@@ -18,6 +18,7 @@ const (
 	KindCNP           Kind = "ClusterNetworkPolicy"
 	KindPort          Kind = "LogicalSwitchPort" // a port appeared in NB
 	KindResync        Kind = "Resync"            // write the whole desired state (start, reconnect, repair)
+	KindNBAnswers     Kind = "NBAnswers"         // NB answers again on the same connection: write what is due
 )
 
 // Key names one object that changed. The worker reads its current state from the informer's cache, so
