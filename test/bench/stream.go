@@ -196,6 +196,7 @@ type Stream struct {
 	CommitMs      float64 `json:"commit_ms"`     // of which the mean NB transaction
 	SetChanges    int     `json:"set_changes"`   // address-set memberships the events changed
 	Unexpected    int     `json:"unexpected"`    // address-set changes the bench did not ask for
+	Late          int     `json:"late"`          // events of an earlier stream that reached NB in this one
 	StalledEvents int     `json:"stalled"`       // events sent late because every pod had one in flight
 	Usage         Usage   `json:"usage"`
 }
@@ -214,17 +215,23 @@ type streamer struct {
 	freed      *sync.Cond
 	idle       []*benchPod
 	byIP       map[string]*inFlight
+	stream     int // counts the runs; an event in flight belongs to the run it was sent in
 	latencies  []float64
 	lastCommit time.Time
 	unexpected int
+	late       int
 	writeErr   error
 }
 
+// inFlight is an event written to the API whose set changes NB has not all shown yet. One that outlives
+// its stream's wait stays here, its pod busy, so that its changes when they come are known for what
+// they are, and the pod's next move starts from the labels the API holds.
 type inFlight struct {
 	pod    *benchPod
 	labels map[string]string
 	left   map[string]bool
 	sent   time.Time
+	stream int
 }
 
 type job struct {
@@ -255,8 +262,12 @@ func (s *streamer) toggled(at time.Time, set string, addrs []string) {
 			continue
 		}
 		delete(s.byIP, a)
-		s.latencies = append(s.latencies, at.Sub(f.sent).Seconds())
-		s.lastCommit = at
+		if f.stream == s.stream {
+			s.latencies = append(s.latencies, at.Sub(f.sent).Seconds())
+			s.lastCommit = at
+		} else {
+			s.late++
+		}
 		f.pod.labels = f.labels
 		s.idle = append(s.idle, f.pod)
 		s.freed.Signal()
@@ -268,7 +279,9 @@ func (s *streamer) toggled(at time.Time, set string, addrs []string) {
 func (s *streamer) run(ctx context.Context, name string, rate float64, d, settle time.Duration) (Stream, error) {
 	st := Stream{Name: name, OfferedRate: rate}
 	s.mu.Lock()
-	s.latencies, s.unexpected, s.writeErr = nil, 0, nil
+	s.latencies, s.unexpected, s.late, s.writeErr = nil, 0, 0, nil
+	s.stream++
+	stream := s.stream
 	s.mu.Unlock()
 
 	jobs := make(chan job, 4096)
@@ -297,7 +310,7 @@ func (s *streamer) run(ctx context.Context, name string, rate float64, d, settle
 				}
 				now := time.Now()
 				s.mu.Lock()
-				s.byIP[j.pod.ip] = &inFlight{pod: j.pod, labels: j.labels, left: left, sent: now}
+				s.byIP[j.pod.ip] = &inFlight{pod: j.pod, labels: j.labels, left: left, sent: now, stream: stream}
 				s.mu.Unlock()
 				if _, err := pods.Update(ctx, obj, metav1.UpdateOptions{}); err != nil {
 					s.mu.Lock()
@@ -354,7 +367,7 @@ func (s *streamer) run(ctx context.Context, name string, rate float64, d, settle
 	deadline := time.Now().Add(settle)
 	for {
 		s.mu.Lock()
-		left, werr := len(s.byIP), s.writeErr
+		left, werr := s.inFlight(stream), s.writeErr
 		s.mu.Unlock()
 		if left == 0 || werr != nil || time.Now().After(deadline) || ctx.Err() != nil {
 			break
@@ -365,6 +378,7 @@ func (s *streamer) run(ctx context.Context, name string, rate float64, d, settle
 	defer s.mu.Unlock()
 	st.Committed = len(s.latencies)
 	st.Unexpected = s.unexpected
+	st.Late = s.late
 	if sendTime > 0 {
 		st.SentRate = float64(st.Events) / sendTime.Seconds()
 	}
@@ -383,6 +397,9 @@ func (s *streamer) run(ctx context.Context, name string, rate float64, d, settle
 	if st.Committed < st.Events {
 		var missing []string
 		for ip, f := range s.byIP {
+			if f.stream != stream {
+				continue
+			}
 			missing = append(missing, fmt.Sprintf("%s/%s (%s: %d sets left)", f.pod.namespace, f.pod.name, ip, len(f.left)))
 			if len(missing) == 3 {
 				break
@@ -390,10 +407,8 @@ func (s *streamer) run(ctx context.Context, name string, rate float64, d, settle
 		}
 		problems = append(problems, fmt.Sprintf("%d of %d events did not reach NB within %s, e.g. %s",
 			st.Events-st.Committed, st.Events, settle, strings.Join(missing, ", ")))
-		for ip, f := range s.byIP { // forget them: the next stream must not wait for them
-			delete(s.byIP, ip)
-			s.idle = append(s.idle, f.pod)
-		}
+		// They stay in flight: the next stream does not wait for them, and their changes, when they come,
+		// count as late rather than unexpected.
 	}
 	if st.Unexpected > 0 {
 		problems = append(problems, fmt.Sprintf("NB changed %d address-set memberships the events did not ask for", st.Unexpected))
@@ -402,6 +417,17 @@ func (s *streamer) run(ctx context.Context, name string, rate float64, d, settle
 		return st, fmt.Errorf("stream %s: %s", name, strings.Join(problems, "; "))
 	}
 	return st, nil
+}
+
+// inFlight counts the events of one stream NB has not shown whole; s.mu is held.
+func (s *streamer) inFlight(stream int) int {
+	n := 0
+	for _, f := range s.byIP {
+		if f.stream == stream {
+			n++
+		}
+	}
+	return n
 }
 
 // next takes an idle pod, waiting (until end) when every pod has an event in flight, and picks its
