@@ -31,8 +31,8 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
-	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // Options configure Run.
@@ -136,7 +136,7 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	}
 
 	progress("starting the OVN test bed")
-	bed, err := testbed.Start(ctx, testbed.Options{KeepRunDir: o.KeepBed})
+	bed, err := ovnsandbox.Start(ctx, ovnsandbox.Options{KeepRunDir: o.KeepBed})
 	if err != nil {
 		return rep, fmt.Errorf("the OVN test bed does not start: %w", err)
 	}
@@ -534,7 +534,7 @@ func matches(ctx context.Context, c client.Client, desired *nbrows.State, wait t
 
 // pauseNorthd pauses ovn-northd through its control socket in the bed's run folder, running the bed's
 // ovn-appctl through the unpacked root's own loader as the bed runs every OVN program.
-func pauseNorthd(ctx context.Context, bed *testbed.Bed) error {
+func pauseNorthd(ctx context.Context, bed *ovnsandbox.Bed) error {
 	root := bed.Root
 	cmd := exec.CommandContext(ctx, filepath.Join(root, "usr/lib64/ld-linux-x86-64.so.2"),
 		"--library-path", filepath.Join(root, "usr/lib/x86_64-linux-gnu"), filepath.Join(root, "usr/bin/ovn-appctl"),

@@ -15,7 +15,7 @@ import (
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
-	"github.com/tieracl/tieracl/test/testbed"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 )
 
 // chunkPorts is how many logical switch ports one topology transaction creates.
@@ -39,9 +39,9 @@ func createPorts(ctx context.Context, socket string, snap *cluster.Snapshot) (in
 	}
 	defer c.Close()
 
-	bySwitch := map[string][]testbed.Port{}
+	bySwitch := map[string][]ovnsandbox.Port{}
 	for _, p := range snap.Pods {
-		port, ok := testbed.PodPort(p)
+		port, ok := ovnsandbox.PodPort(p)
 		if !ok {
 			continue
 		}

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/test/cluster"
 	"github.com/tieracl/tieracl/test/kube"
-	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // pods are a server in the namespace example 06's ANP protects, on one node, and a client in another
@@ -76,7 +76,7 @@ func TestCluster(t *testing.T) {
 	}
 	defer func() {
 		if t.Failed() {
-			t.Logf("state folder %s kept; cluster.log:\n%s", state, testbed.TailFile(filepath.Join(state, "cluster.log"), 40))
+			t.Logf("state folder %s kept; cluster.log:\n%s", state, ovnsandbox.TailFile(filepath.Join(state, "cluster.log"), 40))
 			down()
 			return
 		}
@@ -184,7 +184,7 @@ func TestCluster(t *testing.T) {
 }
 
 func repo(t *testing.T) string {
-	r, err := testbed.RepoRoot()
+	r, err := ovnsandbox.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

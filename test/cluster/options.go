@@ -1,7 +1,7 @@
 // Package cluster is the engine of `make cluster-up` and `make cluster-down`: a local Kubernetes cluster
 // of real parts to try tieracl on, and for the upstream conformance suite to run against. One background
 // supervisor process (Run) starts etcd, kube-apiserver, kube-controller-manager and kube-scheduler
-// (test/kube), OVN with its datapath (test/testbed), one test/vnode agent per node and
+// (test/kube), OVN with its datapath (go-controller/pkg/ovnsandbox), one test/vnode agent per node and
 // tieracl-controller, and stops them all on SIGTERM. Up starts it and waits until it is ready; Down stops
 // it. Everything lives in one state folder. See docs/e2e.md.
 package cluster

@@ -20,9 +20,9 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/test/e2e"
 	"github.com/tieracl/tieracl/test/kube"
-	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // supervisor is the running cluster.
@@ -30,7 +30,7 @@ type supervisor struct {
 	o          Options
 	log        *log.Logger
 	kube       *kube.Cluster
-	bed        *testbed.Bed
+	bed        *ovnsandbox.Bed
 	controller *e2e.Controller
 	nodes      []*proc
 }
@@ -73,9 +73,9 @@ func Run(ctx context.Context, o Options, logger *log.Logger) (err error) {
 }
 
 // cleanState removes what an earlier run left in the state folder: its run folders, node folders and
-// the namespaces of its bed (testbed.SweepStale), so a run after a crash starts clean.
+// the namespaces of its bed (ovnsandbox.SweepStale), so a run after a crash starts clean.
 func cleanState(o Options) error {
-	if err := testbed.SweepStale(o.State); err != nil {
+	if err := ovnsandbox.SweepStale(o.State); err != nil {
 		return err
 	}
 	for _, pattern := range []string{"tieracl-kube-*", "tieracl-bed-*", "nodes", "controller"} {
@@ -108,14 +108,14 @@ func (s *supervisor) start(ctx context.Context) error {
 	}()
 	go func() {
 		defer wg.Done()
-		s.bed, bedErr = testbed.Start(ctx, testbed.Options{Dir: s.o.State, KeepRunDir: true,
+		s.bed, bedErr = ovnsandbox.Start(ctx, ovnsandbox.Options{Dir: s.o.State, KeepRunDir: true,
 			ProbeBinary: filepath.Join(s.o.binDir(), "tieracl-probe")})
 		if bedErr == nil {
 			bedErr = s.bed.StartDatapath(ctx)
 		}
 		if bedErr == nil {
 			// The agents add ports to it side by side; made once here, it is never made twice.
-			_, bedErr = s.bed.NBCtl(ctx, "--may-exist", "ls-add", testbed.SwitchName)
+			_, bedErr = s.bed.NBCtl(ctx, "--may-exist", "ls-add", ovnsandbox.SwitchName)
 		}
 	}()
 	wg.Wait()
@@ -258,7 +258,7 @@ func waitNodeReady(ctx context.Context, client kubernetes.Interface, name string
 	var last string
 	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
 		if !p.running() {
-			return false, fmt.Errorf("node agent %s exited (%v):\n%s", name, p.waitErr, testbed.TailFile(p.log, 20))
+			return false, fmt.Errorf("node agent %s exited (%v):\n%s", name, p.waitErr, ovnsandbox.TailFile(p.log, 20))
 		}
 		node, err := client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
@@ -274,7 +274,7 @@ func waitNodeReady(ctx context.Context, client kubernetes.Interface, name string
 		return false, nil
 	})
 	if err != nil {
-		return fmt.Errorf("node %s: %w (last: %s)\n%s", name, err, last, testbed.TailFile(p.log, 20))
+		return fmt.Errorf("node %s: %w (last: %s)\n%s", name, err, last, ovnsandbox.TailFile(p.log, 20))
 	}
 	return nil
 }

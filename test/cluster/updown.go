@@ -12,8 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/test/kube"
-	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // RunCommand is the subcommand of tieracl-cluster that Up starts in the background: the supervisor.
@@ -45,7 +45,7 @@ func Up(ctx context.Context, o Options, timeout time.Duration) error {
 		return err
 	}
 	// Fail here, in the foreground, if a part cannot be had.
-	if _, err := testbed.OVNRoot(ctx); err != nil {
+	if _, err := ovnsandbox.OVNRoot(ctx); err != nil {
 		return err
 	}
 	if _, err := kube.BinDir(ctx, ""); err != nil {
@@ -77,10 +77,10 @@ func Up(ctx context.Context, o Options, timeout time.Duration) error {
 		}
 		select {
 		case err := <-exited:
-			return fmt.Errorf("the cluster's supervisor exited (%v):\n%s", err, testbed.TailFile(o.logFile(), 40))
+			return fmt.Errorf("the cluster's supervisor exited (%v):\n%s", err, ovnsandbox.TailFile(o.logFile(), 40))
 		case <-deadline:
 			_ = Down(o, time.Minute)
-			return fmt.Errorf("the cluster was not ready within %v:\n%s", timeout, testbed.TailFile(o.logFile(), 40))
+			return fmt.Errorf("the cluster was not ready within %v:\n%s", timeout, ovnsandbox.TailFile(o.logFile(), 40))
 		case <-ctx.Done():
 			_ = Down(o, time.Minute)
 			return ctx.Err()
@@ -91,7 +91,7 @@ func Up(ctx context.Context, o Options, timeout time.Duration) error {
 
 // build builds Binaries into dir with one go build from the checkout.
 func build(ctx context.Context, dir string) error {
-	repo, err := testbed.RepoRoot()
+	repo, err := ovnsandbox.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func Down(o Options, timeout time.Duration) error {
 		}
 	}
 	if _, err := os.Stat(o.State); err == nil {
-		errs = append(errs, testbed.SweepStale(o.State))
+		errs = append(errs, ovnsandbox.SweepStale(o.State))
 	}
 	_ = os.Remove(o.readyFile())
 	_ = os.Remove(o.pidFile())

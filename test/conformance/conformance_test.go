@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	// The real-OVN backends, ovn and datapath, so every registered backend includes them.
-	_ "github.com/tieracl/tieracl/test/testbed/backend"
+	_ "github.com/tieracl/tieracl/go-controller/pkg/ovnbackend"
 )
 
 var (

@@ -20,9 +20,9 @@ import (
 	"k8s.io/client-go/util/workqueue"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/policytest"
-	"github.com/tieracl/tieracl/test/testbed"
-	"github.com/tieracl/tieracl/test/testbed/probe"
+	"github.com/tieracl/tieracl/go-controller/pkg/probe"
 )
 
 // AnnotationPodIPs asks the agent for a pod's addresses, comma-separated, IPv4 first, as a CNI's static
@@ -42,7 +42,7 @@ const poolStart = 100
 // phase Running through the status subresource, as kubelet reports a pod once its network is up.
 // Deleted pods keep their port and namespace until the bed stops.
 type Agent struct {
-	bed    *testbed.Bed
+	bed    *ovnsandbox.Bed
 	bedMu  *sync.Mutex // the bed serves one goroutine at a time: the agent's or a test's
 	client kubernetes.Interface
 	log    *log.Logger
@@ -60,7 +60,7 @@ type Agent struct {
 }
 
 // NewAgent prepares an agent; Run starts it. bedMu guards every use of bed.
-func NewAgent(client kubernetes.Interface, bed *testbed.Bed, bedMu *sync.Mutex, logger *log.Logger) *Agent {
+func NewAgent(client kubernetes.Interface, bed *ovnsandbox.Bed, bedMu *sync.Mutex, logger *log.Logger) *Agent {
 	f := informers.NewSharedInformerFactory(client, 0)
 	a := &Agent{bed: bed, bedMu: bedMu, client: client, log: logger, factory: f,
 		pods: f.Core().V1().Pods().Lister(), nodes: f.Core().V1().Nodes().Lister(),
@@ -207,7 +207,7 @@ func (a *Agent) setUpNode(ctx context.Context, node *corev1.Node) error {
 		}
 	}
 	a.setDone("node/" + node.Name)
-	a.log.Printf("node %s: port %s, addresses %v", node.Name, testbed.NodePortName(node.Name), cluster.NodeIPs(node))
+	a.log.Printf("node %s: port %s, addresses %v", node.Name, ovnsandbox.NodePortName(node.Name), cluster.NodeIPs(node))
 	return nil
 }
 
@@ -298,7 +298,7 @@ func (a *Agent) podIPs(pod *corev1.Pod, node *corev1.Node) ([]netip.Addr, error)
 func (a *Agent) wire(ctx context.Context, pod *corev1.Pod) error {
 	a.bedMu.Lock()
 	defer a.bedMu.Unlock()
-	var ns *testbed.Netns
+	var ns *ovnsandbox.Netns
 	if pod.Spec.HostNetwork {
 		ns = a.bed.Netns(nodeKey(pod.Spec.NodeName))
 		if ns == nil {

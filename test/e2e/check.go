@@ -18,9 +18,9 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/policy"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
-	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // ReadSnapshot lists everything network policy reads from the API.
@@ -197,7 +197,7 @@ func DescribeOps(ops []ovsdb.Operation) string {
 
 // OwnedRows lists, by table, the rows in NB whose external_ids say tieracl.io/managed-by=tieracl, as
 // ovn-nbctl finds them (not through nbsync, whose idea of its own rows this checks).
-func OwnedRows(ctx context.Context, bed *testbed.Bed) (map[string][]string, error) {
+func OwnedRows(ctx context.Context, bed *ovnsandbox.Bed) (map[string][]string, error) {
 	out := map[string][]string{}
 	for _, table := range []string{nbdb.ACLTable, nbdb.PortGroupTable, nbdb.AddressSetTable} {
 		found, err := bed.NBCtl(ctx, "--format=csv", "--no-headings", "--columns=_uuid,name", "find", table,

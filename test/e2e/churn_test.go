@@ -12,8 +12,8 @@ import (
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/test/e2e"
-	"github.com/tieracl/tieracl/test/testbed"
 )
 
 var houses = []string{"gryffindor", "slytherin", "hufflepuff", "ravenclaw"}
@@ -74,7 +74,7 @@ func churn(t *testing.T, ctx context.Context, pols *e2e.Policies, prefix string,
 // exactly the translation of the API's objects, with every policy's status observed and every ANP's
 // Programmed condition the one its translation calls for; it checks with ovn-nbctl that NB holds no
 // tieracl row beyond the translation, and returns the time since since.
-func converged(t *testing.T, ctx context.Context, env *e2e.Env, c *e2e.Controller, bed *testbed.Bed,
+func converged(t *testing.T, ctx context.Context, env *e2e.Env, c *e2e.Controller, bed *ovnsandbox.Bed,
 	since time.Time) time.Duration {
 	t.Helper()
 	if err := c.WaitReadyz(ctx, http.StatusOK, e2e.Leading, readyTimeout); err != nil {

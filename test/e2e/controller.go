@@ -16,12 +16,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tieracl/tieracl/test/testbed"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 )
 
 // BuildController builds go-controller/cmd/tieracl-controller from this checkout into dir.
 func BuildController(ctx context.Context, dir string) (string, error) {
-	repo, err := testbed.RepoRoot()
+	repo, err := ovnsandbox.RepoRoot()
 	if err != nil {
 		return "", err
 	}
@@ -180,7 +180,7 @@ func (c *Controller) Logs(lines int) string {
 	if file == "" {
 		return "(never started)"
 	}
-	return fmt.Sprintf("==> %s <==\n%s", file, testbed.TailFile(file, lines))
+	return fmt.Sprintf("==> %s <==\n%s", file, ovnsandbox.TailFile(file, lines))
 }
 
 // Forbidden returns the lines of every run's log that report a request the API server refused (403).

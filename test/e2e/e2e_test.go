@@ -14,10 +14,10 @@ import (
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnbackend"
 	"github.com/tieracl/tieracl/go-controller/pkg/policytest"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 	"github.com/tieracl/tieracl/test/e2e"
-	"github.com/tieracl/tieracl/test/testbed/backend"
 )
 
 // One environment serves every test of the run: starting it takes most of a minute.
@@ -154,7 +154,7 @@ func probeSuite(t *testing.T, env *e2e.Env, prog *e2e.Programmed, suite *policyt
 	t.Helper()
 	env.BedMu.Lock()
 	defer env.BedMu.Unlock()
-	ev, err := backend.AttachDatapath(env.Bed, prog.Snapshot, &prog.Result.State, backend.DatapathOptions{})
+	ev, err := ovnbackend.AttachDatapath(env.Bed, prog.Snapshot, &prog.Result.State, ovnbackend.DatapathOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,8 +16,8 @@ import (
 	npclient "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/test/kube"
-	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // KeepEnv names the environment variable that, set to anything but "" or "0", keeps every run folder
@@ -31,8 +31,8 @@ type Env struct {
 	// the kubeconfigs, and the API server's run folder (tieracl-kube-*).
 	Dir  string
 	Kube *kube.Cluster
-	Bed  *testbed.Bed
-	// BedMu serializes the bed's use between the agent and the tests (testbed.Bed serves one goroutine
+	Bed  *ovnsandbox.Bed
+	// BedMu serializes the bed's use between the agent and the tests (ovnsandbox.Bed serves one goroutine
 	// at a time); hold it while probing.
 	BedMu sync.Mutex
 
@@ -107,9 +107,9 @@ func Start(ctx context.Context) (_ *Env, err error) {
 	}()
 	go func() {
 		defer wg.Done()
-		// The bed's run folder stays in the temporary folder, where testbed.SweepStale finds the
+		// The bed's run folder stays in the temporary folder, where ovnsandbox.SweepStale finds the
 		// namespaces of a bed whose test was killed.
-		e.Bed, bedErr = testbed.Start(ctx, testbed.Options{})
+		e.Bed, bedErr = ovnsandbox.Start(ctx, ovnsandbox.Options{})
 		if bedErr == nil {
 			bedErr = e.Bed.StartDatapath(ctx)
 		}
@@ -220,7 +220,7 @@ func (e *Env) Logs(lines int) string {
 		b.WriteString(e.Controller.Logs(lines) + "\n")
 	}
 	if e.agentLg != nil {
-		fmt.Fprintf(&b, "==> %s <==\n%s\n", e.agentLg.Name(), testbed.TailFile(e.agentLg.Name(), lines))
+		fmt.Fprintf(&b, "==> %s <==\n%s\n", e.agentLg.Name(), ovnsandbox.TailFile(e.agentLg.Name(), lines))
 	}
 	if e.Bed != nil {
 		b.WriteString(e.Bed.Logs(lines))

@@ -7,9 +7,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tieracl/tieracl/test/testbed"
-	"github.com/tieracl/tieracl/test/testbed/backend"
-	"github.com/tieracl/tieracl/test/testbed/probe"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnbackend"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
+	"github.com/tieracl/tieracl/go-controller/pkg/probe"
 )
 
 // Attempt is one connection of a flip measurement.
@@ -38,12 +38,12 @@ type FlipOptions struct {
 
 // MeasureFlip starts a connection from `from` to target every Interval until Steady attempts in a row
 // (in the order they started) got the verdict want, judged as the datapath backend judges a probe
-// (backend.Judge; dst names the server that must answer). Flip.After is the time from start (taken by
+// (ovnbackend.Judge; dst names the server that must answer). Flip.After is the time from start (taken by
 // the caller right before its API write) to the start of the first attempt of that run: before it the
 // packets had not obeyed the change yet, from it on they did. A TCP SYN that a drop swallowed is sent
 // again only after a second, longer than an attempt waits, so an attempt's verdict is that of the moment
 // it started.
-func MeasureFlip(ctx context.Context, from *testbed.Netns, dst string, target probe.Target, want bool,
+func MeasureFlip(ctx context.Context, from *ovnsandbox.Netns, dst string, target probe.Target, want bool,
 	start time.Time, opts FlipOptions) (Flip, error) {
 	if opts.Interval == 0 {
 		opts.Interval = 5 * time.Millisecond
@@ -102,7 +102,7 @@ func MeasureFlip(ctx context.Context, from *testbed.Netns, dst string, target pr
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := testbed.DialIn(from, target, opts.ProbeTimeout)
+			r, err := ovnsandbox.DialIn(from, target, opts.ProbeTimeout)
 			allowed := false
 			if err == nil {
 				allowed, err = judgeAllowed(dst, target, r)
@@ -119,7 +119,7 @@ func MeasureFlip(ctx context.Context, from *testbed.Netns, dst string, target pr
 }
 
 func judgeAllowed(dst string, target probe.Target, r probe.Result) (bool, error) {
-	v, err := backend.Judge(dst, target, r)
+	v, err := ovnbackend.Judge(dst, target, r)
 	return v.Allowed, err
 }
 

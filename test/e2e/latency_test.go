@@ -17,9 +17,9 @@ import (
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
+	"github.com/tieracl/tieracl/go-controller/pkg/probe"
 	"github.com/tieracl/tieracl/test/e2e"
-	"github.com/tieracl/tieracl/test/testbed"
-	"github.com/tieracl/tieracl/test/testbed/probe"
 )
 
 const (
@@ -97,7 +97,7 @@ func TestLatency(t *testing.T) {
 }
 
 // measureFlip does the write, then measures from start until the packets from `from` to target obey it.
-func measureFlip(t *testing.T, ctx context.Context, from *testbed.Netns, dst string, target probe.Target, allow bool,
+func measureFlip(t *testing.T, ctx context.Context, from *ovnsandbox.Netns, dst string, target probe.Target, allow bool,
 	start time.Time, write func()) time.Duration {
 	t.Helper()
 	write()

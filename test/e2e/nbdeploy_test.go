@@ -9,16 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/test/e2e"
-	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // sideBed starts a second OVN control plane (no datapath) with the conformance cluster's ports, for a
 // second controller to program; it is stopped when the test ends, its run folder kept if it failed.
-func sideBed(t *testing.T, ctx context.Context, env *e2e.Env, opts testbed.Options) *testbed.Bed {
+func sideBed(t *testing.T, ctx context.Context, env *e2e.Env, opts ovnsandbox.Options) *ovnsandbox.Bed {
 	t.Helper()
 	began := time.Now()
-	bed, err := testbed.Start(ctx, opts)
+	bed, err := ovnsandbox.Start(ctx, opts)
 	if err != nil {
 		t.Fatalf("starting the second OVN bed: %v", err)
 	}
@@ -74,7 +74,7 @@ func TestClusteredNB(t *testing.T) {
 	pols := policies(t, env)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	bed := sideBed(t, ctx, env, testbed.Options{NBServers: 3})
+	bed := sideBed(t, ctx, env, ovnsandbox.Options{NBServers: 3})
 	c := sideController(t, env, "raft", bed.NBSocket())
 	if err := c.WaitReadyz(ctx, http.StatusOK, e2e.Leading, readyTimeout); err != nil {
 		t.Fatal(err)
@@ -149,11 +149,11 @@ func TestNBOverTLS(t *testing.T) {
 	env := environment(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	bed := sideBed(t, ctx, env, testbed.Options{NBTLS: true})
+	bed := sideBed(t, ctx, env, ovnsandbox.Options{NBTLS: true})
 	nbTLS := bed.NBTLS()
 	flags := func(ca string) []string {
 		return []string{"--nb-client-key=" + nbTLS.ClientKey, "--nb-client-cert=" + nbTLS.ClientCert,
-			"--nb-ca-cert=" + ca, "--nb-server-name=" + testbed.NBServerName}
+			"--nb-ca-cert=" + ca, "--nb-server-name=" + ovnsandbox.NBServerName}
 	}
 
 	t.Run("wrong CA", func(t *testing.T) {

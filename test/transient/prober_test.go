@@ -7,15 +7,15 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tieracl/tieracl/test/testbed"
-	"github.com/tieracl/tieracl/test/testbed/backend"
-	"github.com/tieracl/tieracl/test/testbed/probe"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnbackend"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
+	"github.com/tieracl/tieracl/go-controller/pkg/probe"
 )
 
 // prober starts a connection from one pod to a target every interval, each on its own goroutine, and
 // counts the attempts whose verdict differs from the one expected throughout.
 type prober struct {
-	from     *testbed.Netns
+	from     *ovnsandbox.Netns
 	dst      string // the server's key, which its reply must name
 	target   probe.Target
 	allow    bool // the verdict expected throughout
@@ -46,10 +46,10 @@ func (p *prober) run(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := testbed.DialIn(p.from, p.target, p.timeout)
+			r, err := ovnsandbox.DialIn(p.from, p.target, p.timeout)
 			var allowed bool
 			if err == nil {
-				verdict, jerr := backend.Judge(p.dst, p.target, r)
+				verdict, jerr := ovnbackend.Judge(p.dst, p.target, r)
 				allowed, err = verdict.Allowed, jerr
 			}
 			p.mu.Lock()

@@ -13,9 +13,9 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
+	"github.com/tieracl/tieracl/go-controller/pkg/probe"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
-	"github.com/tieracl/tieracl/test/testbed"
-	"github.com/tieracl/tieracl/test/testbed/probe"
 )
 
 const (
@@ -145,13 +145,13 @@ func TestNoTransientWindow(t *testing.T) {
 
 // startBed starts a bed with the datapath, the three pods' namespaces and a server on the blue pod, and
 // connects an nbsync client. A part that cannot start fails the test, never skips it.
-func startBed(t *testing.T, ctx context.Context) (*testbed.Bed, client.Client) {
+func startBed(t *testing.T, ctx context.Context) (*ovnsandbox.Bed, client.Client) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Fatal("the transient test needs root (network namespaces, ovs-vswitchd)")
 	}
 	began := time.Now()
-	b, err := testbed.Start(ctx, testbed.Options{})
+	b, err := ovnsandbox.Start(ctx, ovnsandbox.Options{})
 	if err != nil {
 		t.Fatalf("starting the OVN test bed: %v", err)
 	}
@@ -188,7 +188,7 @@ func startBed(t *testing.T, ctx context.Context) (*testbed.Bed, client.Client) {
 	return b, nb
 }
 
-func endpoint(t *testing.T, b *testbed.Bed, key string) *testbed.Netns {
+func endpoint(t *testing.T, b *ovnsandbox.Bed, key string) *ovnsandbox.Netns {
 	t.Helper()
 	n := b.Netns(key)
 	if n == nil {
@@ -216,7 +216,7 @@ func commit(t *testing.T, ctx context.Context, nb client.Client, want *nbrows.St
 }
 
 // write brings NB to want (possibly already there) and waits until the datapath has it.
-func write(t *testing.T, ctx context.Context, b *testbed.Bed, nb client.Client, want *nbrows.State) {
+func write(t *testing.T, ctx context.Context, b *ovnsandbox.Bed, nb client.Client, want *nbrows.State) {
 	t.Helper()
 	if _, err := nbsync.Sync(ctx, nb, want); err != nil {
 		t.Fatal(err)
@@ -228,15 +228,15 @@ func write(t *testing.T, ctx context.Context, b *testbed.Bed, nb client.Client, 
 
 // settle checks, before the probing, that team red is denied and team green allowed, so that the
 // counts mean what they say.
-func settle(t *testing.T, ctx context.Context, red, green *testbed.Netns, dst string, target probe.Target) {
+func settle(t *testing.T, ctx context.Context, red, green *ovnsandbox.Netns, dst string, target probe.Target) {
 	t.Helper()
 	for _, c := range []struct {
-		from  *testbed.Netns
+		from  *ovnsandbox.Netns
 		allow bool
 	}{{red, false}, {green, true}} {
 		deadline := time.Now().Add(10 * time.Second)
 		for ok := 0; ok < 5; {
-			r, err := testbed.DialIn(c.from, target, probeTimeout)
+			r, err := ovnsandbox.DialIn(c.from, target, probeTimeout)
 			if err != nil {
 				t.Fatal(err)
 			}

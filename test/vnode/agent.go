@@ -20,7 +20,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
 
-	"github.com/tieracl/tieracl/test/testbed"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 )
 
 // Config is one virtual node.
@@ -32,8 +32,8 @@ type Config struct {
 	// PodCIDR is where the node's pod addresses come from; it is also the Node's spec.podCIDR.
 	PodCIDR netip.Prefix
 	// Bed is the running OVN bed to wire endpoints into, and BedPrefix this node's names on it (see
-	// testbed.Attach).
-	Bed       testbed.Handle
+	// ovnsandbox.Attach).
+	Bed       ovnsandbox.Handle
 	BedPrefix string
 	// StateDir holds the pods' root folders, /tmp folders and container logs.
 	StateDir string
@@ -54,7 +54,7 @@ type Agent struct {
 	cfg    Config
 	client kubernetes.Interface
 	log    *log.Logger
-	bed    *testbed.Bed
+	bed    *ovnsandbox.Bed
 	bedMu  sync.Mutex // the attached bed serves one goroutine at a time
 
 	factory informers.SharedInformerFactory
@@ -77,7 +77,7 @@ func New(cfg Config, client kubernetes.Interface, logger *log.Logger) (*Agent, e
 			return nil, fmt.Errorf("vnode: %w", err)
 		}
 	}
-	bed, err := testbed.Attach(cfg.Bed, cfg.BedPrefix)
+	bed, err := ovnsandbox.Attach(cfg.Bed, cfg.BedPrefix)
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,10 @@
-// Command tieracl-probe is the test bed's probe server and client; see test/testbed/probe.
+// Command tieracl-probe is the datapath backend's probe server and client; see go-controller/pkg/probe.
 package main
 
 import (
 	"os"
 
-	"github.com/tieracl/tieracl/test/testbed/probe"
+	"github.com/tieracl/tieracl/go-controller/pkg/probe"
 )
 
 func main() { os.Exit(probe.Main(os.Args[1:], os.Stdout, os.Stderr)) }

@@ -11,8 +11,8 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/manifest"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdiff"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
-	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // The live commands run against a real NB ovsdb-server from the test bed.
@@ -21,11 +21,11 @@ const liveExample = "../../../examples/01-okd-monitoring-precedence"
 
 // startLiveNB starts a bed whose NB holds a logical switch port for every pod of the example, and rows of
 // another client (an ACL on the switch, a port group, an address set) that tieracl must leave alone.
-func startLiveNB(t *testing.T) (context.Context, *testbed.Bed, *translate.Result) {
+func startLiveNB(t *testing.T) (context.Context, *ovnsandbox.Bed, *translate.Result) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
-	bed, err := testbed.Start(ctx, testbed.Options{})
+	bed, err := ovnsandbox.Start(ctx, ovnsandbox.Options{})
 	if err != nil {
 		t.Fatalf("the OVN test bed does not start: %v", err)
 	}

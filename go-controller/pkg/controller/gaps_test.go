@@ -13,7 +13,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
-	"github.com/tieracl/tieracl/test/testbed"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 )
 
 // wrongPortName is a port-name template that matches none of the test bed's ports.
@@ -59,7 +59,7 @@ func TestPodWithoutPortUntilItAppears(t *testing.T) {
 	if n := testutil.ToFloat64(r.metrics.PodsWithoutPort); n != 1 {
 		t.Errorf("tieracl_pods_without_port = %v, want 1", n)
 	}
-	if _, err := e.bed.NBCtl(e.ctx, "lsp-add", testbed.SwitchName, "a_late"); err != nil {
+	if _, err := e.bed.NBCtl(e.ctx, "lsp-add", ovnsandbox.SwitchName, "a_late"); err != nil {
 		t.Fatal(err)
 	}
 	e.eventually("no gap once the port is there", func() error {

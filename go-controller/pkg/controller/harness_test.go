@@ -32,8 +32,8 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
-	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // waitTimeout bounds every wait for the controller to get somewhere.
@@ -44,7 +44,7 @@ const waitTimeout = 20 * time.Second
 type env struct {
 	t      *testing.T
 	ctx    context.Context
-	bed    *testbed.Bed
+	bed    *ovnsandbox.Bed
 	kube   *kubefake.Clientset
 	policy *npfake.Clientset
 	check  client.Client     // a separate NB client the test reads NB through
@@ -55,7 +55,7 @@ func newEnv(t *testing.T, snap *cluster.Snapshot) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
-	bed, err := testbed.Start(ctx, testbed.Options{})
+	bed, err := ovnsandbox.Start(ctx, ovnsandbox.Options{})
 	if err != nil {
 		t.Fatalf("the OVN test bed does not start: %v", err)
 	}

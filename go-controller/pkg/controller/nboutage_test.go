@@ -11,7 +11,7 @@ import (
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
-	"github.com/tieracl/tieracl/test/testbed"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 )
 
 // While NB is down the controller is not ready and the changes made meanwhile wait; once NB is back it
@@ -69,7 +69,7 @@ func TestNBOutage(t *testing.T) {
 			// The reconnected client still reports new logical switch ports.
 			e.put(pod("a", "after", 11, "app=web"))
 			e.synced()
-			if _, err := e.bed.NBCtl(e.ctx, "lsp-add", testbed.SwitchName, "a_after"); err != nil {
+			if _, err := e.bed.NBCtl(e.ctx, "lsp-add", ovnsandbox.SwitchName, "a_after"); err != nil {
 				t.Fatal(err)
 			}
 			e.eventually("guard's port group lists a port made after the outage", func() error {

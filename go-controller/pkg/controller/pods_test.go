@@ -10,7 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
-	"github.com/tieracl/tieracl/test/testbed"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 )
 
 // Pod and namespace label changes move pods in and out of subjects and peers; NB follows, and the
@@ -79,7 +79,7 @@ func TestPortAppearsLater(t *testing.T) {
 			before := ops(r.metrics)
 			late := pod("a", "late", 9, "app=web")
 			addPort := func() {
-				if _, err := e.bed.NBCtl(e.ctx, "lsp-add", testbed.SwitchName, "a_late"); err != nil {
+				if _, err := e.bed.NBCtl(e.ctx, "lsp-add", ovnsandbox.SwitchName, "a_late"); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -142,7 +142,7 @@ func TestPodIPsFromPortBeforeStatus(t *testing.T) {
 			fresh := running.DeepCopy()
 			fresh.Status = corev1.PodStatus{Phase: corev1.PodPending} // the kubelet has not reported its IPs yet
 			addPort := func() {
-				if _, err := e.bed.NBCtl(e.ctx, "lsp-add", testbed.SwitchName, "b_fresh", "--",
+				if _, err := e.bed.NBCtl(e.ctx, "lsp-add", ovnsandbox.SwitchName, "b_fresh", "--",
 					"lsp-set-addresses", "b_fresh", "0a:58:0a:00:00:09 10.0.0.9"); err != nil {
 					t.Fatal(err)
 				}

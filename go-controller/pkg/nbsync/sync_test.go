@@ -12,17 +12,17 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
-	"github.com/tieracl/tieracl/test/testbed"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 )
 
 // These tests run against a real NB ovsdb-server from the test bed: OVSDB's own reference counting and
 // garbage collection of unreferenced ACLs are part of what they check.
 
-func startNB(t *testing.T) (context.Context, client.Client, *testbed.Bed) {
+func startNB(t *testing.T) (context.Context, client.Client, *ovnsandbox.Bed) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
-	bed, err := testbed.Start(ctx, testbed.Options{})
+	bed, err := ovnsandbox.Start(ctx, ovnsandbox.Options{})
 	if err != nil {
 		t.Fatalf("the OVN test bed does not start: %v", err)
 	}

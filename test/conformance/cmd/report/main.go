@@ -21,7 +21,7 @@ import (
 
 	"github.com/tieracl/tieracl/test/conformance"
 	// The real-OVN backends, ovn and datapath.
-	_ "github.com/tieracl/tieracl/test/testbed/backend"
+	_ "github.com/tieracl/tieracl/go-controller/pkg/ovnbackend"
 )
 
 // backendInfo says what each built-in backend judges, for the report's additionalInformation.

@@ -19,7 +19,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/tieracl/tieracl/test/testbed"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/test/vnode"
 )
 
@@ -37,7 +37,7 @@ func run() error {
 	flag.StringVar(&cfg.NodeName, "node-name", "", "the Node's name")
 	flag.StringVar(&nodeIP, "node-ip", "", "the node's InternalIP on the OVN switch")
 	flag.StringVar(&podCIDR, "pod-cidr", "", "the node's pod CIDR")
-	flag.StringVar(&bed, "bed", "", "the OVN bed's handle, as JSON (testbed.Handle)")
+	flag.StringVar(&bed, "bed", "", "the OVN bed's handle, as JSON (ovnsandbox.Handle)")
 	flag.StringVar(&cfg.BedPrefix, "bed-prefix", "", "this node's name prefix on the bed (1-6 of [a-z0-9])")
 	flag.StringVar(&cfg.StateDir, "state-dir", "", "folder for pods' roots and logs")
 	flag.StringVar(&cfg.Agnhost, "agnhost", "", "the agnhost binary")
@@ -55,7 +55,7 @@ func run() error {
 	if cfg.PodCIDR, err = netip.ParsePrefix(podCIDR); err != nil {
 		return fmt.Errorf("--pod-cidr: %w", err)
 	}
-	var h testbed.Handle
+	var h ovnsandbox.Handle
 	if err := json.Unmarshal([]byte(bed), &h); err != nil {
 		return fmt.Errorf("--bed: %w", err)
 	}
