@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
@@ -33,6 +32,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // Options configure Run.
@@ -136,7 +136,11 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	}
 
 	progress("starting the OVN test bed")
-	bed, err := ovnsandbox.Start(ctx, ovnsandbox.Options{KeepRunDir: o.KeepBed})
+	root, err := testbed.OVN(ctx)
+	if err != nil {
+		return rep, err
+	}
+	bed, err := ovnsandbox.Start(ctx, ovnsandbox.Options{OVN: root, KeepRunDir: o.KeepBed})
 	if err != nil {
 		return rep, fmt.Errorf("the OVN test bed does not start: %w", err)
 	}
@@ -532,15 +536,10 @@ func matches(ctx context.Context, c client.Client, desired *nbrows.State, wait t
 	}
 }
 
-// pauseNorthd pauses ovn-northd through its control socket in the bed's run folder, running the bed's
-// ovn-appctl through the unpacked root's own loader as the bed runs every OVN program.
+// pauseNorthd pauses ovn-northd through its control socket in the bed's run folder.
 func pauseNorthd(ctx context.Context, bed *ovnsandbox.Bed) error {
-	root := bed.Root
-	cmd := exec.CommandContext(ctx, filepath.Join(root, "usr/lib64/ld-linux-x86-64.so.2"),
-		"--library-path", filepath.Join(root, "usr/lib/x86_64-linux-gnu"), filepath.Join(root, "usr/bin/ovn-appctl"),
-		"-t", filepath.Join(bed.Dir, "ovn-northd.ctl"), "pause")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("pause ovn-northd: %w: %s", err, strings.TrimSpace(string(out)))
+	if _, err := bed.AppCtl(ctx, "ovn-northd", "pause"); err != nil {
+		return fmt.Errorf("pause ovn-northd: %w", err)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/test/cluster"
 	"github.com/tieracl/tieracl/test/kube"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // pods are a server in the namespace example 06's ANP protects, on one node, and a client in another
@@ -184,7 +185,7 @@ func TestCluster(t *testing.T) {
 }
 
 func repo(t *testing.T) string {
-	r, err := ovnsandbox.RepoRoot()
+	r, err := testbed.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

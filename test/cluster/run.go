@@ -23,6 +23,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/test/e2e"
 	"github.com/tieracl/tieracl/test/kube"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // supervisor is the running cluster.
@@ -108,7 +109,11 @@ func (s *supervisor) start(ctx context.Context) error {
 	}()
 	go func() {
 		defer wg.Done()
-		s.bed, bedErr = ovnsandbox.Start(ctx, ovnsandbox.Options{Dir: s.o.State, KeepRunDir: true,
+		var root string
+		if root, bedErr = testbed.OVN(ctx); bedErr != nil {
+			return
+		}
+		s.bed, bedErr = ovnsandbox.Start(ctx, ovnsandbox.Options{OVN: root, Dir: s.o.State, KeepRunDir: true,
 			ProbeBinary: filepath.Join(s.o.binDir(), "tieracl-probe")})
 		if bedErr == nil {
 			bedErr = s.bed.StartDatapath(ctx)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/test/kube"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // RunCommand is the subcommand of tieracl-cluster that Up starts in the background: the supervisor.
@@ -45,7 +46,7 @@ func Up(ctx context.Context, o Options, timeout time.Duration) error {
 		return err
 	}
 	// Fail here, in the foreground, if a part cannot be had.
-	if _, err := ovnsandbox.OVNRoot(ctx); err != nil {
+	if _, err := testbed.OVN(ctx); err != nil {
 		return err
 	}
 	if _, err := kube.BinDir(ctx, ""); err != nil {
@@ -91,7 +92,7 @@ func Up(ctx context.Context, o Options, timeout time.Duration) error {
 
 // build builds Binaries into dir with one go build from the checkout.
 func build(ctx context.Context, dir string) error {
-	repo, err := ovnsandbox.RepoRoot()
+	repo, err := testbed.RepoRoot()
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func TestConformance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	backends, err := ParseBackends(flagOrEnv(*backendsFlag, EnvBackends))
+	backends, err := ParseBackends(flagOrEnv(*backendsFlag, EnvBackends), Backends())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, backend := range backends {
-			results, err := Run(FS, catalog, backend)
+			results, err := Run(FS, catalog, Backends(), backend)
 			if err != nil {
 				t.Fatal(err)
 			}

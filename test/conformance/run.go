@@ -143,9 +143,9 @@ func (r TestResult) Probes() (passed, total int) {
 	return passed, total
 }
 
-// Run runs every test of the catalog with the named backend.
-func Run(fsys fs.FS, c *Catalog, backend string) ([]TestResult, error) {
-	b, err := policytest.LookupBackend(backend)
+// Run runs every test of the catalog with the backend of known named backend.
+func Run(fsys fs.FS, c *Catalog, known policytest.Backends, backend string) ([]TestResult, error) {
+	b, err := known.Lookup(backend)
 	if err != nil {
 		return nil, err
 	}

@@ -17,11 +17,12 @@ import (
 	"time"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // BuildController builds go-controller/cmd/tieracl-controller from this checkout into dir.
 func BuildController(ctx context.Context, dir string) (string, error) {
-	repo, err := ovnsandbox.RepoRoot()
+	repo, err := testbed.RepoRoot()
 	if err != nil {
 		return "", err
 	}

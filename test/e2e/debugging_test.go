@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/test/e2e"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // TestDebuggingCommands runs the tieracl CLI's live commands against the e2e's real API server and NB:
@@ -148,7 +148,7 @@ func TestDebuggingCommands(t *testing.T) {
 // buildCLI builds go-controller/cmd/tieracl from this checkout into dir.
 func buildCLI(t *testing.T, ctx context.Context, dir string) string {
 	t.Helper()
-	repo, err := ovnsandbox.RepoRoot()
+	repo, err := testbed.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

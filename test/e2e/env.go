@@ -18,6 +18,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/test/kube"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // KeepEnv names the environment variable that, set to anything but "" or "0", keeps every run folder
@@ -109,7 +110,11 @@ func Start(ctx context.Context) (_ *Env, err error) {
 		defer wg.Done()
 		// The bed's run folder stays in the temporary folder, where ovnsandbox.SweepStale finds the
 		// namespaces of a bed whose test was killed.
-		e.Bed, bedErr = ovnsandbox.Start(ctx, ovnsandbox.Options{})
+		var parts testbed.Parts
+		if parts, bedErr = testbed.Get(ctx); bedErr != nil {
+			return
+		}
+		e.Bed, bedErr = ovnsandbox.Start(ctx, ovnsandbox.Options{OVN: parts.OVN, ProbeBinary: parts.ProbeBinary})
 		if bedErr == nil {
 			bedErr = e.Bed.StartDatapath(ctx)
 		}

@@ -21,7 +21,7 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/restmapper"
 
-	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // DistManifests are the files of dist/ the e2e applies, in order. The CRDs (dist/crds) are installed
@@ -32,7 +32,7 @@ var DistManifests = []string{"namespace.yaml", "serviceaccount.yaml", "rbac.yaml
 // would, finding each kind's resource through the API server's discovery; it returns what it created,
 // "Kind namespace/name" each.
 func ApplyDist(ctx context.Context, disc discovery.DiscoveryInterface, client dynamic.Interface) ([]string, error) {
-	repo, err := ovnsandbox.RepoRoot()
+	repo, err := testbed.RepoRoot()
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/test/e2e"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // sideBed starts a second OVN control plane (no datapath) with the conformance cluster's ports, for a
@@ -18,6 +19,11 @@ import (
 func sideBed(t *testing.T, ctx context.Context, env *e2e.Env, opts ovnsandbox.Options) *ovnsandbox.Bed {
 	t.Helper()
 	began := time.Now()
+	root, err := testbed.OVN(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.OVN = root
 	bed, err := ovnsandbox.Start(ctx, opts)
 	if err != nil {
 		t.Fatalf("starting the second OVN bed: %v", err)

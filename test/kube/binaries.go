@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // BinEnv names a folder holding the binaries (Binaries) to use instead of running test/kube/build.sh.
@@ -25,7 +25,7 @@ func BinDir(ctx context.Context, dir string) (string, error) {
 		dir = os.Getenv(BinEnv)
 	}
 	if dir == "" {
-		repo, err := ovnsandbox.RepoRoot()
+		repo, err := testbed.RepoRoot()
 		if err != nil {
 			return "", err
 		}

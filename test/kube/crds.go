@@ -16,7 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/dynamic"
 
-	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // CRDResource is the CustomResourceDefinition resource. A dynamic client keeps the main module free of
@@ -36,7 +36,7 @@ var DefaultCRDs = []string{CRDsV030, CRDsV017}
 
 // CRDFiles are the CRD manifests of the bundles (folders of dist/, DefaultCRDs when none are named).
 func CRDFiles(bundles ...string) ([]string, error) {
-	repo, err := ovnsandbox.RepoRoot()
+	repo, err := testbed.RepoRoot()
 	if err != nil {
 		return nil, err
 	}

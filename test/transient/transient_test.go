@@ -16,6 +16,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/probe"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 const (
@@ -151,7 +152,11 @@ func startBed(t *testing.T, ctx context.Context) (*ovnsandbox.Bed, client.Client
 		t.Fatal("the transient test needs root (network namespaces, ovs-vswitchd)")
 	}
 	began := time.Now()
-	b, err := ovnsandbox.Start(ctx, ovnsandbox.Options{})
+	parts, err := testbed.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ovnsandbox.Start(ctx, ovnsandbox.Options{OVN: parts.OVN, ProbeBinary: parts.ProbeBinary})
 	if err != nil {
 		t.Fatalf("starting the OVN test bed: %v", err)
 	}

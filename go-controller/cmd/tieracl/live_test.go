@@ -13,6 +13,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // The live commands run against a real NB ovsdb-server from the test bed.
@@ -25,7 +26,11 @@ func startLiveNB(t *testing.T) (context.Context, *ovnsandbox.Bed, *translate.Res
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
-	bed, err := ovnsandbox.Start(ctx, ovnsandbox.Options{})
+	root, err := testbed.OVN(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bed, err := ovnsandbox.Start(ctx, ovnsandbox.Options{OVN: root})
 	if err != nil {
 		t.Fatalf("the OVN test bed does not start: %v", err)
 	}

@@ -11,19 +11,22 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/tieracl/tieracl/examples"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/policytest"
 )
 
 func newTestCommand() *cobra.Command {
 	var files []string
-	var backend string
+	var backend, ovnBin string
 	cmd := &cobra.Command{
 		Use:   "test [-f FILE]... [--backend NAME]",
 		Short: "Run policy tests: probes with the verdict each should get",
 		Long: `test loads policy test files (kind: PolicyTest), resolves every probe into a flow and judges it
 with a backend: "acl" evaluates the generated OVN ACLs with OVN's semantics, "model" the policy APIs'
 semantics, "ovn" traces each flow with ovn-trace through a real OVN 25.03 holding the generated rows, and
-"datapath" sends real TCP/UDP/SCTP connections through OVN's userspace datapath (needs root). It prints
+"datapath" sends real TCP/UDP/SCTP connections through OVN's userspace datapath (needs root and
+tieracl-probe, next to tieracl or on PATH). Both run the OVN of --ovn-bin, else $TIERACL_OVN_BIN, else
+PATH, and refuse an OVN without ACL tiers (23.03 and older). It prints
 one line per probe and, last, "N passed, M failed".
 
 Exit status: 0 when every probe passes, 1 when some fail, 2 on errors (a file that does not load, an
@@ -32,7 +35,7 @@ evaluator that fails). Without -f it runs the embedded example ` + defaultExampl
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			files = append(files, args...)
-			newEvaluator, err := policytest.LookupBackend(backend)
+			newEvaluator, err := backends(ovnBin).Lookup(backend)
 			if err != nil {
 				return err
 			}
@@ -88,7 +91,9 @@ evaluator that fails). Without -f it runs the embedded example ` + defaultExampl
 	}
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "policy test file (repeatable); default: the embedded example's")
 	cmd.Flags().StringVar(&backend, "backend", policytest.BackendACL,
-		"what judges the probes: "+strings.Join(policytest.BackendNames(), ", "))
+		"what judges the probes: "+strings.Join(backends("").Names(), ", "))
+	cmd.Flags().StringVar(&ovnBin, "ovn-bin", "", "the OVN installation the ovn and datapath backends run: a "+
+		"folder with its programs or an unpacked package root (default: $"+ovnsandbox.BinEnv+", else PATH)")
 	return cmd
 }
 

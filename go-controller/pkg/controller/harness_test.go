@@ -34,6 +34,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // waitTimeout bounds every wait for the controller to get somewhere.
@@ -55,7 +56,11 @@ func newEnv(t *testing.T, snap *cluster.Snapshot) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
-	bed, err := ovnsandbox.Start(ctx, ovnsandbox.Options{})
+	root, err := testbed.OVN(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bed, err := ovnsandbox.Start(ctx, ovnsandbox.Options{OVN: root})
 	if err != nil {
 		t.Fatalf("the OVN test bed does not start: %v", err)
 	}

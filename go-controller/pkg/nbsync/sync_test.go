@@ -13,6 +13,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // These tests run against a real NB ovsdb-server from the test bed: OVSDB's own reference counting and
@@ -22,7 +23,11 @@ func startNB(t *testing.T) (context.Context, client.Client, *ovnsandbox.Bed) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
-	bed, err := ovnsandbox.Start(ctx, ovnsandbox.Options{})
+	root, err := testbed.OVN(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bed, err := ovnsandbox.Start(ctx, ovnsandbox.Options{OVN: root})
 	if err != nil {
 		t.Fatalf("the OVN test bed does not start: %v", err)
 	}

@@ -15,7 +15,7 @@ import (
 
 // DatapathOptions configure NewDatapath. The zero value is usable.
 type DatapathOptions struct {
-	// Bed configures the bed; an empty ProbeBinary means one tieracl-probe built per process.
+	// Bed configures the bed: which OVN and tieracl-probe it runs.
 	Bed ovnsandbox.Options
 	// DenyTimeout is how long a probe expected to be dropped waits; 1s when zero.
 	DenyTimeout time.Duration
@@ -51,11 +51,6 @@ type Datapath struct {
 // first needs them.
 func NewDatapath(ctx context.Context, snap *cluster.Snapshot, opts DatapathOptions) (_ *Datapath, err error) {
 	opts = opts.withDefaults()
-	if opts.Bed.ProbeBinary == "" {
-		if opts.Bed.ProbeBinary, err = probeBinaryPath(); err != nil {
-			return nil, err
-		}
-	}
 	o, err := NewOVN(ctx, snap, opts.Bed)
 	if err != nil {
 		return nil, err

@@ -17,10 +17,7 @@ func TestEdges(t *testing.T) {
 	}
 	for _, name := range []string{NameOVN, NameDatapath} {
 		t.Run(name, func(t *testing.T) {
-			backend, err := policytest.LookupBackend(name)
-			if err != nil {
-				t.Fatal(err)
-			}
+			backend := testBackend(t, name)
 			results, _, err := runSuite(backend, suite)
 			if err != nil {
 				t.Fatal(err)

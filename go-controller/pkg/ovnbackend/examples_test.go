@@ -30,10 +30,7 @@ func TestExamples(t *testing.T) {
 	}
 	for _, name := range []string{NameOVN, NameDatapath} {
 		t.Run(name, func(t *testing.T) {
-			backend, err := policytest.LookupBackend(name)
-			if err != nil {
-				t.Fatal(err)
-			}
+			backend := testBackend(t, name)
 			var total time.Duration
 			var probes, passed, sctp int
 			for _, path := range files {

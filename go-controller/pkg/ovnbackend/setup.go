@@ -5,11 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -114,38 +109,3 @@ func (c *clusterBed) resolve(ctx context.Context, ends []eval.Endpoint) ([]Endpo
 	}
 	return out, errs
 }
-
-// probeBinaryPath builds tieracl-probe once per process into the user's cache, so every datapath bed
-// skips its own build.
-var probeBinaryPath = sync.OnceValues(func() (string, error) {
-	repo, err := ovnsandbox.RepoRoot()
-	if err != nil {
-		return "", err
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Join(cache, "tieracl")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	// Build under a temporary name and rename: other processes may be running the old binary.
-	tmp, err := os.CreateTemp(dir, "tieracl-probe-*")
-	if err != nil {
-		return "", err
-	}
-	tmp.Close()
-	cmd := exec.Command("go", "build", "-o", tmp.Name(), "./go-controller/cmd/tieracl-probe")
-	cmd.Dir = repo
-	if out, err := cmd.CombinedOutput(); err != nil {
-		os.Remove(tmp.Name())
-		return "", fmt.Errorf("building tieracl-probe: %w: %s", err, strings.TrimSpace(string(out)))
-	}
-	final := filepath.Join(dir, "tieracl-probe")
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	return final, nil
-})

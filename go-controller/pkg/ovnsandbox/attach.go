@@ -12,7 +12,7 @@ import (
 // Handle names a running bed's datapath, so that another process (a node agent) can wire endpoints into
 // it with Attach while the bed's owner keeps its daemons.
 type Handle struct {
-	Root     string // the unpacked OVN root
+	OVN      string // the OVN installation's folder (Install.Dir); empty for PATH
 	Dir      string // the bed's run folder
 	ID       string
 	SwitchNS string // the network namespace of br-int
@@ -23,7 +23,7 @@ func (b *Bed) Handle() (Handle, error) {
 	if b.datapath == nil {
 		return Handle{}, errors.New("datapath not started")
 	}
-	return Handle{Root: b.Root, Dir: b.Dir, ID: b.ID, SwitchNS: b.datapath.switchNS}, nil
+	return Handle{OVN: b.OVN.Dir, Dir: b.Dir, ID: b.ID, SwitchNS: b.datapath.switchNS}, nil
 }
 
 var attachPrefix = regexp.MustCompile(`^[a-z0-9]{1,6}$`)
@@ -39,7 +39,11 @@ func Attach(h Handle, prefix string) (*Bed, error) {
 	if _, err := os.Stat(h.Dir); err != nil {
 		return nil, fmt.Errorf("bed run folder: %w", err)
 	}
-	b := &Bed{Root: h.Root, Dir: h.Dir, ID: h.ID + prefix, attached: true}
+	inst, err := FindOVN(h.OVN)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bed{OVN: inst, Dir: h.Dir, ID: h.ID + prefix, attached: true}
 	b.datapath = &datapath{switchNS: h.SwitchNS, endpoints: map[string]*Netns{}, linkPrefix: "v" + prefix + "p"}
 	return b, nil
 }

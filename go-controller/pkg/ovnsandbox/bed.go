@@ -22,7 +22,11 @@ type Options struct {
 	Dir string
 	// KeepRunDir leaves the run folder (databases, logs) in place after Stop, for debugging.
 	KeepRunDir bool
-	// ProbeBinary is a built tieracl-probe; when empty, StartDatapath builds go-controller/cmd/tieracl-probe.
+	// OVN is the folder of the OVN installation to run (see FindOVN); when empty, $TIERACL_OVN_BIN, then
+	// PATH.
+	OVN string
+	// ProbeBinary is a built tieracl-probe; when empty, StartDatapath takes the one next to the running
+	// program, else the one on PATH.
 	ProbeBinary string
 	// NBServers above 1 makes the NB a raft cluster of that many ovsdb-servers; NBSocket then lists them
 	// all, as a client of a clustered NB is given them.
@@ -35,8 +39,8 @@ type Options struct {
 // Bed is one running test bed. Its methods are safe for use by one goroutine at a time, except the
 // read-only accessors.
 type Bed struct {
-	// Root is the unpacked OVN root the binaries run from.
-	Root string
+	// OVN is the installation the daemons and tools run from.
+	OVN *Install
 	// Dir is the bed's private run folder: databases, sockets, pid files and logs.
 	Dir string
 	// ID is unique per bed; it prefixes the bed's network namespace names.
@@ -54,7 +58,7 @@ type Bed struct {
 
 // Start brings up NB and SB ovsdb-servers and ovn-northd in a new run folder.
 func Start(ctx context.Context, opts Options) (_ *Bed, err error) {
-	root, err := OVNRoot(ctx)
+	inst, err := FindOVN(opts.OVN)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +76,7 @@ func Start(ctx context.Context, opts Options) (_ *Bed, err error) {
 		return nil, err
 	}
 	// The result is unnamed so that "return nil, err" cannot clear b before the deferred Stop reads it.
-	b := &Bed{Root: root, Dir: dir, ID: id, opts: opts}
+	b := &Bed{OVN: inst, Dir: dir, ID: id, opts: opts}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, b.Stop())
@@ -89,14 +93,14 @@ func Start(ctx context.Context, opts Options) (_ *Bed, err error) {
 			return nil, err
 		}
 	}
-	for _, db := range []struct{ name, schema string }{{"nb", nbSchemaPath}, {"sb", sbSchemaPath}} {
+	for _, db := range []struct{ name, schema string }{{"nb", inst.nbSchema()}, {"sb", inst.sbSchema()}} {
 		if db.name == "nb" && opts.NBServers > 1 {
 			if err := b.startNBCluster(ctx, opts.NBServers); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		if _, err := b.run(ctx, "ovsdb-tool", "create", b.dbFile(db.name), filepath.Join(root, db.schema)); err != nil {
+		if _, err := b.run(ctx, "ovsdb-tool", "create", b.dbFile(db.name), db.schema); err != nil {
 			return nil, err
 		}
 		if _, err := b.startDB(ctx, db.name); err != nil {
@@ -144,11 +148,7 @@ func (b *Bed) env() []string {
 	for _, v := range vars {
 		env = append(env, v+"="+b.Dir)
 	}
-	return append(env,
-		"OVS_PKGDATADIR="+filepath.Join(b.Root, "usr/share/openvswitch"),
-		"OVN_PKGDATADIR="+filepath.Join(b.Root, "usr/share/ovn"),
-		"OVS_BINDIR="+filepath.Join(b.Root, "usr/bin"),
-		"OVN_BINDIR="+filepath.Join(b.Root, "usr/bin"))
+	return append(env, b.OVN.env()...)
 }
 
 // Stop stops every process the bed started, newest first, deletes its network namespaces, and removes

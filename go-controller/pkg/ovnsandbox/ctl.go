@@ -10,7 +10,7 @@ import (
 
 // run executes an OVN program from the root with the bed's environment and returns its stdout.
 func (b *Bed) run(ctx context.Context, program string, args ...string) (string, error) {
-	cmdArgs, err := argv(b.Root, program, args...)
+	cmdArgs, err := b.OVN.argv(program, args...)
 	if err != nil {
 		return "", err
 	}
@@ -66,4 +66,9 @@ func (b *Bed) WaitNorthd(ctx context.Context) error {
 func (b *Bed) WaitHV(ctx context.Context) error {
 	_, err := b.NBCtl(ctx, "--timeout=30", "--wait=hv", "sync")
 	return err
+}
+
+// AppCtl runs ovn-appctl against one of the bed's daemons by name, e.g. AppCtl(ctx, "ovn-northd", "pause").
+func (b *Bed) AppCtl(ctx context.Context, daemon string, args ...string) (string, error) {
+	return b.run(ctx, "ovn-appctl", append([]string{"-t", b.ctlSocket(daemon)}, args...)...)
 }

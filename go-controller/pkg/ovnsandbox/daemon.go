@@ -39,7 +39,7 @@ func (b *Bed) startDaemon(ctx context.Context, name, netns, program string, read
 	}
 	flags := []string{"--no-chdir", "--pidfile=" + d.pidFile, "--log-file=" + d.logFile,
 		"--unixctl=" + b.ctlSocket(name), "-vconsole:off"}
-	cmdArgs, err := argv(b.Root, program, append(flags, args...)...)
+	cmdArgs, err := b.OVN.argv(program, append(flags, args...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -47,13 +47,18 @@ func (b *Bed) StartDatapath(ctx context.Context) error {
 	if b.datapath != nil {
 		return fmt.Errorf("datapath already started")
 	}
-	if err := ensureEthtool(ctx); err != nil {
+	// Every pod needs `ethtool -K eth0 tx off`, or the userspace datapath forwards TCP segments whose
+	// checksum was never filled in and TCP silently fails.
+	if err := requireHostTools("ethtool", "ip"); err != nil {
 		return err
+	}
+	if err := b.OVN.check(datapathPrograms, b.OVN.vsSchema()); err != nil {
+		return fmt.Errorf("the datapath: %w", err)
 	}
 	dp := &datapath{switchNS: "tb" + b.ID + "-sw", chassis: "tieracl-" + b.ID, endpoints: map[string]*Netns{},
 		firstDaemon: len(b.daemons), linkPrefix: "vp"}
 	b.datapath = dp
-	probe, err := b.probeBinary(ctx)
+	probe, err := b.probeBinary()
 	if err != nil {
 		return err
 	}
@@ -62,7 +67,7 @@ func (b *Bed) StartDatapath(ctx context.Context) error {
 	if err := b.addNetns(ctx, dp.switchNS); err != nil {
 		return err
 	}
-	if _, err := b.run(ctx, "ovsdb-tool", "create", b.dbFile("vs"), filepath.Join(b.Root, vsSchemaPath)); err != nil {
+	if _, err := b.run(ctx, "ovsdb-tool", "create", b.dbFile("vs"), b.OVN.vsSchema()); err != nil {
 		return err
 	}
 	if _, err := b.startDaemon(ctx, "ovsdb-vs", "", "ovsdb-server", []string{b.socketFile("vs")},
@@ -105,29 +110,28 @@ func (b *Bed) OFCtl(ctx context.Context, cmd string, args ...string) (string, er
 	return b.run(ctx, "ovs-ofctl", append([]string{cmd, mgmt}, args...)...)
 }
 
-// ensureEthtool makes sure ethtool exists: every pod needs `ethtool -K eth0 tx off`, or the userspace
-// datapath forwards TCP segments whose checksum was never filled in and TCP silently fails.
-func ensureEthtool(ctx context.Context) error { return ensureHostTool(ctx, "ethtool") }
+// ProbeName is the probe command's name, as `go install .../go-controller/cmd/tieracl-probe` installs it.
+const ProbeName = "tieracl-probe"
 
-// probeBinary returns Options.ProbeBinary, or builds go-controller/cmd/tieracl-probe into the run folder.
-func (b *Bed) probeBinary(ctx context.Context) (string, error) {
+// probeBinary returns Options.ProbeBinary, else the tieracl-probe next to the running program (as a
+// release puts them), else the one on PATH.
+func (b *Bed) probeBinary() (string, error) {
 	if b.opts.ProbeBinary != "" {
 		if _, err := os.Stat(b.opts.ProbeBinary); err != nil {
 			return "", fmt.Errorf("probe binary: %w", err)
 		}
 		return b.opts.ProbeBinary, nil
 	}
-	repo, err := RepoRoot()
-	if err != nil {
-		return "", err
+	if self, err := os.Executable(); err == nil {
+		if p := filepath.Join(filepath.Dir(self), ProbeName); isFile(p) {
+			return p, nil
+		}
 	}
-	out := filepath.Join(b.Dir, "tieracl-probe")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./go-controller/cmd/tieracl-probe")
-	cmd.Dir = repo
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building tieracl-probe: %w: %s", err, strings.TrimSpace(string(msg)))
+	if p, err := exec.LookPath(ProbeName); err == nil {
+		return p, nil
 	}
-	return out, nil
+	return "", fmt.Errorf("%s is neither next to this program nor on PATH; the datapath runs it in every pod: "+
+		"go install github.com/tieracl/tieracl/go-controller/cmd/%s", ProbeName, ProbeName)
 }
 
 // stopProbes ends the probe servers.

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 // startBed starts a control plane that is stopped when the test ends; a failed test keeps the run
@@ -21,6 +23,11 @@ func startBedWith(t *testing.T, ctx context.Context, opts Options) *Bed {
 	if os.Geteuid() != 0 {
 		t.Fatal("the test bed needs root (network namespaces, ovs-vswitchd)")
 	}
+	parts, err := testbed.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.OVN, opts.ProbeBinary = parts.OVN, parts.ProbeBinary
 	start := time.Now()
 	b, err := Start(ctx, opts)
 	if err != nil {

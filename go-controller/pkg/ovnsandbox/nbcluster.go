@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -25,7 +24,7 @@ func (b *Bed) startNBCluster(ctx context.Context, n int) error {
 	}
 	raft := func(i int) string { return "tcp:127.0.0.1:" + strconv.Itoa(ports[i]) }
 	for i := range n {
-		args := []string{"create-cluster", b.dbFile(nbMember(i)), filepath.Join(b.Root, nbSchemaPath), raft(0)}
+		args := []string{"create-cluster", b.dbFile(nbMember(i)), b.OVN.nbSchema(), raft(0)}
 		if i > 0 {
 			args = []string{"join-cluster", b.dbFile(nbMember(i)), nbDatabase, raft(i), raft(0)}
 		}

@@ -32,7 +32,7 @@ type pki struct {
 // newPKI makes ovs-pki's two certificate authorities (`init`: switchca and controllerca), a server and
 // a client certificate signed by switchca, and picks the SSL port; controllerca signs nothing.
 func (b *Bed) newPKI(ctx context.Context) (*pki, error) {
-	if err := ensureHostTool(ctx, "openssl"); err != nil {
+	if err := requireHostTools("openssl"); err != nil {
 		return nil, err
 	}
 	ports, err := loopbackPorts(1)
@@ -40,13 +40,17 @@ func (b *Bed) newPKI(ctx context.Context) (*pki, error) {
 		return nil, err
 	}
 	dir := filepath.Join(b.Dir, "pki")
+	pkiScript, err := b.OVN.script("ovs-pki")
+	if err != nil {
+		return nil, err
+	}
 	for _, step := range [][]string{
 		{"init"},
 		// -u: the name alone is the certificate's CN and subjectAltName (no id appended).
 		{"-u", "req+sign", NBServerName, "switch"},
 		{"-u", "req+sign", "tieracl-client", "switch"},
 	} {
-		argv := append([]string{"bash", filepath.Join(b.Root, "usr/bin/ovs-pki"), "--dir=" + dir,
+		argv := append([]string{"bash", pkiScript, "--dir=" + dir,
 			"--log=" + filepath.Join(b.Dir, "ovs-pki.log")}, step...)
 		if _, err := b.runArgv(ctx, argv); err != nil {
 			return nil, fmt.Errorf("ovs-pki: %w\n%s", err, tailFile(filepath.Join(b.Dir, "ovs-pki.log"), 10))

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/eval"
@@ -13,42 +12,22 @@ import (
 // Backend builds an evaluator for a cluster: the policy model, the generated ACLs, a real OVN...
 type Backend func(s *cluster.Snapshot) (eval.Evaluator, error)
 
-var (
-	backendsMu sync.RWMutex
-	backends   = map[string]Backend{}
-)
+// Backends are the backends a command offers, by name. Each command lists its own, so what it links
+// and what it accepts are written in one place.
+type Backends map[string]Backend
 
-// RegisterBackend makes a backend available by name, e.g. from an init function. Registering a name
-// twice is a programming error and panics.
-func RegisterBackend(name string, b Backend) {
-	backendsMu.Lock()
-	defer backendsMu.Unlock()
-	if _, dup := backends[name]; dup {
-		panic("policytest: backend " + name + " registered twice")
-	}
-	backends[name] = b
-}
-
-// LookupBackend returns the backend registered under name.
-func LookupBackend(name string) (Backend, error) {
-	backendsMu.RLock()
-	defer backendsMu.RUnlock()
-	if b, ok := backends[name]; ok {
+// Lookup returns the backend named name.
+func (m Backends) Lookup(name string) (Backend, error) {
+	if b, ok := m[name]; ok {
 		return b, nil
 	}
-	return nil, fmt.Errorf("unknown backend %q; known: %s", name, strings.Join(backendNamesLocked(), ", "))
+	return nil, fmt.Errorf("unknown backend %q; known: %s", name, strings.Join(m.Names(), ", "))
 }
 
-// BackendNames lists the registered backends, sorted.
-func BackendNames() []string {
-	backendsMu.RLock()
-	defer backendsMu.RUnlock()
-	return backendNamesLocked()
-}
-
-func backendNamesLocked() []string {
-	names := make([]string, 0, len(backends))
-	for name := range backends {
+// Names lists the backends, sorted.
+func (m Backends) Names() []string {
+	names := make([]string, 0, len(m))
+	for name := range m {
 		names = append(names, name)
 	}
 	sort.Strings(names)

@@ -10,7 +10,7 @@ func TestBuiltinBackends(t *testing.T) {
 	}
 	for _, name := range []string{BackendModel, BackendACL} {
 		t.Run(name, func(t *testing.T) {
-			b, err := LookupBackend(name)
+			b, err := Builtin().Lookup(name)
 			if err != nil {
 				t.Fatal(err)
 			}

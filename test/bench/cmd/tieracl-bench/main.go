@@ -24,9 +24,9 @@ import (
 
 	"k8s.io/klog/v2"
 
-	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/synth"
 	"github.com/tieracl/tieracl/test/bench"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
 func main() {
@@ -144,7 +144,7 @@ func run() error {
 
 // defaultGenPy is ../shared/bench/gen.py from the repository root.
 func defaultGenPy() string {
-	root, err := ovnsandbox.RepoRoot()
+	root, err := testbed.RepoRoot()
 	if err != nil {
 		root = "."
 	}

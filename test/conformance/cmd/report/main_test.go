@@ -21,8 +21,11 @@ type denyAll struct{}
 
 func (denyAll) Evaluate(eval.Flow) (eval.Verdict, error) { return eval.Verdict{}, nil }
 
-func init() {
-	policytest.RegisterBackend("deny-all-for-test", func(*cluster.Snapshot) (eval.Evaluator, error) { return denyAll{}, nil })
+// testBackends are the built-in backends and deny-all-for-test.
+func testBackends() policytest.Backends {
+	b := policytest.Builtin()
+	b["deny-all-for-test"] = func(*cluster.Snapshot) (eval.Evaluator, error) { return denyAll{}, nil }
+	return b
 }
 
 func TestRun(t *testing.T) {
@@ -52,7 +55,7 @@ func TestRun(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			status := run(tc.args, &stdout, &stderr)
+			status := run(tc.args, &stdout, &stderr, testBackends())
 			if status != tc.status || !strings.Contains(stdout.String(), tc.stdout) || !strings.Contains(stderr.String(), tc.stderr) {
 				t.Errorf("status %d, stdout:\n%s\nstderr:\n%s\nwant status %d, stdout containing:\n%s\nstderr containing %q",
 					status, stdout.String(), stderr.String(), tc.status, tc.stdout, tc.stderr)
