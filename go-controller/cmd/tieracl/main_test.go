@@ -2,10 +2,29 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
+	"github.com/tieracl/tieracl/test/testbed"
 )
+
+// useTestOVN points the real-OVN backends at the OVN of test/ovn/fetch.sh through $TIERACL_OVN_BIN, as a
+// user would, and puts a tieracl-probe built from source on PATH.
+func useTestOVN(t *testing.T) {
+	t.Helper()
+	parts, err := testbed.Get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(ovnsandbox.BinEnv, parts.OVN)
+	t.Setenv("PATH", filepath.Dir(parts.ProbeBinary)+string(os.PathListSeparator)+os.Getenv("PATH"))
+}
 
 // runCLI runs the command line in-process and returns the exit code, stdout and stderr.
 func runCLI(args ...string) (int, string, string) {
@@ -60,6 +79,9 @@ func TestCLI(t *testing.T) {
 			stdout: []string{"# testdata/pass.yaml\n", "# testdata/fail.yaml\n"}, lastLine: "5 passed, 1 failed"},
 		{name: "test a probe to an unknown pod", args: []string{"test", "-f", "testdata/badprobe.yaml", "-f", "testdata/pass.yaml"}, code: 2,
 			stderr: "tieracl: testdata/badprobe.yaml: probes[0].to: pod shop/nope not found", lastLine: "4 passed, 0 failed"},
+		{name: "test with an OVN that is not there", args: []string{"test", "-f", "testdata/pass.yaml", "--backend",
+			"ovn", "--ovn-bin", "/nonexistent/ovn"}, code: 2, lastLine: "0 passed, 0 failed",
+			stderr: "OVN installation (--ovn-bin /nonexistent/ovn)"},
 		{name: "test with ovn-trace", args: []string{"test", "-f", "testdata/pass.yaml", "--backend", "ovn"}, code: 0,
 			lastLine: "4 passed, 0 failed"},
 		{name: "test failing probes with ovn-trace", args: []string{"test", "-f", "testdata/fail.yaml", "--backend", "ovn"}, code: 1,
@@ -82,6 +104,9 @@ func TestCLI(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if slices.Contains(tc.args, "ovn") || slices.Contains(tc.args, "datapath") {
+				useTestOVN(t)
+			}
 			code, stdout, stderr := runCLI(tc.args...)
 			if code != tc.code {
 				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
