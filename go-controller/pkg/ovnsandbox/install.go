@@ -68,10 +68,13 @@ func FindOVN(dir string) (*Install, error) {
 		}
 		inst = fromBinDir(dir)
 	}
-	if err := inst.check(controlPrograms, inst.nbSchema(), inst.sbSchema()); err != nil {
-		return nil, fmt.Errorf("OVN installation (%s): %w", source, err)
+	// A too old OVN is named as such before anything it lacks besides.
+	if isFile(inst.nbSchema()) {
+		if err := checkTiers(inst.nbSchema()); err != nil {
+			return nil, fmt.Errorf("OVN installation (%s): %w", source, err)
+		}
 	}
-	if err := checkTiers(inst.nbSchema()); err != nil {
+	if err := inst.check(controlPrograms, inst.nbSchema(), inst.sbSchema()); err != nil {
 		return nil, fmt.Errorf("OVN installation (%s): %w", source, err)
 	}
 	return inst, nil
