@@ -36,7 +36,7 @@ apt-get "${apt_opts[@]}" -qq update
 tmp=$root.tmp.$$
 rm -rf "$tmp"; mkdir -p "$tmp"
 for deb in "$apt_dir"/debs/*.deb; do dpkg-deb -x "$deb" "$tmp"; done
-# Refuse to stamp a root that lacks what the test bed runs (go-controller/pkg/ovnsandbox/root.go lists the same paths).
+# Refuse to stamp a root that lacks what the test bed runs (go-controller/pkg/ovnsandbox/install.go reads this layout).
 for f in usr/lib64/ld-linux-x86-64.so.2 usr/bin/ovsdb-tool usr/sbin/ovsdb-server usr/bin/ovn-northd \
   usr/bin/ovn-nbctl usr/bin/ovn-sbctl usr/bin/ovn-trace usr/bin/ovn-controller usr/bin/ovs-vsctl \
   usr/lib/openvswitch-switch/ovs-vswitchd usr/share/ovn/ovn-nb.ovsschema usr/share/ovn/ovn-sb.ovsschema \
