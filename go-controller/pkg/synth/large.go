@@ -15,9 +15,9 @@ import (
 )
 
 // Large describes a synthetic cluster of any size for benchmarks. Its shape follows the reference
-// workloads of ../shared/bench/gen.py (namespace labels tenant, tier and env; pod labels app and role;
-// ANP and BANP peers over those labels, some networks peers and named ports), and it adds namespaced
-// NetworkPolicies, which the reference workloads lack.
+// workloads w0 and w1 (docs/performance.md#workloads): namespace labels tenant, tier and env; pod labels
+// app and role; ANP and BANP peers over those labels, some networks peers and named ports. It adds
+// namespaced NetworkPolicies, which the reference workloads lack.
 type Large struct {
 	Namespaces       int
 	PodsPerNamespace int
@@ -136,7 +136,7 @@ func nodeIP(n int) netip.Addr {
 	return netip.AddrFrom4([4]byte{172, 18, byte(n / 200), byte(10 + n%200)})
 }
 
-// nsSelector draws a namespace selector as gen.py's namespace peers do.
+// nsSelector draws a namespace selector as the reference workloads' namespace peers do.
 func (g *largeGen) nsSelector() *metav1.LabelSelector {
 	switch r := g.rng.Intn(100); {
 	case r < 40:
@@ -172,7 +172,7 @@ func (g *largeGen) podPeer() *anpv1alpha1.NamespacedPod {
 	return &anpv1alpha1.NamespacedPod{NamespaceSelector: *ns, PodSelector: *g.podSelector()}
 }
 
-// ports draws rule ports as gen.py does: none (20%) or one to three numbers and ranges, sometimes the
+// ports draws rule ports as the reference workloads do: none (20%) or one to three numbers and ranges, sometimes the
 // named port "web" too.
 func (g *largeGen) ports(namedOK bool) (*[]anpv1alpha1.AdminNetworkPolicyPort, bool) {
 	if g.percent(20) {
