@@ -45,7 +45,7 @@ func (o *options) register(fs *flag.FlagSet) {
 	o.nb.Register(fs)
 	fs.StringVar(&o.listenAddress, "listen-address", o.listenAddress, "address serving /metrics, /healthz and /readyz; empty to serve nothing")
 	fs.StringVar(&o.manage, "manage", o.manage, "policy kinds to program: all, or a comma-separated list of "+
-		"AdminNetworkPolicy, BaselineAdminNetworkPolicy, NetworkPolicy "+
+		"ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, NetworkPolicy "+
 		"(leave NetworkPolicy out where the CNI programs it)")
 	fs.DurationVar(&o.resyncInterval, "resync-interval", o.resyncInterval, "how often the whole state is compared with NB and repaired; 0 for never")
 	fs.IntVar(&o.aclLogRate, "acl-log-rate", o.aclLogRate, "log messages per second each logged ACL may write (k8s.ovn.org/acl-logging); more are dropped by an OVN meter")
