@@ -28,8 +28,8 @@ type Workload struct {
 type WorkloadOptions struct {
 	// Synth is the generated cluster for the workloads "W1" and "synth".
 	Synth synth.Large
-	// GenPy is the reference workload generator, ../shared/bench/gen.py from the repository root;
-	// nb_transact.py is expected next to it.
+	// GenPy is the reference workload generator of w0 and w1, gen.py, which is not part of this repository
+	// (docs/performance.md#workloads says what it makes); nb_transact.py is expected next to it.
 	GenPy  string
 	Python string
 	// TempDir receives gen.py's output.
@@ -84,8 +84,13 @@ func loadFolder(dir string) (*cluster.Snapshot, error) {
 }
 
 func genPyWorkload(ctx context.Context, preset string, o WorkloadOptions) (*Workload, error) {
+	if o.GenPy == "" {
+		return nil, fmt.Errorf("workload %s needs the reference workload generator gen.py, which is not part of this "+
+			"repository: name it with --genpy PATH or TIERACL_GENPY (W1, synth and folders need no generator)", preset)
+	}
 	if _, err := os.Stat(o.GenPy); err != nil {
-		return nil, fmt.Errorf("the reference workload generator is missing (set --genpy): %w", err)
+		return nil, fmt.Errorf("workload %s: the reference workload generator is missing (--genpy, TIERACL_GENPY): %w",
+			preset, err)
 	}
 	transact := filepath.Join(filepath.Dir(o.GenPy), "nb_transact.py")
 	if _, err := os.Stat(transact); err != nil {

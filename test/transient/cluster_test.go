@@ -6,6 +6,7 @@ import (
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // The pods: a client of team red, whose connections to the server must be denied throughout, a client
@@ -17,22 +18,12 @@ const (
 	serverPort  = 80
 )
 
-func namespace(name string) *corev1.Namespace {
-	return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name,
-		Labels: map[string]string{corev1.LabelMetadataName: name, "team": name}}}
+// team is a namespace of one team, labelled with it.
+func team(name string) *corev1.Namespace {
+	return testobj.Namespace(name, testobj.Labels("team", name))
 }
 
-func pod(namespace, name, ip string, labels map[string]string) *corev1.Pod {
-	return &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name, Labels: labels},
-		Spec:       corev1.PodSpec{NodeName: "node-1"},
-		Status:     corev1.PodStatus{Phase: corev1.PodRunning, PodIPs: []corev1.PodIP{{IP: ip}}},
-	}
-}
-
-func teams(team string) *metav1.LabelSelector {
-	return &metav1.LabelSelector{MatchLabels: map[string]string{"team": team}}
-}
+func teams(team string) *metav1.LabelSelector { return testobj.Sel("team", team) }
 
 // denyRed is the ANP under change: it denies the blue server all ingress from team red. Its variants
 // all deny the same flow.
@@ -74,24 +65,21 @@ func (d denyRed) anp() *anpv1alpha1.AdminNetworkPolicy {
 // allowAll allows the blue server all ingress at a lower precedence than denyRed: wherever denyRed's
 // rows are missing for a moment, team red gets through.
 func allowAll() *anpv1alpha1.AdminNetworkPolicy {
-	return &anpv1alpha1.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "allow-all"},
-		Spec: anpv1alpha1.AdminNetworkPolicySpec{Priority: 50,
-			Subject: anpv1alpha1.AdminNetworkPolicySubject{Namespaces: teams("blue")},
-			Ingress: []anpv1alpha1.AdminNetworkPolicyIngressRule{{Name: "everyone",
-				Action: anpv1alpha1.AdminNetworkPolicyRuleActionAllow,
-				From:   []anpv1alpha1.AdminNetworkPolicyIngressPeer{{Namespaces: &metav1.LabelSelector{}}}}}}}
+	a := testobj.ANP("allow-all", 50, testobj.SubjectNamespaces(teams("blue")),
+		testobj.ANPIngress(anpv1alpha1.AdminNetworkPolicyRuleActionAllow, testobj.FromNamespaces(testobj.Sel())))
+	a.Spec.Ingress[0].Name = "everyone"
+	return a
 }
 
 // snapshot is the cluster with the given denyRed variants (none, one, or several).
 func snapshot(variants ...denyRed) *cluster.Snapshot {
 	s := &cluster.Snapshot{
-		Namespaces: []*corev1.Namespace{namespace("red"), namespace("green"), namespace("blue")},
-		Nodes: []*corev1.Node{{ObjectMeta: metav1.ObjectMeta{Name: "node-1"}, Status: corev1.NodeStatus{
-			Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "172.18.0.2"}}}}},
+		Namespaces: []*corev1.Namespace{team("red"), team("green"), team("blue")},
+		Nodes:      []*corev1.Node{testobj.Node("node-1", testobj.NodeIP("172.18.0.2"))},
 		Pods: []*corev1.Pod{
-			pod("red", "client", "10.244.0.10", map[string]string{"app": "client"}),
-			pod("green", "client", "10.244.0.11", map[string]string{"app": "client"}),
-			pod("blue", "server", "10.244.0.12", map[string]string{"app": "server"}),
+			testobj.Pod("red", "client", testobj.IP("10.244.0.10"), testobj.Labels("app", "client")),
+			testobj.Pod("green", "client", testobj.IP("10.244.0.11"), testobj.Labels("app", "client")),
+			testobj.Pod("blue", "server", testobj.IP("10.244.0.12"), testobj.Labels("app", "server")),
 		},
 		ANPs: []*anpv1alpha1.AdminNetworkPolicy{allowAll()},
 	}

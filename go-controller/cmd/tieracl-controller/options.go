@@ -43,17 +43,57 @@ func defaultOptions() *options {
 func (o *options) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.kubeconfig, "kubeconfig", o.kubeconfig, "kubeconfig file; empty for the in-cluster service account")
 	o.nb.Register(fs)
-	fs.StringVar(&o.listenAddress, "listen-address", o.listenAddress, "address serving /metrics, /healthz and /readyz; empty to serve nothing")
+	fs.StringVar(
+		&o.listenAddress,
+		"listen-address",
+		o.listenAddress,
+		"address serving /metrics, /healthz and /readyz; empty to serve nothing",
+	)
 	fs.StringVar(&o.manage, "manage", o.manage, "policy kinds to program: all, or a comma-separated list of "+
-		"AdminNetworkPolicy, BaselineAdminNetworkPolicy, NetworkPolicy "+
+		"ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, NetworkPolicy "+
 		"(leave NetworkPolicy out where the CNI programs it)")
-	fs.DurationVar(&o.resyncInterval, "resync-interval", o.resyncInterval, "how often the whole state is compared with NB and repaired; 0 for never")
-	fs.IntVar(&o.aclLogRate, "acl-log-rate", o.aclLogRate, "log messages per second each logged ACL may write (k8s.ovn.org/acl-logging); more are dropped by an OVN meter")
-	fs.BoolVar(&o.leaderElect, "leader-elect", o.leaderElect, "take a Lease before writing, so that of several replicas only one writes")
-	fs.StringVar(&o.leaseNS, "leader-election-namespace", o.leaseNS, "namespace of the Lease (default: $POD_NAMESPACE, else tieracl)")
+	fs.DurationVar(
+		&o.resyncInterval,
+		"resync-interval",
+		o.resyncInterval,
+		"how often the whole state is compared with NB and repaired; 0 for never",
+	)
+	fs.IntVar(
+		&o.aclLogRate,
+		"acl-log-rate",
+		o.aclLogRate,
+		"log messages per second each logged ACL may write (k8s.ovn.org/acl-logging); more are dropped by an OVN meter",
+	)
+	fs.BoolVar(
+		&o.leaderElect,
+		"leader-elect",
+		o.leaderElect,
+		"take a Lease before writing, so that of several replicas only one writes",
+	)
+	fs.StringVar(
+		&o.leaseNS,
+		"leader-election-namespace",
+		o.leaseNS,
+		"namespace of the Lease (default: $POD_NAMESPACE, else tieracl)",
+	)
 	fs.StringVar(&o.leaseName, "leader-election-id", o.leaseName, "name of the Lease")
-	fs.StringVar(&o.identity, "leader-election-identity", o.identity, "this replica's name in the Lease (default: host name)")
-	fs.DurationVar(&o.leaseDuration, "leader-election-lease-duration", o.leaseDuration, "how long a Lease stays valid without renewal")
-	fs.DurationVar(&o.renewDeadline, "leader-election-renew-deadline", o.renewDeadline, "how long the leader keeps trying to renew before it stops writing")
+	fs.StringVar(
+		&o.identity,
+		"leader-election-identity",
+		o.identity,
+		"this replica's name in the Lease (default: host name)",
+	)
+	fs.DurationVar(
+		&o.leaseDuration,
+		"leader-election-lease-duration",
+		o.leaseDuration,
+		"how long a Lease stays valid without renewal",
+	)
+	fs.DurationVar(
+		&o.renewDeadline,
+		"leader-election-renew-deadline",
+		o.renewDeadline,
+		"how long the leader keeps trying to renew before it stops writing",
+	)
 	fs.DurationVar(&o.retryPeriod, "leader-election-retry-period", o.retryPeriod, "wait between Lease attempts")
 }

@@ -63,9 +63,10 @@ func newRootCommand() *cobra.Command {
 		Use: "tieracl",
 		// As a kubectl plugin, help and usage say "kubectl tieracl".
 		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: commandName(os.Args[0])},
-		Short:       "Translate AdminNetworkPolicy, BaselineAdminNetworkPolicy and NetworkPolicy into OVN ACL tiers",
-		Long: `tieracl turns Kubernetes AdminNetworkPolicy (ACL tier 1), NetworkPolicy (tier 2) and
-BaselineAdminNetworkPolicy (tier 3) into OVN Northbound ACLs, port groups and address sets.
+		Short:       "Translate cluster network policy and NetworkPolicy into OVN ACL tiers",
+		Long: `tieracl turns Kubernetes ClusterNetworkPolicy of tier Admin and AdminNetworkPolicy (ACL tier 1),
+NetworkPolicy (tier 2), and ClusterNetworkPolicy of tier Baseline and BaselineAdminNetworkPolicy (tier 3)
+into OVN Northbound ACLs, port groups and address sets.
 
 render, test, explain, selects and matrix read YAML manifests (-f, - for standard input) and need no
 cluster; with --kubeconfig they read the cluster's objects instead. diff, sync and acl-list, and

@@ -7,8 +7,9 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // TestSelectPodsMatchesScan checks the per-namespace selection against a scan of every pod, on
@@ -19,12 +20,14 @@ func TestSelectPodsMatchesScan(t *testing.T) {
 	names := []string{"a", "a-b", "a.b", "ab", "b", "missing"}
 	s := &Snapshot{}
 	for _, n := range names[:5] {
-		s.Namespaces = append(s.Namespaces, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: n,
-			Labels: map[string]string{corev1.LabelMetadataName: n, "tier": []string{"x", "y"}[rng.Intn(2)]}}})
+		s.Namespaces = append(
+			s.Namespaces,
+			testobj.Namespace(n, testobj.Labels("tier", []string{"x", "y"}[rng.Intn(2)])),
+		)
 	}
 	for i := 0; i < 200; i++ {
-		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: names[rng.Intn(len(names))], Name: fmt.Sprintf("p%d", rng.Intn(1000)),
-			Labels: map[string]string{"app": []string{"u", "v", "w"}[rng.Intn(3)]}}}
+		ns, name := names[rng.Intn(len(names))], fmt.Sprintf("p%d", rng.Intn(1000))
+		p := testobj.Pod(ns, name, testobj.Labels("app", []string{"u", "v", "w"}[rng.Intn(3)]))
 		if rng.Intn(5) == 0 {
 			p.Status.Phase = corev1.PodSucceeded
 		}
@@ -32,12 +35,15 @@ func TestSelectPodsMatchesScan(t *testing.T) {
 	}
 	ix := NewIndex(s, nil)
 	sels := []labels.Selector{labels.Everything(), labels.SelectorFromSet(labels.Set{"tier": "x"}),
-		labels.SelectorFromSet(labels.Set{"app": "u"}), labels.SelectorFromSet(labels.Set{corev1.LabelMetadataName: "missing"})}
+		labels.SelectorFromSet(
+			labels.Set{"app": "u"},
+		), labels.SelectorFromSet(labels.Set{corev1.LabelMetadataName: "missing"})}
 	for _, nsSel := range sels {
 		for _, podSel := range sels {
 			var want []*Pod
 			for _, p := range ix.Pods() {
-				if p.Selectable() && nsSel.Matches(ix.NamespaceLabels(p.Namespace)) && podSel.Matches(labels.Set(p.Labels)) {
+				if p.Selectable() && nsSel.Matches(ix.NamespaceLabels(p.Namespace)) &&
+					podSel.Matches(labels.Set(p.Labels)) {
 					want = append(want, p)
 				}
 			}

@@ -1,5 +1,7 @@
-// Package golden compares test output with golden files. It owns the -update flag: `go test ./... -update`
-// rewrites the golden files of every package that uses it.
+// Package golden compares test output with golden files. It owns the -update flag, which exists only in the
+// test binaries of packages that import it (examples, go-controller/pkg/render, go-controller/pkg/explain):
+// `go test ./examples ./go-controller/pkg/render ./go-controller/pkg/explain -update` rewrites their golden
+// files. `go test ./... -update` fails in every other package with "flag provided but not defined".
 package golden
 
 import (
@@ -22,9 +24,10 @@ func Check(t testing.TB, path string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
+		t.Fatalf("%v (go test -update in this package creates it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
+		t.Errorf("output differs from %s (go test -update in this package rewrites it):\n--- got\n%s\n--- want\n%s",
+			path, got, want)
 	}
 }

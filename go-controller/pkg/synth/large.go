@@ -15,9 +15,9 @@ import (
 )
 
 // Large describes a synthetic cluster of any size for benchmarks. Its shape follows the reference
-// workloads of ../shared/bench/gen.py (namespace labels tenant, tier and env; pod labels app and role;
-// ANP and BANP peers over those labels, some networks peers and named ports), and it adds namespaced
-// NetworkPolicies, which the reference workloads lack.
+// workloads w0 and w1 (docs/performance.md#workloads): namespace labels tenant, tier and env; pod labels
+// app and role; ANP and BANP peers over those labels, some networks peers and named ports. It adds
+// namespaced NetworkPolicies, which the reference workloads lack.
 type Large struct {
 	Namespaces       int
 	PodsPerNamespace int
@@ -136,7 +136,7 @@ func nodeIP(n int) netip.Addr {
 	return netip.AddrFrom4([4]byte{172, 18, byte(n / 200), byte(10 + n%200)})
 }
 
-// nsSelector draws a namespace selector as gen.py's namespace peers do.
+// nsSelector draws a namespace selector as the reference workloads' namespace peers do.
 func (g *largeGen) nsSelector() *metav1.LabelSelector {
 	switch r := g.rng.Intn(100); {
 	case r < 40:
@@ -144,12 +144,18 @@ func (g *largeGen) nsSelector() *metav1.LabelSelector {
 	case r < 55:
 		return &metav1.LabelSelector{MatchLabels: map[string]string{"env": g.pick(largeEnvs)}}
 	case r < 85:
-		return &metav1.LabelSelector{MatchLabels: map[string]string{"tier": g.pick(largeTiers), "env": g.pick(largeEnvs)}}
+		return &metav1.LabelSelector{
+			MatchLabels: map[string]string{"tier": g.pick(largeTiers), "env": g.pick(largeEnvs)},
+		}
 	}
 	a := g.rng.Intn(4)
 	b := (a + 1 + g.rng.Intn(3)) % 4
 	return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
-		{Key: "tier", Operator: metav1.LabelSelectorOpIn, Values: []string{largeTiers[min(a, b)], largeTiers[max(a, b)]}},
+		{
+			Key:      "tier",
+			Operator: metav1.LabelSelectorOpIn,
+			Values:   []string{largeTiers[min(a, b)], largeTiers[max(a, b)]},
+		},
 		{Key: "env", Operator: metav1.LabelSelectorOpNotIn, Values: []string{"prod"}}}}
 }
 
@@ -172,17 +178,28 @@ func (g *largeGen) podPeer() *anpv1alpha1.NamespacedPod {
 	return &anpv1alpha1.NamespacedPod{NamespaceSelector: *ns, PodSelector: *g.podSelector()}
 }
 
-// ports draws rule ports as gen.py does: none (20%) or one to three numbers and ranges, sometimes the
+// ports draws rule ports as the reference workloads do: none (20%) or one to three numbers and ranges, sometimes the
 // named port "web" too.
 func (g *largeGen) ports(namedOK bool) (*[]anpv1alpha1.AdminNetworkPolicyPort, bool) {
 	if g.percent(20) {
 		return nil, false
 	}
-	numbers := []anpv1alpha1.Port{{Protocol: "TCP", Port: 80}, {Protocol: "TCP", Port: 443}, {Protocol: "TCP", Port: 8080},
-		{Protocol: "TCP", Port: 5432}, {Protocol: "TCP", Port: 6379}, {Protocol: "TCP", Port: 9090},
-		{Protocol: "UDP", Port: 53}, {Protocol: "UDP", Port: 123}}
-	ranges := []anpv1alpha1.PortRange{{Protocol: "TCP", Start: 8000, End: 8100}, {Protocol: "TCP", Start: 30000, End: 32767},
-		{Protocol: "UDP", Start: 5000, End: 5100}, {Protocol: "TCP", Start: 10250, End: 10259}}
+	numbers := []anpv1alpha1.Port{
+		{Protocol: "TCP", Port: 80},
+		{Protocol: "TCP", Port: 443},
+		{Protocol: "TCP", Port: 8080},
+		{Protocol: "TCP", Port: 5432},
+		{Protocol: "TCP", Port: 6379},
+		{Protocol: "TCP", Port: 9090},
+		{Protocol: "UDP", Port: 53},
+		{Protocol: "UDP", Port: 123},
+	}
+	ranges := []anpv1alpha1.PortRange{
+		{Protocol: "TCP", Start: 8000, End: 8100},
+		{Protocol: "TCP", Start: 30000, End: 32767},
+		{Protocol: "UDP", Start: 5000, End: 5100},
+		{Protocol: "TCP", Start: 10250, End: 10259},
+	}
 	var out []anpv1alpha1.AdminNetworkPolicyPort
 	seen := map[string]bool{}
 	for n := 1 + g.rng.Intn(3); n > 0; n-- {
@@ -228,7 +245,9 @@ func (g *largeGen) action(withPass bool) string {
 
 // peers draws one rule's peers: one (70%) or two namespaces or pods peers, and for egress rules of ANPs
 // sometimes networks. A rule with a named port gets exactly one narrow pods peer.
-func (g *largeGen) peers(named, networksOK bool) (nss []*metav1.LabelSelector, pods []*anpv1alpha1.NamespacedPod, nets []anpv1alpha1.CIDR) {
+func (g *largeGen) peers(
+	named, networksOK bool,
+) (nss []*metav1.LabelSelector, pods []*anpv1alpha1.NamespacedPod, nets []anpv1alpha1.CIDR) {
 	if named {
 		return nil, []*anpv1alpha1.NamespacedPod{{
 			NamespaceSelector: metav1.LabelSelector{MatchLabels: map[string]string{"tier": g.pick(largeTiers)}},
@@ -270,7 +289,10 @@ func (g *largeGen) anp(a int, prio int32) {
 	for i := 0; i < g.RulesPerANP/2; i++ {
 		spec.Egress = append(spec.Egress, g.egressRule(i, true))
 	}
-	g.s.ANPs = append(g.s.ANPs, &anpv1alpha1.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("anp-%03d", a)}, Spec: spec})
+	g.s.ANPs = append(
+		g.s.ANPs,
+		&anpv1alpha1.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("anp-%03d", a)}, Spec: spec},
+	)
 }
 
 // ingressRule and egressRule draw one rule in the ANP form; for the BANP (admin false) without Pass,
@@ -307,7 +329,9 @@ func (g *largeGen) egressRule(i int, admin bool) anpv1alpha1.AdminNetworkPolicyE
 }
 
 func (g *largeGen) banp() {
-	spec := anpv1alpha1.BaselineAdminNetworkPolicySpec{Subject: anpv1alpha1.AdminNetworkPolicySubject{Namespaces: &metav1.LabelSelector{}}}
+	spec := anpv1alpha1.BaselineAdminNetworkPolicySpec{
+		Subject: anpv1alpha1.AdminNetworkPolicySubject{Namespaces: &metav1.LabelSelector{}},
+	}
 	for i := 0; i < (g.BANPRules+1)/2; i++ {
 		r := g.ingressRule(i, false)
 		spec.Ingress = append(spec.Ingress, anpv1alpha1.BaselineAdminNetworkPolicyIngressRule{Name: r.Name,
@@ -318,18 +342,26 @@ func (g *largeGen) banp() {
 		out := anpv1alpha1.BaselineAdminNetworkPolicyEgressRule{Name: r.Name,
 			Action: anpv1alpha1.BaselineAdminNetworkPolicyRuleAction(r.Action), Ports: r.Ports}
 		for _, p := range r.To {
-			out.To = append(out.To, anpv1alpha1.BaselineAdminNetworkPolicyEgressPeer{Namespaces: p.Namespaces, Pods: p.Pods})
+			out.To = append(
+				out.To,
+				anpv1alpha1.BaselineAdminNetworkPolicyEgressPeer{Namespaces: p.Namespaces, Pods: p.Pods},
+			)
 		}
 		spec.Egress = append(spec.Egress, out)
 	}
-	g.s.BANPs = append(g.s.BANPs, &anpv1alpha1.BaselineAdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "default"}, Spec: spec})
+	g.s.BANPs = append(
+		g.s.BANPs,
+		&anpv1alpha1.BaselineAdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "default"}, Spec: spec},
+	)
 }
 
 // networkPolicy draws one of the common NetworkPolicy shapes: default deny, allow from pods of the same
 // namespace, allow from other namespaces (optionally narrowed to pods), egress to the outside.
 func (g *largeGen) networkPolicy(i int) {
 	ns := LargeNamespaceName(i % g.Namespaces)
-	np := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("np-%d", i/g.Namespaces)}}
+	np := &networkingv1.NetworkPolicy{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("np-%d", i/g.Namespaces)},
+	}
 	spec := &np.Spec
 	tcp, udp := corev1.ProtocolTCP, corev1.ProtocolUDP
 	port := func(proto *corev1.Protocol, p intstr.IntOrString) networkingv1.NetworkPolicyPort {
@@ -340,7 +372,9 @@ func (g *largeGen) networkPolicy(i int) {
 		spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
 	case r < 50: // allow from pods of this namespace
 		spec.PodSelector = *g.podSelector()
-		rule := networkingv1.NetworkPolicyIngressRule{From: []networkingv1.NetworkPolicyPeer{{PodSelector: g.podSelector()}}}
+		rule := networkingv1.NetworkPolicyIngressRule{
+			From: []networkingv1.NetworkPolicyPeer{{PodSelector: g.podSelector()}},
+		}
 		if g.percent(80) {
 			rule.Ports = []networkingv1.NetworkPolicyPort{port(&tcp, intstr.FromInt32(8080))}
 			if g.percent(10) {
@@ -356,12 +390,24 @@ func (g *largeGen) networkPolicy(i int) {
 			peer.PodSelector = g.podSelector()
 		}
 		spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{peer},
-			Ports: []networkingv1.NetworkPolicyPort{port(&tcp, intstr.FromInt32(8080)), port(&tcp, intstr.FromInt32(9090))}}}
+			Ports: []networkingv1.NetworkPolicyPort{
+				port(&tcp, intstr.FromInt32(8080)),
+				port(&tcp, intstr.FromInt32(9090)),
+			}}}
 		spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
 	default: // egress: DNS anywhere, the outside world but not the cluster, and this namespace
 		spec.Egress = []networkingv1.NetworkPolicyEgressRule{
-			{Ports: []networkingv1.NetworkPolicyPort{port(&udp, intstr.FromInt32(53)), port(&tcp, intstr.FromInt32(53))}},
-			{To: []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0", Except: []string{"10.0.0.0/8"}}}}},
+			{
+				Ports: []networkingv1.NetworkPolicyPort{
+					port(&udp, intstr.FromInt32(53)),
+					port(&tcp, intstr.FromInt32(53)),
+				},
+			},
+			{
+				To: []networkingv1.NetworkPolicyPeer{
+					{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0", Except: []string{"10.0.0.0/8"}}},
+				},
+			},
 			{To: []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}}},
 		}
 		spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}

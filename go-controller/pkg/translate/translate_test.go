@@ -16,20 +16,39 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/synth"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 func baseCluster() *cluster.Snapshot {
-	host := pod("infra", "agent", map[string]string{"app": "web"}, "172.18.0.10")
+	host := testobj.Pod("infra", "agent", testobj.Labels("app", "web"), testobj.IP("172.18.0.10"))
 	host.Spec.HostNetwork = true
 	return &cluster.Snapshot{
-		Namespaces: []*corev1.Namespace{namespace("web", map[string]string{"tier": "web"}), namespace("db", map[string]string{"tier": "db"}), namespace("infra", nil)},
+		Namespaces: []*corev1.Namespace{
+			testobj.Namespace("web", testobj.Labels("tier", "web")),
+			testobj.Namespace("db", testobj.Labels("tier", "db")),
+			testobj.Namespace("infra"),
+		},
 		Pods: []*corev1.Pod{
-			withPorts(pod("web", "w1", map[string]string{"app": "web"}, "10.0.0.1", "fd00::1"), corev1.ContainerPort{Name: "http", ContainerPort: 8080}),
-			withPorts(pod("web", "w2", map[string]string{"app": "web"}, "10.0.0.2"), corev1.ContainerPort{Name: "http", ContainerPort: 8081}),
-			pod("db", "d1", map[string]string{"app": "db"}, "10.0.1.1"),
+			testobj.Pod(
+				"web",
+				"w1",
+				testobj.Labels("app", "web"),
+				testobj.IP("10.0.0.1", "fd00::1"),
+				testobj.Ports(corev1.ContainerPort{Name: "http", ContainerPort: 8080}),
+			),
+			testobj.Pod(
+				"web",
+				"w2",
+				testobj.Labels("app", "web"),
+				testobj.IP("10.0.0.2"),
+				testobj.Ports(corev1.ContainerPort{Name: "http", ContainerPort: 8081}),
+			),
+			testobj.Pod("db", "d1", testobj.Labels("app", "db"), testobj.IP("10.0.1.1")),
 			host,
 		},
-		Nodes: []*corev1.Node{node("n1", map[string]string{"role": "cp"}, "172.18.0.10", "fd18::10")},
+		Nodes: []*corev1.Node{
+			testobj.Node("n1", testobj.Labels("role", "cp"), testobj.NodeIP("172.18.0.10", "fd18::10")),
+		},
 	}
 }
 
@@ -47,8 +66,16 @@ func with(s *cluster.Snapshot, objs ...any) *cluster.Snapshot {
 	return s
 }
 
-func egressRule(action string, to anpv1alpha1.AdminNetworkPolicyEgressPeer, ports ...anpv1alpha1.AdminNetworkPolicyPort) anpv1alpha1.AdminNetworkPolicyEgressRule {
-	r := anpv1alpha1.AdminNetworkPolicyEgressRule{Name: "e", Action: anpv1alpha1.AdminNetworkPolicyRuleAction(action), To: []anpv1alpha1.AdminNetworkPolicyEgressPeer{to}}
+func egressRule(
+	action string,
+	to anpv1alpha1.AdminNetworkPolicyEgressPeer,
+	ports ...anpv1alpha1.AdminNetworkPolicyPort,
+) anpv1alpha1.AdminNetworkPolicyEgressRule {
+	r := anpv1alpha1.AdminNetworkPolicyEgressRule{
+		Name:   "e",
+		Action: anpv1alpha1.AdminNetworkPolicyRuleAction(action),
+		To:     []anpv1alpha1.AdminNetworkPolicyEgressPeer{to},
+	}
 	if ports != nil {
 		r.Ports = &ports
 	}
@@ -65,7 +92,11 @@ func aclsOf(st nbrows.State, owner string) []string {
 		names["@"+pg.Name] = "@PG"
 	}
 	for _, as := range st.AddressSets {
-		names["$"+as.Name] = "$" + strings.ReplaceAll(as.ExternalIDs[nbrows.KeyOwnerKind]+"_"+as.ExternalIDs[nbrows.KeyIPFamily], "ipv", "v")
+		names["$"+as.Name] = "$" + strings.ReplaceAll(
+			as.ExternalIDs[nbrows.KeyOwnerKind]+"_"+as.ExternalIDs[nbrows.KeyIPFamily],
+			"ipv",
+			"v",
+		)
 	}
 	var out []string
 	for _, a := range st.ACLs {
@@ -76,7 +107,10 @@ func aclsOf(st nbrows.State, owner string) []string {
 		for k, v := range names {
 			m = strings.ReplaceAll(m, k, v)
 		}
-		out = append(out, strings.Join([]string{a.Direction, strconv.Itoa(a.Tier), strconv.Itoa(a.Priority), a.Action, m}, " "))
+		out = append(
+			out,
+			strings.Join([]string{a.Direction, strconv.Itoa(a.Tier), strconv.Itoa(a.Priority), a.Action, m}, " "),
+		)
 	}
 	return out
 }
@@ -84,8 +118,12 @@ func aclsOf(st nbrows.State, owner string) []string {
 func TestRuleShapes(t *testing.T) {
 	tcp80 := anpv1alpha1.AdminNetworkPolicyPort{PortNumber: &anpv1alpha1.Port{Port: 80}}
 	udp53 := anpv1alpha1.AdminNetworkPolicyPort{PortNumber: &anpv1alpha1.Port{Protocol: "UDP", Port: 53}}
-	rng := anpv1alpha1.AdminNetworkPolicyPort{PortRange: &anpv1alpha1.PortRange{Protocol: "SCTP", Start: 5000, End: 5100}}
-	webNS := anpv1alpha1.AdminNetworkPolicyEgressPeer{Namespaces: &metav1.LabelSelector{MatchLabels: map[string]string{"tier": "web"}}}
+	rng := anpv1alpha1.AdminNetworkPolicyPort{
+		PortRange: &anpv1alpha1.PortRange{Protocol: "SCTP", Start: 5000, End: 5100},
+	}
+	webNS := anpv1alpha1.AdminNetworkPolicyEgressPeer{
+		Namespaces: &metav1.LabelSelector{MatchLabels: map[string]string{"tier": "web"}},
+	}
 	tests := []struct {
 		name  string
 		rules []anpv1alpha1.AdminNetworkPolicyEgressRule
@@ -93,23 +131,63 @@ func TestRuleShapes(t *testing.T) {
 	}{
 		{"deny to namespaces, any port", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny", webNS)},
 			[]string{"from-lport 1 32767 drop inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6)"}},
-		{"ports grouped by protocol, ranges apart", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Allow", webNS, tcp80, udp53, rng)},
-			[]string{"from-lport 1 32767 allow-related inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6) && (tcp.dst == 80 || udp.dst == 53 || (sctp.dst >= 5000 && sctp.dst <= 5100))"}},
-		{"rules in order, pass", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Pass", webNS), egressRule("Deny", webNS)},
+		{
+			"ports grouped by protocol, ranges apart",
+			[]anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Allow", webNS, tcp80, udp53, rng)},
+			[]string{
+				"from-lport 1 32767 allow-related inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6) && (tcp.dst == 80 || udp.dst == 53 || (sctp.dst >= 5000 && sctp.dst <= 5100))",
+			},
+		},
+		{
+			"rules in order, pass",
+			[]anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Pass", webNS), egressRule("Deny", webNS)},
 			[]string{"from-lport 1 32767 pass inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6)",
-				"from-lport 1 32766 drop inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6)"}},
-		{"networks with both families", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny", anpv1alpha1.AdminNetworkPolicyEgressPeer{Networks: []anpv1alpha1.CIDR{"10.0.0.1/8", "fd00::/64", "192.168.0.0/16"}})},
-			[]string{"from-lport 1 32767 drop inport == @PG && (ip4.dst == {10.0.0.0/8, 192.168.0.0/16} || ip6.dst == fd00::/64)"}},
-		{"named port resolves per number", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Allow", webNS, anpv1alpha1.AdminNetworkPolicyPort{NamedPort: named("http")})},
-			[]string{"from-lport 1 32767 allow-related inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6) && (((ip4.dst == $NamedPort_v4 || ip6.dst == $NamedPort_v6) && tcp.dst == 8080) || ((ip4.dst == $NamedPort_v4 || ip6.dst == $NamedPort_v6) && tcp.dst == 8081))"}},
-		{"named port no pod has: no row", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Allow", webNS, anpv1alpha1.AdminNetworkPolicyPort{NamedPort: named("nope")})}, nil},
-		{"fail closed deny", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny", anpv1alpha1.AdminNetworkPolicyEgressPeer{})},
-			[]string{"from-lport 1 32767 drop inport == @PG && ip"}},
-		{"fail closed allow: no row", []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Allow", anpv1alpha1.AdminNetworkPolicyEgressPeer{})}, nil},
+				"from-lport 1 32766 drop inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6)"},
+		},
+		{
+			"networks with both families",
+			[]anpv1alpha1.AdminNetworkPolicyEgressRule{
+				egressRule(
+					"Deny",
+					anpv1alpha1.AdminNetworkPolicyEgressPeer{
+						Networks: []anpv1alpha1.CIDR{"10.0.0.1/8", "fd00::/64", "192.168.0.0/16"},
+					},
+				),
+			},
+			[]string{
+				"from-lport 1 32767 drop inport == @PG && (ip4.dst == {10.0.0.0/8, 192.168.0.0/16} || ip6.dst == fd00::/64)",
+			},
+		},
+		{
+			"named port resolves per number",
+			[]anpv1alpha1.AdminNetworkPolicyEgressRule{
+				egressRule("Allow", webNS, anpv1alpha1.AdminNetworkPolicyPort{NamedPort: named("http")}),
+			},
+			[]string{
+				"from-lport 1 32767 allow-related inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6) && (((ip4.dst == $NamedPort_v4 || ip6.dst == $NamedPort_v6) && tcp.dst == 8080) || ((ip4.dst == $NamedPort_v4 || ip6.dst == $NamedPort_v6) && tcp.dst == 8081))",
+			},
+		},
+		{
+			"named port no pod has: no row",
+			[]anpv1alpha1.AdminNetworkPolicyEgressRule{
+				egressRule("Allow", webNS, anpv1alpha1.AdminNetworkPolicyPort{NamedPort: named("nope")}),
+			},
+			nil,
+		},
+		{
+			"fail closed deny",
+			[]anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny", anpv1alpha1.AdminNetworkPolicyEgressPeer{})},
+			[]string{"from-lport 1 32767 drop inport == @PG && ip"},
+		},
+		{
+			"fail closed allow: no row",
+			[]anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Allow", anpv1alpha1.AdminNetworkPolicyEgressPeer{})},
+			nil,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := anp("p", 0, nsSubject(map[string]string{"tier": "db"}))
+			a := testobj.ANP("p", 0, testobj.SubjectNamespaces(testobj.Sel("tier", "db")))
 			a.Spec.Egress = tt.rules
 			got := aclsOf(Translate(with(baseCluster(), a), Options{}).State, "p")
 			if !reflect.DeepEqual(got, tt.want) {
@@ -121,10 +199,9 @@ func TestRuleShapes(t *testing.T) {
 
 func TestNetworkPolicyShape(t *testing.T) {
 	port := intstr.FromInt32(5432)
-	np := networkPolicy("db", "allow-web", networkingv1.NetworkPolicySpec{
-		PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"app": "db"}},
-		Ingress: []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"tier": "web"}}}},
-			Ports: []networkingv1.NetworkPolicyPort{{Port: &port}}}}})
+	np := testobj.NetworkPolicy("db", "allow-web", testobj.Sel("app", "db"),
+		testobj.NPIngress(testobj.NPPeer(testobj.Sel("tier", "web"), nil)))
+	np.Spec.Ingress[0].Ports = []networkingv1.NetworkPolicyPort{{Port: &port}}
 	st := Translate(with(baseCluster(), np), Options{}).State
 	want := []string{
 		"to-lport 2 1001 allow outport == @PG && (arp || nd)",
@@ -141,10 +218,23 @@ func TestNetworkPolicyShape(t *testing.T) {
 }
 
 func TestMembershipAndSharing(t *testing.T) {
-	webPods := anpv1alpha1.AdminNetworkPolicyEgressPeer{Namespaces: &metav1.LabelSelector{MatchLabels: map[string]string{"tier": "web"}}}
-	a1, a2 := anp("a1", 1, nsSubject(nil)), anp("a2", 2, nsSubject(nil))
+	webPods := anpv1alpha1.AdminNetworkPolicyEgressPeer{
+		Namespaces: &metav1.LabelSelector{MatchLabels: map[string]string{"tier": "web"}},
+	}
+	a1, a2 := testobj.ANP(
+		"a1",
+		1,
+		testobj.SubjectNamespaces(testobj.Sel()),
+	), testobj.ANP(
+		"a2",
+		2,
+		testobj.SubjectNamespaces(testobj.Sel()),
+	)
 	a1.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny", webPods)}
-	a2.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Allow", webPods), egressRule("Allow", anpv1alpha1.AdminNetworkPolicyEgressPeer{Nodes: &metav1.LabelSelector{}})}
+	a2.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{
+		egressRule("Allow", webPods),
+		egressRule("Allow", anpv1alpha1.AdminNetworkPolicyEgressPeer{Nodes: &metav1.LabelSelector{}}),
+	}
 	st := Translate(with(baseCluster(), a1, a2), Options{}).State
 	sets := map[string][]string{}
 	for _, as := range st.AddressSets {
@@ -167,17 +257,28 @@ func TestMembershipAndSharing(t *testing.T) {
 }
 
 func TestNamesAndExternalIDs(t *testing.T) {
-	long := anp(strings.Repeat("very-long-name-", 6), 3, nsSubject(nil))
-	long.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny", anpv1alpha1.AdminNetworkPolicyEgressPeer{Networks: []anpv1alpha1.CIDR{"0.0.0.0/0"}})}
+	long := testobj.ANP(strings.Repeat("very-long-name-", 6), 3, testobj.SubjectNamespaces(testobj.Sel()))
+	long.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{
+		egressRule("Deny", anpv1alpha1.AdminNetworkPolicyEgressPeer{Networks: []anpv1alpha1.CIDR{"0.0.0.0/0"}}),
+	}
 	long.Spec.Egress[0].Name = "deny-world"
 	st := Translate(with(baseCluster(), long), Options{}).State
 	acl := st.ACLs[0]
-	if len(acl.Name) > 63 || !strings.HasPrefix(acl.Name, "anp:very-long-name-") || !strings.HasSuffix(acl.Name, ":eg:0") {
+	if len(acl.Name) > 63 || !strings.HasPrefix(acl.Name, "anp:very-long-name-") ||
+		!strings.HasSuffix(acl.Name, ":eg:0") {
 		t.Errorf("name %q (%d chars)", acl.Name, len(acl.Name))
 	}
-	want := map[string]string{nbrows.KeyManagedBy: "tieracl", nbrows.KeyOwnerKind: "AdminNetworkPolicy", nbrows.KeyOwnerName: long.Name,
-		nbrows.KeyPriority: "3", nbrows.KeyDirection: "Egress", nbrows.KeyRuleIndex: "0", nbrows.KeyRuleName: "deny-world",
-		nbrows.KeyRuleAction: "Deny", nbrows.KeyACLRole: "rule"}
+	want := map[string]string{
+		nbrows.KeyManagedBy:  "tieracl",
+		nbrows.KeyOwnerKind:  "AdminNetworkPolicy",
+		nbrows.KeyOwnerName:  long.Name,
+		nbrows.KeyPriority:   "3",
+		nbrows.KeyDirection:  "Egress",
+		nbrows.KeyRuleIndex:  "0",
+		nbrows.KeyRuleName:   "deny-world",
+		nbrows.KeyRuleAction: "Deny",
+		nbrows.KeyACLRole:    "rule",
+	}
 	if !reflect.DeepEqual(acl.ExternalIDs, want) {
 		t.Errorf("external_ids = %v", acl.ExternalIDs)
 	}
@@ -192,13 +293,24 @@ func TestNamesAndExternalIDs(t *testing.T) {
 }
 
 func TestLoggingAndRejected(t *testing.T) {
-	a := anp("logged", 1, nsSubject(nil))
+	a := testobj.ANP("logged", 1, testobj.SubjectNamespaces(testobj.Sel()))
 	a.Annotations = map[string]string{"k8s.ovn.org/acl-logging": `{"deny":"alert","allow":"notice"}`}
-	a.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny", anpv1alpha1.AdminNetworkPolicyEgressPeer{Nodes: &metav1.LabelSelector{}})}
+	a.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{
+		egressRule("Deny", anpv1alpha1.AdminNetworkPolicyEgressPeer{Nodes: &metav1.LabelSelector{}}),
+	}
 	bad := &anpv1alpha1.BaselineAdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "not-default"},
-		Spec: anpv1alpha1.BaselineAdminNetworkPolicySpec{Subject: nsSubject(nil), Egress: []anpv1alpha1.BaselineAdminNetworkPolicyEgressRule{{Action: "Deny", To: []anpv1alpha1.BaselineAdminNetworkPolicyEgressPeer{{Nodes: &metav1.LabelSelector{}}}}}}}
+		Spec: anpv1alpha1.BaselineAdminNetworkPolicySpec{
+			Subject: testobj.SubjectNamespaces(testobj.Sel()),
+			Egress: []anpv1alpha1.BaselineAdminNetworkPolicyEgressRule{
+				{
+					Action: "Deny",
+					To:     []anpv1alpha1.BaselineAdminNetworkPolicyEgressPeer{{Nodes: &metav1.LabelSelector{}}},
+				},
+			},
+		}}
 	res := Translate(with(baseCluster(), a, bad), Options{})
-	if len(res.State.ACLs) != 2 || !res.State.ACLs[0].Log || res.State.ACLs[0].Severity != "alert" || res.State.ACLs[1].Log {
+	if len(res.State.ACLs) != 2 || !res.State.ACLs[0].Log || res.State.ACLs[0].Severity != "alert" ||
+		res.State.ACLs[1].Log {
 		t.Errorf("ACLs = %+v", res.State.ACLs)
 	}
 	for _, p := range res.Policies {
@@ -232,16 +344,25 @@ func shuffle(s *cluster.Snapshot, r *rand.Rand) {
 // A switch is stateful in OVN only if some ACL on it is allow-related; a policy of drops alone gets an
 // allow-related ACL that matches nothing, so replies of allowed connections are not judged as new traffic.
 func TestStatefulACL(t *testing.T) {
-	deny := anp("deny", 1, nsSubject(nil))
-	deny.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny", anpv1alpha1.AdminNetworkPolicyEgressPeer{Nodes: &metav1.LabelSelector{}})}
-	allow := anp("allow", 2, nsSubject(nil))
-	allow.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Allow", anpv1alpha1.AdminNetworkPolicyEgressPeer{Nodes: &metav1.LabelSelector{}})}
-	denyAll := networkPolicy("db", "deny-all", networkingv1.NetworkPolicySpec{})
+	deny := testobj.ANP("deny", 1, testobj.SubjectNamespaces(testobj.Sel()))
+	deny.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{
+		egressRule("Deny", anpv1alpha1.AdminNetworkPolicyEgressPeer{Nodes: &metav1.LabelSelector{}}),
+	}
+	allow := testobj.ANP("allow", 2, testobj.SubjectNamespaces(testobj.Sel()))
+	allow.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{
+		egressRule("Allow", anpv1alpha1.AdminNetworkPolicyEgressPeer{Nodes: &metav1.LabelSelector{}}),
+	}
+	denyAll := testobj.NetworkPolicy("db", "deny-all", testobj.Sel())
 	st := Translate(with(baseCluster(), deny, allow, denyAll), Options{}).State
 	stateful := map[string]string{}
 	for _, a := range st.ACLs {
 		if a.ExternalIDs[nbrows.KeyACLRole] == nbrows.RoleStateful {
-			stateful[a.ExternalIDs[nbrows.KeyOwnerName]] = a.Action + " " + strconv.Itoa(a.Priority) + " " + strings.TrimPrefix(a.Match, "outport == @"+a.PortGroup)
+			stateful[a.ExternalIDs[nbrows.KeyOwnerName]] = a.Action + " " + strconv.Itoa(
+				a.Priority,
+			) + " " + strings.TrimPrefix(
+				a.Match,
+				"outport == @"+a.PortGroup,
+			)
 		}
 	}
 	want := map[string]string{"deny": "allow-related 0  && 0", "db/deny-all": "allow-related 0  && 0"}

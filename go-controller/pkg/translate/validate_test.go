@@ -15,6 +15,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnmatch"
 	"github.com/tieracl/tieracl/go-controller/pkg/policy"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // checkRows fails the test unless every match parses and the state is one nbsync will write.
@@ -50,9 +51,8 @@ func hasProblem(ps []policy.Problem, reason, text string) bool {
 
 // TestDuplicatePolicyTypesOneRowEach: [Egress, Egress] made every egress row twice under one name.
 func TestDuplicatePolicyTypesOneRowEach(t *testing.T) {
-	np := networkPolicy("db", "twice", networkingv1.NetworkPolicySpec{PodSelector: metav1.LabelSelector{},
-		PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress, networkingv1.PolicyTypeEgress},
-		Egress:      []networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{}}}}}})
+	np := testobj.NetworkPolicy("db", "twice", testobj.Sel(), testobj.NPEgress(testobj.NPPeer(testobj.Sel(), nil)))
+	np.Spec.PolicyTypes = append(np.Spec.PolicyTypes, networkingv1.PolicyTypeEgress) // listed twice
 	st := Translate(with(baseCluster(), np), Options{}).State
 	checkRows(t, st)
 	if got := len(aclsOf(st, "db/twice")); got != 3 {
@@ -64,16 +64,27 @@ func TestDuplicatePolicyTypesOneRowEach(t *testing.T) {
 // ICMP `icmp.dst == 80` (FuzzTranslate found that one); OVN drops such an ACL whole, so the Deny let
 // everything through. The pod is left out of the named port, and said so.
 func TestInvalidContainerPort(t *testing.T) {
-	for _, cp := range []corev1.ContainerPort{{Name: "http", ContainerPort: 65536}, {Name: "http", ContainerPort: 80, Protocol: "ICMP"}} {
+	for _, cp := range []corev1.ContainerPort{
+		{Name: "http", ContainerPort: 65536}, {Name: "http", ContainerPort: 80, Protocol: "ICMP"},
+	} {
 		s := baseCluster()
-		s.Pods = append(s.Pods, withPorts(pod("web", "w3", map[string]string{"app": "web"}, "10.0.0.3"), cp))
-		deny := anp("deny-http", 1, nsSubject(map[string]string{"tier": "db"}))
-		deny.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Deny",
-			anpv1alpha1.AdminNetworkPolicyEgressPeer{Namespaces: &metav1.LabelSelector{}}, anpv1alpha1.AdminNetworkPolicyPort{NamedPort: named("http")})}
+		s.Pods = append(
+			s.Pods,
+			testobj.Pod("web", "w3", testobj.Labels("app", "web"), testobj.IP("10.0.0.3"), testobj.Ports(cp)),
+		)
+		deny := testobj.ANP("deny-http", 1, testobj.SubjectNamespaces(testobj.Sel("tier", "db")))
+		deny.Spec.Egress = []anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule(
+			"Deny",
+			anpv1alpha1.AdminNetworkPolicyEgressPeer{
+				Namespaces: &metav1.LabelSelector{},
+			},
+			anpv1alpha1.AdminNetworkPolicyPort{NamedPort: named("http")},
+		)}
 		res := Translate(with(s, deny), Options{})
 		checkRows(t, res.State)
 		got := aclsOf(res.State, "deny-http")
-		if len(got) != 1 || strings.Contains(got[0], "65536") || strings.Contains(got[0], "icmp") || !strings.Contains(got[0], "tcp.dst == 8080") {
+		if len(got) != 1 || strings.Contains(got[0], "65536") || strings.Contains(got[0], "icmp") ||
+			!strings.Contains(got[0], "tcp.dst == 8080") {
 			t.Errorf("%+v: ACLs = %v, want one drop of TCP ports 8080 and 8081 only", cp, got)
 		}
 		want := fmt.Sprintf("web/w3 has %s/%d", cp.Protocol, cp.ContainerPort)

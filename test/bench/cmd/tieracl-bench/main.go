@@ -5,8 +5,9 @@
 //
 // W1 is the synthetic preset (1,000 namespaces, 20,000 pods, 100 ANPs of 20 rules, 2,000
 // NetworkPolicies, a BANP of 20 rules); synth is the generator with the sizes of the flags; w0 and w1
-// are the reference workloads of ../shared/bench/gen.py; DIR is a folder of manifests. --cnp restates
-// the workload's ANPs and BANP as ClusterNetworkPolicies (same rules, Admin and Baseline tier). It prints a table
+// are the reference workloads (docs/performance.md#workloads), made by a generator that is not part of this
+// repository, gen.py, named by --genpy or $TIERACL_GENPY; DIR is a folder of manifests. --cnp restates the
+// workload's ANPs and BANP as ClusterNetworkPolicies (same rules, Admin and Baseline tier). It prints a table
 // and exits non-zero when a measurement fails (or, with --enforce-targets, when a target is missed).
 package main
 
@@ -26,7 +27,6 @@ import (
 
 	"github.com/tieracl/tieracl/go-controller/pkg/synth"
 	"github.com/tieracl/tieracl/test/bench"
-	"github.com/tieracl/tieracl/test/testbed"
 )
 
 func main() {
@@ -47,7 +47,9 @@ func run() error {
 	flag.IntVar(&l.NetworkPolicies, "network-policies", l.NetworkPolicies, "generator: NetworkPolicies")
 	flag.IntVar(&l.BANPRules, "banp-rules", l.BANPRules, "generator: BANP rules (0: no BANP)")
 	flag.Int64Var(&l.Seed, "seed", l.Seed, "generator and stream seed")
-	genpy := flag.String("genpy", defaultGenPy(), "the reference workload generator gen.py (nb_transact.py next to it)")
+	genpy := flag.String("genpy", os.Getenv("TIERACL_GENPY"),
+		"w0 and w1: the reference workload generator gen.py, not in this repository (nb_transact.py beside it); "+
+			"default $TIERACL_GENPY")
 	python := flag.String("python", "python3", "Python 3 for gen.py and nb_transact.py")
 	northd := flag.String("northd", "pause", "pause: ovn-northd is paused, the cores measure the controller and NB; run: it works on every change")
 	rate := flag.Float64("rate", 1000, "steady stream: pod label changes per second")
@@ -140,15 +142,6 @@ func run() error {
 		}
 	}
 	return nil
-}
-
-// defaultGenPy is ../shared/bench/gen.py from the repository root.
-func defaultGenPy() string {
-	root, err := testbed.RepoRoot()
-	if err != nil {
-		root = "."
-	}
-	return filepath.Clean(filepath.Join(root, "..", "shared", "bench", "gen.py"))
 }
 
 // quietKlog sends the controller's log to a file: the bench's own output is the table.
