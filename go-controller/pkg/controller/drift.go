@@ -83,9 +83,9 @@ func (c *Controller) drifted(ctx context.Context, batch map[Key]time.Time) []Key
 		case nbdb.MeterTable:
 			want, desired := d.meters[k.Name]
 			if !desired {
-				ok = nbsync.MeterMatches(c.cfg.NB, k.Name, nil)
+				ok = nbsync.MeterMatches(c.cfg.NB.Cache(), k.Name, nil)
 			} else {
-				ok = nbsync.MeterMatches(c.cfg.NB, k.Name, &want)
+				ok = nbsync.MeterMatches(c.cfg.NB.Cache(), k.Name, &want)
 			}
 		case nbdb.AddressSetTable:
 			have := &nbdb.AddressSet{Name: k.Name}
