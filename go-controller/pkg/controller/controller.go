@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ovn-kubernetes/libovsdb/client"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
@@ -28,9 +27,9 @@ import (
 type Config struct {
 	Kube   kubernetes.Interface
 	Policy npclient.Interface
-	// NB is a connected client whose cache monitors nbsync.Monitor's tables; with libovsdb's reconnect
-	// option the controller rides out NB outages.
-	NB client.Client
+	// NB is the Northbound database, nbsync.NewConn of a client from nbsync.Connect in production; with
+	// libovsdb's reconnect option the controller rides out NB outages.
+	NB NB
 	// PortName names a pod's logical switch port; nil means "<namespace>_<pod>".
 	PortName cluster.PortNamer
 	// ACLLogRate caps each logged ACL's log messages per second; 0 means translate.DefaultACLLogRate.

@@ -285,7 +285,7 @@ func (e *env) newRunning(opts ...func(*controller.Config)) *running {
 	e.t.Helper()
 	nb := e.connectNB()
 	r := &running{metrics: controller.NewMetrics(nil), events: record.NewFakeRecorder(1000), nb: nb}
-	cfg := controller.Config{Kube: e.kube, Policy: e.policy, NB: nb, Recorder: r.events, Metrics: r.metrics,
+	cfg := controller.Config{Kube: e.kube, Policy: e.policy, NB: nbsync.NewConn(nb), Recorder: r.events, Metrics: r.metrics,
 		RetryInterval: 20 * time.Millisecond}
 	for _, o := range opts {
 		o(&cfg)
