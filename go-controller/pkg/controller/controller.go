@@ -113,6 +113,16 @@ func New(cfg Config) (*Controller, error) {
 // of policies that no longer exist, writing nothing when NB already matches), then works off changes
 // until ctx ends.
 func (c *Controller) Run(ctx context.Context) error {
+	if err := c.start(ctx); err != nil {
+		return err
+	}
+	go c.watchNB(ctx)
+	klog.InfoS("tieracl controller started")
+	return c.loop(ctx)
+}
+
+// start starts the informers, waits for their caches, and queues the first whole-state write.
+func (c *Controller) start(ctx context.Context) error {
 	c.setNotReady(fmt.Errorf("waiting for informer caches"))
 	c.informers.start(ctx)
 	if !cache.WaitForCacheSync(ctx.Done(), c.informers.synced()...) {
@@ -120,10 +130,8 @@ func (c *Controller) Run(ctx context.Context) error {
 	}
 	c.watchPorts()
 	c.watchOwnedRows()
-	go c.watchNB(ctx)
 	c.queue.add(Key{Kind: KindResync})
-	klog.InfoS("tieracl controller started")
-	return c.loop(ctx)
+	return nil
 }
 
 // loop drains the queue in batches until ctx ends. A failed write is retried with growing waits.
@@ -161,20 +169,28 @@ func (c *Controller) loop(ctx context.Context) error {
 			c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len()))
 			continue // a retry is due later; keys wait in the queue
 		}
-		batch := c.queue.take()
-		c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len())) // what arrived since; the batch is being worked on
-		err := c.process(ctx, batch)
-		c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len()))
-		if err != nil {
-			c.cfg.Metrics.Errors.WithLabelValues("nb-write").Inc()
+		if err := c.runBatch(ctx); err != nil {
 			klog.ErrorS(err, "NB write failed; retrying", "after", retry)
-			c.setNotReady(fmt.Errorf("last NB write failed: %w", err))
 			timer = time.After(retry)
 			retry = min(2*retry, 30*time.Second)
 			continue
 		}
 		retry = c.cfg.RetryInterval
 	}
+}
+
+// runBatch takes every queued key and works them off as one batch: one NB transaction. After a failed
+// write the controller is not ready, and the next batch writes the whole state.
+func (c *Controller) runBatch(ctx context.Context) error {
+	batch := c.queue.take()
+	c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len())) // what arrived since; the batch is being worked on
+	err := c.process(ctx, batch)
+	c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len()))
+	if err != nil {
+		c.cfg.Metrics.Errors.WithLabelValues("nb-write").Inc()
+		c.setNotReady(fmt.Errorf("last NB write failed: %w", err))
+	}
+	return err
 }
 
 // Ready returns nil when informers are synced and watching, NB is connected and NB holds the desired

@@ -71,6 +71,15 @@ func newEnv(t *testing.T, snap *cluster.Snapshot) *env {
 	if _, err := bed.ApplyTopology(ctx, snap); err != nil {
 		t.Fatalf("topology: %v", err)
 	}
+	kube, policy := fakeClientsets(snap)
+	e := &env{t: t, ctx: ctx, bed: bed, kube: kube, policy: policy, snap: snap}
+	e.reconnectCheck()
+	t.Cleanup(func() { e.check.Close() })
+	return e
+}
+
+// fakeClientsets returns fake clientsets that hold snap's objects.
+func fakeClientsets(snap *cluster.Snapshot) (*kubefake.Clientset, *npfake.Clientset) {
 	var kubeObjs, policyObjs []runtime.Object
 	for _, o := range snap.Namespaces {
 		kubeObjs = append(kubeObjs, o)
@@ -95,12 +104,9 @@ func newEnv(t *testing.T, snap *cluster.Snapshot) *env {
 	}
 	// The policy fake is the simple one: the field-managed fake lacks the schema of these CRDs and fails
 	// every write (kubernetes/kubernetes#126850).
-	e := &env{t: t, ctx: ctx, bed: bed, kube: kubefake.NewClientset(kubeObjs...),
-		policy: npfake.NewSimpleClientset(policyObjs...), snap: snap}
-	statusSubresource(e.policy)
-	e.reconnectCheck()
-	t.Cleanup(func() { e.check.Close() })
-	return e
+	kube, policy := kubefake.NewClientset(kubeObjs...), npfake.NewSimpleClientset(policyObjs...)
+	statusSubresource(policy)
+	return kube, policy
 }
 
 // reconnectCheck opens the test's own NB connection afresh, e.g. after an NB restart, so it never reads
