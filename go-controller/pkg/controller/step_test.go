@@ -6,12 +6,17 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
+	kubefake "k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/record"
+	npfake "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned/fake"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
@@ -35,6 +40,7 @@ func newStepper(t *testing.T, snap *cluster.Snapshot) *stepper {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	kube, policy := fakeClientsets(snap)
+	watches := watchesOf(kube, policy)
 	s := &stepper{env: &env{t: t, ctx: ctx, kube: kube, policy: policy, snap: snap}, nb: newFakeNB(t, snap),
 		metrics: controller.NewMetrics(nil)}
 	var err error
@@ -46,7 +52,56 @@ func newStepper(t *testing.T, snap *cluster.Snapshot) *stepper {
 	if err := s.c.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// A fake clientset drops the events of a change made before its watch is open; the informers' caches
+	// are synced when their lists are, which comes first.
+	for _, resource := range []string{"pods", "networkpolicies", "adminnetworkpolicies"} {
+		select {
+		case <-watches(resource):
+		case <-ctx.Done():
+			t.Fatalf("no watch of %s opened", resource)
+		}
+	}
 	return s
+}
+
+// watchesOf makes the fake clientsets report the watches opened on them: the channel of a resource is
+// closed once its first watch is open.
+func watchesOf(kube *kubefake.Clientset, policy *npfake.Clientset) func(resource string) <-chan struct{} {
+	var mu sync.Mutex
+	opened := map[string]chan struct{}{}
+	ch := func(resource string) chan struct{} {
+		mu.Lock()
+		defer mu.Unlock()
+		if opened[resource] == nil {
+			opened[resource] = make(chan struct{})
+		}
+		return opened[resource]
+	}
+	for _, c := range []interface {
+		PrependWatchReactor(string, k8stesting.WatchReactionFunc)
+		Tracker() k8stesting.ObjectTracker
+	}{kube, policy} {
+		c.PrependWatchReactor("*", func(a k8stesting.Action) (bool, watch.Interface, error) {
+			var opts metav1.ListOptions
+			if w, ok := a.(k8stesting.WatchActionImpl); ok {
+				opts = w.ListOptions
+			}
+			w, err := c.Tracker().Watch(a.GetResource(), a.GetNamespace(), opts)
+			if err != nil {
+				return true, nil, err
+			}
+			done := ch(a.GetResource().Resource)
+			mu.Lock()
+			select {
+			case <-done:
+			default:
+				close(done)
+			}
+			mu.Unlock()
+			return true, w, nil
+		})
+	}
+	return func(resource string) <-chan struct{} { return ch(resource) }
 }
 
 // step runs one batch and checks its error against want (nil: it must succeed).
