@@ -447,7 +447,7 @@ func startController(ctx context.Context, socket string, kube *kubefake.Clientse
 		return nil, err
 	}
 	r := &running{reg: prometheus.NewRegistry(), nb: nb, done: make(chan error, 1)}
-	r.c, err = controller.New(controller.Config{Kube: kube, Policy: policy, NB: nb,
+	r.c, err = controller.New(controller.Config{Kube: kube, Policy: policy, NB: nbsync.NewConn(nb),
 		Recorder: &record.FakeRecorder{}, Metrics: controller.NewMetrics(r.reg)})
 	if err != nil {
 		nb.Close()

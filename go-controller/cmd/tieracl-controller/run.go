@@ -18,6 +18,7 @@ import (
 	npclient "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
 )
 
 // errLostLease ends a replica that stopped leading while it should have gone on.
@@ -86,7 +87,7 @@ func run(ctx context.Context, o *options) error {
 			return fmt.Errorf("discover the served policy APIs: %w", err)
 		}
 		klog.InfoS("policy APIs", "unserved", unserved)
-		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: nb, PortName: portName,
+		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: nbsync.NewConn(nb), PortName: portName,
 			ACLLogRate: o.aclLogRate, Metrics: metrics, ResyncInterval: o.resyncInterval, Unserved: unserved,
 			Manage: manage})
 		if err != nil {

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ovn-kubernetes/libovsdb/client"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
@@ -28,9 +27,9 @@ import (
 type Config struct {
 	Kube   kubernetes.Interface
 	Policy npclient.Interface
-	// NB is a connected client whose cache monitors nbsync.Monitor's tables; with libovsdb's reconnect
-	// option the controller rides out NB outages.
-	NB client.Client
+	// NB is the Northbound database, nbsync.NewConn of a client from nbsync.Connect in production; with
+	// libovsdb's reconnect option the controller rides out NB outages.
+	NB NB
 	// PortName names a pod's logical switch port; nil means "<namespace>_<pod>".
 	PortName cluster.PortNamer
 	// ACLLogRate caps each logged ACL's log messages per second; 0 means translate.DefaultACLLogRate.
@@ -114,6 +113,16 @@ func New(cfg Config) (*Controller, error) {
 // of policies that no longer exist, writing nothing when NB already matches), then works off changes
 // until ctx ends.
 func (c *Controller) Run(ctx context.Context) error {
+	if err := c.start(ctx); err != nil {
+		return err
+	}
+	go c.watchNB(ctx)
+	klog.InfoS("tieracl controller started")
+	return c.loop(ctx)
+}
+
+// start starts the informers, waits for their caches, and queues the first whole-state write.
+func (c *Controller) start(ctx context.Context) error {
 	c.setNotReady(fmt.Errorf("waiting for informer caches"))
 	c.informers.start(ctx)
 	if !cache.WaitForCacheSync(ctx.Done(), c.informers.synced()...) {
@@ -121,10 +130,8 @@ func (c *Controller) Run(ctx context.Context) error {
 	}
 	c.watchPorts()
 	c.watchOwnedRows()
-	go c.watchNB(ctx)
 	c.queue.add(Key{Kind: KindResync})
-	klog.InfoS("tieracl controller started")
-	return c.loop(ctx)
+	return nil
 }
 
 // loop drains the queue in batches until ctx ends. A failed write is retried with growing waits.
@@ -162,20 +169,28 @@ func (c *Controller) loop(ctx context.Context) error {
 			c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len()))
 			continue // a retry is due later; keys wait in the queue
 		}
-		batch := c.queue.take()
-		c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len())) // what arrived since; the batch is being worked on
-		err := c.process(ctx, batch)
-		c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len()))
-		if err != nil {
-			c.cfg.Metrics.Errors.WithLabelValues("nb-write").Inc()
+		if err := c.runBatch(ctx); err != nil {
 			klog.ErrorS(err, "NB write failed; retrying", "after", retry)
-			c.setNotReady(fmt.Errorf("last NB write failed: %w", err))
 			timer = time.After(retry)
 			retry = min(2*retry, 30*time.Second)
 			continue
 		}
 		retry = c.cfg.RetryInterval
 	}
+}
+
+// runBatch takes every queued key and works them off as one batch: one NB transaction. After a failed
+// write the controller is not ready, and the next batch writes the whole state.
+func (c *Controller) runBatch(ctx context.Context) error {
+	batch := c.queue.take()
+	c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len())) // what arrived since; the batch is being worked on
+	err := c.process(ctx, batch)
+	c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len()))
+	if err != nil {
+		c.cfg.Metrics.Errors.WithLabelValues("nb-write").Inc()
+		c.setNotReady(fmt.Errorf("last NB write failed: %w", err))
+	}
+	return err
 }
 
 // Ready returns nil when informers are synced and watching, NB is connected and NB holds the desired

@@ -83,15 +83,14 @@ func (c *Controller) drifted(ctx context.Context, batch map[Key]time.Time) []Key
 		case nbdb.MeterTable:
 			want, desired := d.meters[k.Name]
 			if !desired {
-				ok = nbsync.MeterMatches(c.cfg.NB, k.Name, nil)
+				ok = nbsync.MeterMatches(c.cfg.NB.Cache(), k.Name, nil)
 			} else {
-				ok = nbsync.MeterMatches(c.cfg.NB, k.Name, &want)
+				ok = nbsync.MeterMatches(c.cfg.NB.Cache(), k.Name, &want)
 			}
 		case nbdb.AddressSetTable:
-			have := &nbdb.AddressSet{Name: k.Name}
-			err := c.cfg.NB.Get(ctx, have)
+			have, found := cached(c.cfg.NB, nbdb.AddressSetTable, &nbdb.AddressSet{Name: k.Name})
 			want, desired := d.sets[k.Name]
-			ok = (!desired && err != nil) || (desired && err == nil && maps.Equal(have.ExternalIDs, want.ExternalIDs))
+			ok = (!desired && !found) || (desired && found && maps.Equal(have.ExternalIDs, want.ExternalIDs))
 		}
 		if !ok {
 			out = append(out, k)
@@ -150,8 +149,8 @@ func (c *Controller) ownedACLsByName() map[string][]*nbdb.ACL {
 // NB does not hold cannot be a member and is not expected.
 func (c *Controller) portGroupMatches(ctx context.Context, name string, d *desired) bool {
 	want, desired := d.groups[name]
-	have := &nbdb.PortGroup{Name: name}
-	if err := c.cfg.NB.Get(ctx, have); err != nil {
+	have, found := cached(c.cfg.NB, nbdb.PortGroupTable, &nbdb.PortGroup{Name: name})
+	if !found {
 		return !desired
 	}
 	if !desired || !maps.Equal(have.ExternalIDs, want.ExternalIDs) {

@@ -77,7 +77,8 @@ func (c *Controller) checkPorts(ctx context.Context, ports []string) {
 }
 
 func (c *Controller) nbHasPort(ctx context.Context, port string) bool {
-	return c.cfg.NB.Get(ctx, &nbdb.LogicalSwitchPort{Name: port}) == nil
+	_, ok := cached(c.cfg.NB, nbdb.LogicalSwitchPortTable, &nbdb.LogicalSwitchPort{Name: port})
+	return ok
 }
 
 // byPolicy sums the missing ports up per policy.

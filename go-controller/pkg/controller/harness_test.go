@@ -76,6 +76,15 @@ func newEnv(t *testing.T, snap *cluster.Snapshot) *env {
 	if _, err := bed.ApplyTopology(ctx, snap); err != nil {
 		t.Fatalf("topology: %v", err)
 	}
+	kube, policy := fakeClientsets(snap)
+	e := &env{t: t, ctx: ctx, bed: bed, kube: kube, policy: policy, snap: snap}
+	e.reconnectCheck()
+	t.Cleanup(func() { e.check.Close() })
+	return e
+}
+
+// fakeClientsets returns fake clientsets that hold snap's objects.
+func fakeClientsets(snap *cluster.Snapshot) (*kubefake.Clientset, *npfake.Clientset) {
 	var kubeObjs, policyObjs []runtime.Object
 	for _, o := range snap.Namespaces {
 		kubeObjs = append(kubeObjs, o)
@@ -100,12 +109,9 @@ func newEnv(t *testing.T, snap *cluster.Snapshot) *env {
 	}
 	// The policy fake is the simple one: the field-managed fake lacks the schema of these CRDs and fails
 	// every write (kubernetes/kubernetes#126850).
-	e := &env{t: t, ctx: ctx, bed: bed, kube: kubefake.NewClientset(kubeObjs...),
-		policy: npfake.NewSimpleClientset(policyObjs...), snap: snap}
-	statusSubresource(e.policy)
-	e.reconnectCheck()
-	t.Cleanup(func() { e.check.Close() })
-	return e
+	kube, policy := kubefake.NewClientset(kubeObjs...), npfake.NewSimpleClientset(policyObjs...)
+	statusSubresource(policy)
+	return kube, policy
 }
 
 // reconnectCheck opens the test's own NB connection afresh, e.g. after an NB restart, so it never reads
@@ -290,7 +296,7 @@ func (e *env) newRunning(opts ...func(*controller.Config)) *running {
 	e.t.Helper()
 	nb := e.connectNB()
 	r := &running{metrics: controller.NewMetrics(nil), events: record.NewFakeRecorder(1000), nb: nb}
-	cfg := controller.Config{Kube: e.kube, Policy: e.policy, NB: nb, Recorder: r.events, Metrics: r.metrics,
+	cfg := controller.Config{Kube: e.kube, Policy: e.policy, NB: nbsync.NewConn(nb), Recorder: r.events, Metrics: r.metrics,
 		RetryInterval: 20 * time.Millisecond}
 	for _, o := range opts {
 		o(&cfg)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kubefake "k8s.io/client-go/kubernetes/fake"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
@@ -109,7 +110,7 @@ func TestLeaderElectionHasOneWriter(t *testing.T) {
 	})
 	e.waitReady(leader.r)
 	e.synced()
-	time.Sleep(time.Second) // a few renewals
+	e.waitRenewals(2) // the follower had its chances to take the Lease
 	if follower.leads.Load() != 0 || follower.r.c.Ready() == nil {
 		t.Fatalf("%s leads too", follower.id)
 	}
@@ -182,5 +183,36 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("%s: not after %v", what, waitTimeout)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// waitRenewals waits until the leader has renewed the Lease n times more.
+func (e *env) waitRenewals(n int) {
+	e.t.Helper()
+	renewed := func() (metav1.MicroTime, error) {
+		l, err := e.kube.CoordinationV1().Leases("tieracl").Get(e.ctx, "tieracl-controller", metav1.GetOptions{})
+		if err != nil {
+			return metav1.MicroTime{}, err
+		}
+		if l.Spec.RenewTime == nil {
+			return metav1.MicroTime{}, fmt.Errorf("the Lease has no renew time")
+		}
+		return *l.Spec.RenewTime, nil
+	}
+	last, err := renewed()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for i := range n {
+		e.eventually(fmt.Sprintf("renewal %d of the Lease", i+1), func() error {
+			now, err := renewed()
+			if err == nil && !now.After(last.Time) {
+				err = fmt.Errorf("not renewed since %v", last)
+			}
+			if err == nil {
+				last = now
+			}
+			return err
+		})
 	}
 }

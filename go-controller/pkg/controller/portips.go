@@ -19,8 +19,9 @@ func (c *Controller) withPortIPs(ctx context.Context, p *corev1.Pod) *corev1.Pod
 	if p.Spec.HostNetwork || len(cluster.PodIPs(p)) > 0 {
 		return p
 	}
-	lsp := &nbdb.LogicalSwitchPort{Name: c.portName(p.Namespace, p.Name)}
-	if err := c.cfg.NB.Get(ctx, lsp); err != nil {
+	probe := &nbdb.LogicalSwitchPort{Name: c.portName(p.Namespace, p.Name)}
+	lsp, ok := cached(c.cfg.NB, nbdb.LogicalSwitchPortTable, probe)
+	if !ok {
 		return p
 	}
 	ips := portIPs(lsp)

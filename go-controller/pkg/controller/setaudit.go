@@ -9,7 +9,6 @@ import (
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
-	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
 )
 
 // setAuditInterval is how often the addresses of the sets tieracl owns are read from NB. The cache
@@ -71,7 +70,7 @@ func (c *Controller) auditSets(ctx context.Context) {
 		}
 		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		sets, err := nbsync.ReadAddressSets(actx, c.cfg.NB, true)
+		sets, err := c.cfg.NB.OwnedAddressSets(actx)
 		w.next.Store(time.Now().Add(setAuditShare * time.Since(start)).UnixNano())
 		if err != nil {
 			klog.V(2).InfoS("cannot read the address sets' members from NB", "err", err)

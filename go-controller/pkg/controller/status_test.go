@@ -65,9 +65,8 @@ func TestStatusConditionAndEvents(t *testing.T) {
 }
 
 // Two ANPs with one priority both say PriorityConflict, with a Warning event; when one goes the other is
-// Programmed again. A spec change is reported with its generation. Status writes that would change
-// nothing are skipped, whatever triggers a translation or a resync.
-func TestStatusFollowsChangesAndSkipsNoOps(t *testing.T) {
+// Programmed again. A spec change is reported with its generation.
+func TestStatusFollowsChanges(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
 	first := anp("first", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=b"), sel())))
@@ -87,17 +86,11 @@ func TestStatusFollowsChangesAndSkipsNoOps(t *testing.T) {
 	}
 	e.eventually("second's condition has its new generation", func() error { return e.observedGeneration("second", 1) })
 
-	writes := testutil.ToFloat64(r.metrics.StatusWrites)
-	if writes < 4 {
+	if writes := testutil.ToFloat64(r.metrics.StatusWrites); writes < 4 {
 		t.Fatalf("%v status writes so far, want at least 4", writes)
 	}
-	e.put(relabeledPod(e.snap.Pods[0], "app=moved"))   // a member move
-	e.put(netpol("b", "np", sel(), sel("app=client"))) // a new translation; the ANPs' conditions stay
-	e.synced()
-	time.Sleep(500 * time.Millisecond) // a few resyncs
-	if now := testutil.ToFloat64(r.metrics.StatusWrites); now != writes {
-		t.Errorf("status writes %v -> %v across changes that leave every condition as it is", writes, now)
-	}
+	// That writes which would change nothing are skipped is TestStepStatusFollowsWrites's to prove, batch
+	// by batch, with no wait for "nothing happened".
 }
 
 // observedGeneration checks the ANP's generation and its Programmed condition's observedGeneration.

@@ -44,7 +44,7 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 		c.clearDirty()
 		state := c.tracker.State()
 		c.setWrites.wrote(true, nil)
-		stats, err = nbsync.Sync(wctx, c.cfg.NB, state)
+		stats, err = c.cfg.NB.Sync(wctx, state)
 		for _, pg := range state.PortGroups {
 			ports = append(ports, pg.Ports...)
 		}
@@ -54,7 +54,7 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 	} else {
 		d := c.tracker.TakeDelta()
 		c.setWrites.wrote(false, d)
-		stats, err = nbsync.ApplyDelta(wctx, c.cfg.NB, d)
+		stats, err = c.cfg.NB.ApplyDelta(wctx, d)
 		for _, ch := range d.PortGroups {
 			ports = append(append(ports, slices.Collect(maps.Keys(ch.Add))...), slices.Collect(maps.Keys(ch.Remove))...)
 		}

@@ -1,6 +1,8 @@
-// Package nbsync writes a desired nbrows.State into a live OVN Northbound database over OVSDB: it reads
-// the rows tieracl owns from a libovsdb cache, computes the smallest set of operations that turns them into
-// the desired rows, and commits them in one transaction, so traffic never sees half a change.
+// Package nbsync writes a desired nbrows.State into a live OVN Northbound database over OVSDB, in one
+// transaction, so traffic never sees half a change. It has a pure core and a thin edge: Plan and
+// PlanDelta compute the smallest set of operations from the rows tieracl owns (Current) or from a
+// name lookup, without I/O; ReadCurrent, CacheLookup and Commit read them from a libovsdb client and
+// send the transaction; Sync, Ops and ApplyDelta put the two together.
 package nbsync
 
 import (

@@ -3,8 +3,9 @@ package nbsync
 import (
 	"fmt"
 	"maps"
+	"slices"
 
-	"github.com/ovn-kubernetes/libovsdb/client"
+	"github.com/ovn-kubernetes/libovsdb/cache"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
@@ -33,8 +34,8 @@ func (p *planner) meters(cur *owned, desired *nbrows.State) {
 		if !ok {
 			band := &nbdb.MeterBand{UUID: fmt.Sprintf("newband%d", i), Action: nbrows.MeterActionDrop, Rate: d.Rate,
 				BurstSize: d.Burst, ExternalIDs: d.ExternalIDs}
-			p.add(p.c.Create(band))
-			p.add(p.c.Create(&nbdb.Meter{Name: d.Name, Unit: d.Unit, Fair: &fair, Bands: []string{band.UUID},
+			p.add(p.rows.insert(band))
+			p.add(p.rows.insert(&nbdb.Meter{Name: d.Name, Unit: d.Unit, Fair: &fair, Bands: []string{band.UUID},
 				ExternalIDs: d.ExternalIDs}))
 			p.stats.Created++
 			continue
@@ -44,17 +45,17 @@ func (p *planner) meters(cur *owned, desired *nbrows.State) {
 		if !sameBand(have.bands, d) {
 			band := &nbdb.MeterBand{UUID: fmt.Sprintf("newband%d", i), Action: nbrows.MeterActionDrop, Rate: d.Rate,
 				BurstSize: d.Burst, ExternalIDs: d.ExternalIDs}
-			p.add(p.c.Create(band))
+			p.add(p.rows.insert(band))
 			row.Bands = []string{band.UUID}
 		}
 		if !sameMeter(have.row, row) {
-			p.add(p.c.Where(row).Update(row, &row.Unit, &row.Fair, &row.Bands, &row.ExternalIDs))
+			p.add(p.rows.update(row, &row.Unit, &row.Fair, &row.Bands, &row.ExternalIDs))
 			p.stats.Updated++
 		}
 	}
-	for name, have := range cur.meters {
+	for _, name := range slices.Sorted(maps.Keys(cur.meters)) {
 		if !want[name] {
-			p.add(p.c.Where(&nbdb.Meter{UUID: have.row.UUID}).Delete())
+			p.ops = append(p.ops, deleteOp(nbdb.MeterTable, cur.meters[name].row.UUID))
 			p.stats.Deleted++
 		}
 	}
@@ -79,11 +80,11 @@ func (p *planner) fail(err error) {
 	}
 }
 
-// MeterMatches reports whether the client's cache holds the owned meter name as want describes it, or
+// MeterMatches reports whether the cache holds the owned meter name as want describes it, or
 // holds none when want is nil. A meter and band of another owner count as not matching.
-func MeterMatches(c client.Client, name string, want *nbrows.Meter) bool {
+func MeterMatches(c *cache.TableCache, name string, want *nbrows.Meter) bool {
 	var have *nbdb.Meter
-	if t := c.Cache().Table(nbdb.MeterTable); t != nil {
+	if t := c.Table(nbdb.MeterTable); t != nil {
 		for _, m := range t.RowsShallow() {
 			if m := m.(*nbdb.Meter); m.Name == name {
 				have = m
@@ -98,7 +99,7 @@ func MeterMatches(c client.Client, name string, want *nbrows.Meter) bool {
 		return false
 	}
 	var bands []*nbdb.MeterBand
-	if t := c.Cache().Table(nbdb.MeterBandTable); t != nil {
+	if t := c.Table(nbdb.MeterBandTable); t != nil {
 		for _, uuid := range have.Bands {
 			if m := t.Row(uuid); m != nil {
 				bands = append(bands, m.(*nbdb.MeterBand))

@@ -1,13 +1,12 @@
 package nbsync
 
 import (
-	"context"
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
 	"time"
 
-	"github.com/ovn-kubernetes/libovsdb/client"
 	"github.com/ovn-kubernetes/libovsdb/ovsdb"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
@@ -23,13 +22,25 @@ type Stats struct {
 	Commit                               time.Duration // time the transaction took, zero when nothing was sent
 }
 
-// owned is the NB rows tieracl owns now, by natural key.
+// Current is what a plan starts from: the rows tieracl owns in NB now, the names of the meters others
+// own, and every logical switch port (a port group can hold only ports NB has). ReadCurrent reads it.
+type Current struct {
+	ACLs        []*nbdb.ACL        // owned
+	PortGroups  []*nbdb.PortGroup  // owned
+	AddressSets []*nbdb.AddressSet // owned, with their addresses
+	Meters      []*nbdb.Meter      // owned
+	MeterBands  []*nbdb.MeterBand  // the owned meters' bands
+	// ForeignMeters are the names of meters others own; tieracl cannot create one of those names.
+	ForeignMeters []string
+	Ports         map[string]string // logical switch port name -> UUID (all ports, owned or not)
+}
+
+// owned is Current indexed by natural key.
 type owned struct {
 	acls      map[string]*nbdb.ACL // by name
-	aclGroups map[string][]string  // ACL UUID -> names of the owned port groups that hold it
 	groups    map[string]*nbdb.PortGroup
 	sets      map[string]*nbdb.AddressSet
-	ports     map[string]string // logical switch port name -> UUID (all ports, owned or not)
+	ports     map[string]string // logical switch port name -> UUID
 	extraACLs []*nbdb.ACL       // owned ACLs whose name is taken by another owned ACL
 	meters    map[string]*ownedMeter
 	// foreignMeters are the names of meters others own; tieracl cannot create one of those names.
@@ -38,30 +49,16 @@ type owned struct {
 
 func isOwned(ids map[string]string) bool { return ids[nbrows.KeyManagedBy] == nbrows.ManagedByValue }
 
-func readOwned(ctx context.Context, c client.Client) (*owned, error) {
-	var acls []*nbdb.ACL
-	var groups []*nbdb.PortGroup
-	var lsps []*nbdb.LogicalSwitchPort
-	if err := c.WhereCache(func(a *nbdb.ACL) bool { return isOwned(a.ExternalIDs) }).List(ctx, &acls); err != nil {
-		return nil, err
+// index keys cur's rows by name. Of owned ACLs that share a name, the one with the smallest UUID is
+// kept and the others are dropped.
+func index(cur *Current) (*owned, error) {
+	o := &owned{acls: map[string]*nbdb.ACL{}, groups: map[string]*nbdb.PortGroup{},
+		sets: map[string]*nbdb.AddressSet{}, ports: cur.Ports, meters: map[string]*ownedMeter{},
+		foreignMeters: map[string]bool{}}
+	if o.ports == nil {
+		o.ports = map[string]string{}
 	}
-	if err := c.WhereCache(func(p *nbdb.PortGroup) bool { return isOwned(p.ExternalIDs) }).List(ctx, &groups); err != nil {
-		return nil, err
-	}
-	sets, err := ReadAddressSets(ctx, c, true)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.List(ctx, &lsps); err != nil {
-		return nil, err
-	}
-	var meters []*nbdb.Meter
-	if err := c.List(ctx, &meters); err != nil {
-		return nil, err
-	}
-	o := &owned{acls: map[string]*nbdb.ACL{}, aclGroups: map[string][]string{}, groups: map[string]*nbdb.PortGroup{},
-		sets: map[string]*nbdb.AddressSet{}, ports: map[string]string{}}
-	slices.SortFunc(acls, func(a, b *nbdb.ACL) int { return cmpString(a.UUID, b.UUID) })
+	acls := slices.SortedFunc(slices.Values(cur.ACLs), func(a, b *nbdb.ACL) int { return cmp.Compare(a.UUID, b.UUID) })
 	for _, a := range acls {
 		name := deref(a.Name)
 		if _, dup := o.acls[name]; dup {
@@ -70,40 +67,36 @@ func readOwned(ctx context.Context, c client.Client) (*owned, error) {
 		}
 		o.acls[name] = a
 	}
-	for _, g := range groups {
+	for _, g := range cur.PortGroups {
 		o.groups[g.Name] = g
-		for _, uuid := range g.ACLs {
-			o.aclGroups[uuid] = append(o.aclGroups[uuid], g.Name)
-		}
 	}
-	for _, s := range sets {
+	for _, s := range cur.AddressSets {
 		o.sets[s.Name] = s
 	}
-	for _, p := range lsps {
-		o.ports[p.Name] = p.UUID
+	bands := map[string]*nbdb.MeterBand{}
+	for _, b := range cur.MeterBands {
+		bands[b.UUID] = b
 	}
-	o.meters, o.foreignMeters = map[string]*ownedMeter{}, map[string]bool{}
-	for _, m := range meters {
-		if !isOwned(m.ExternalIDs) {
-			o.foreignMeters[m.Name] = true
-			continue
-		}
+	for _, m := range cur.Meters {
 		om := &ownedMeter{row: m}
 		for _, uuid := range m.Bands {
-			band := &nbdb.MeterBand{UUID: uuid}
-			if err := c.Get(ctx, band); err != nil {
-				return nil, fmt.Errorf("meter %s: band %s: %w", m.Name, uuid, err)
+			band, ok := bands[uuid]
+			if !ok {
+				return nil, fmt.Errorf("meter %s: band %s is not in NB", m.Name, uuid)
 			}
 			om.bands = append(om.bands, band)
 		}
 		o.meters[m.Name] = om
+	}
+	for _, name := range cur.ForeignMeters {
+		o.foreignMeters[name] = true
 	}
 	return o, nil
 }
 
 // planner accumulates the operations of one transaction.
 type planner struct {
-	c     client.Client
+	rows  rowOps
 	ops   []ovsdb.Operation
 	stats Stats
 	err   error
@@ -116,23 +109,38 @@ func (p *planner) add(ops []ovsdb.Operation, err error) {
 	p.ops = append(p.ops, ops...)
 }
 
-// Ops computes the operations that turn the owned rows into desired. When NB already holds desired it
-// returns no operations at all.
-func Ops(ctx context.Context, c client.Client, desired *nbrows.State) ([]ovsdb.Operation, Stats, error) {
-	if err := desired.Validate(); err != nil {
-		return nil, Stats{}, fmt.Errorf("refusing to write an invalid state: %w", err)
-	}
-	cur, err := readOwned(ctx, c)
+// Plan computes the operations that turn the rows of cur into desired, without I/O. When cur already
+// holds desired it returns no operations at all. Rows are mapped with the committed NB schema.
+func Plan(cur *Current, desired *nbrows.State) ([]ovsdb.Operation, Stats, error) {
+	db, err := committedModel()
 	if err != nil {
 		return nil, Stats{}, err
 	}
-	p := &planner{c: c}
-	p.addressSets(cur, desired)
-	p.meters(cur, desired)
-	groupACLs := p.acls(cur, desired)
-	p.portGroups(cur, desired, groupACLs)
+	return plan(rowOps{db}, cur, desired)
+}
+
+func plan(rows rowOps, cur *Current, desired *nbrows.State) ([]ovsdb.Operation, Stats, error) {
+	if err := validate(desired); err != nil {
+		return nil, Stats{}, err
+	}
+	o, err := index(cur)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	p := &planner{rows: rows}
+	p.addressSets(o, desired)
+	p.meters(o, desired)
+	groupACLs := p.acls(o, desired)
+	p.portGroups(o, desired, groupACLs)
 	p.stats.Ops = len(p.ops)
 	return p.ops, p.stats, p.err
+}
+
+func validate(desired *nbrows.State) error {
+	if err := desired.Validate(); err != nil {
+		return fmt.Errorf("refusing to write an invalid state: %w", err)
+	}
+	return nil
 }
 
 func (p *planner) addressSets(cur *owned, desired *nbrows.State) {
@@ -141,7 +149,7 @@ func (p *planner) addressSets(cur *owned, desired *nbrows.State) {
 		want[d.Name] = true
 		have, ok := cur.sets[d.Name]
 		if !ok {
-			p.add(p.c.Create(&nbdb.AddressSet{Name: d.Name, Addresses: d.Addresses, ExternalIDs: d.ExternalIDs}))
+			p.add(p.rows.insert(&nbdb.AddressSet{Name: d.Name, Addresses: d.Addresses, ExternalIDs: d.ExternalIDs}))
 			p.stats.Created++
 			p.stats.AddressesAdded += len(d.Addresses)
 			continue
@@ -152,13 +160,13 @@ func (p *planner) addressSets(cur *owned, desired *nbrows.State) {
 		p.stats.AddressesRemoved += len(removed)
 		if !maps.Equal(have.ExternalIDs, d.ExternalIDs) {
 			row := &nbdb.AddressSet{UUID: have.UUID, ExternalIDs: d.ExternalIDs}
-			p.add(p.c.Where(row).Update(row, &row.ExternalIDs))
+			p.add(p.rows.update(row, &row.ExternalIDs))
 			p.stats.Updated++
 		}
 	}
-	for name, have := range cur.sets {
+	for _, name := range slices.Sorted(maps.Keys(cur.sets)) {
 		if !want[name] {
-			p.add(p.c.Where(&nbdb.AddressSet{UUID: have.UUID}).Delete())
+			p.ops = append(p.ops, deleteOp(nbdb.AddressSetTable, cur.sets[name].UUID))
 			p.stats.Deleted++
 		}
 	}
@@ -211,14 +219,14 @@ func (p *planner) acls(cur *owned, desired *nbrows.State) map[string][]string {
 		have, ok := cur.acls[d.Name]
 		if !ok {
 			row.UUID = fmt.Sprintf("newacl%d", i)
-			p.add(p.c.Create(row))
+			p.add(p.rows.insert(row))
 			p.stats.Created++
 			groupACLs[d.PortGroup] = append(groupACLs[d.PortGroup], row.UUID)
 			continue
 		}
 		row.UUID = have.UUID
 		if !sameACL(have, row) {
-			p.add(p.c.Where(row).Update(row, &row.Action, &row.Direction, &row.ExternalIDs, &row.Log, &row.Match,
+			p.add(p.rows.update(row, &row.Action, &row.Direction, &row.ExternalIDs, &row.Log, &row.Match,
 				&row.Meter, &row.Name, &row.Options, &row.Priority, &row.Severity, &row.Tier))
 			p.stats.Updated++
 		}
@@ -250,7 +258,7 @@ func (p *planner) portGroups(cur *owned, desired *nbrows.State, groupACLs map[st
 		acls := groupACLs[d.Name]
 		have, ok := cur.groups[d.Name]
 		if !ok {
-			p.add(p.c.Create(&nbdb.PortGroup{Name: d.Name, Ports: ports, ACLs: acls, ExternalIDs: d.ExternalIDs}))
+			p.add(p.rows.insert(&nbdb.PortGroup{Name: d.Name, Ports: ports, ACLs: acls, ExternalIDs: d.ExternalIDs}))
 			p.stats.Created++
 			continue
 		}
@@ -260,13 +268,13 @@ func (p *planner) portGroups(cur *owned, desired *nbrows.State, groupACLs map[st
 		p.mutate(nbdb.PortGroupTable, have.UUID, "acls", refValues(added), refValues(removed))
 		if !maps.Equal(have.ExternalIDs, d.ExternalIDs) {
 			row := &nbdb.PortGroup{UUID: have.UUID, ExternalIDs: d.ExternalIDs}
-			p.add(p.c.Where(row).Update(row, &row.ExternalIDs))
+			p.add(p.rows.update(row, &row.ExternalIDs))
 			p.stats.Updated++
 		}
 	}
-	for name, have := range cur.groups {
+	for _, name := range slices.Sorted(maps.Keys(cur.groups)) {
 		if !want[name] {
-			p.add(p.c.Where(&nbdb.PortGroup{UUID: have.UUID}).Delete())
+			p.ops = append(p.ops, deleteOp(nbdb.PortGroupTable, cur.groups[name].UUID))
 			p.stats.Deleted++
 		}
 	}
@@ -328,14 +336,4 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
