@@ -151,9 +151,11 @@ func TestAPIOutageStaleness(t *testing.T) {
 		t.Logf("change %d programmed %v after the API server came back", i+1, time.Since(back).Round(time.Millisecond))
 	}
 	e.eventually("ready again", r.c.Ready)
-	// The list a 410 calls for comes at once, not after a backoff grown while the server was away.
-	if d, ok := outage.relistAfter(pods); !ok || d > 700*time.Millisecond {
-		t.Errorf("pods listed again %v after their watch got 410 Gone (listed: %v), want within 0.7 s", d, ok)
+	// The list a 410 calls for comes after the first backoff step, not one grown while the server was away
+	// (TestRelistBackoff proves the choice; client-go's own backoff had grown to 30 s). The bound here is
+	// loose, so that a loaded machine's scheduling does not fail it.
+	if d, ok := outage.relistAfter(pods); !ok || d > 3*time.Second {
+		t.Errorf("pods listed again %v after their watch got 410 Gone (listed: %v), want within 3 s", d, ok)
 	} else {
 		t.Logf("pods listed again %v after their watch got 410 Gone", d.Round(time.Millisecond))
 	}

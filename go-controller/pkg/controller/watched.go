@@ -86,7 +86,8 @@ func newWatched[L runtime.Object](kind Kind, obj runtime.Object, c lister[L], cl
 // answered a watch starts the backoff afresh, unless the round before was answered too and this one was
 // short (a server that answers every watch with 410).
 func (w *watched) run(ctx context.Context) {
-	b, lastAnswered := watchBackoff, false
+	var r relistBackoff
+	r.reset()
 	for {
 		start := time.Now()
 		if err := w.reflector.ListAndWatchWithContext(ctx); err != nil {
@@ -95,12 +96,7 @@ func (w *watched) run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		answered := w.takeAnswered()
-		if answered && (!lastAnswered || time.Since(start) > calmRound) {
-			b = watchBackoff
-		}
-		lastAnswered = answered
-		t := time.NewTimer(b.Step())
+		t := time.NewTimer(r.next(w.takeAnswered(), time.Since(start)))
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -108,6 +104,25 @@ func (w *watched) run(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// relistBackoff chooses the wait before each list: the backoff grows while rounds fail unanswered, and
+// starts afresh after a round the server answered, unless the round before was answered too and this
+// one was short.
+type relistBackoff struct {
+	b            wait.Backoff
+	lastAnswered bool
+}
+
+func (r *relistBackoff) reset() { r.b = watchBackoff }
+
+// next is the wait after a round that lasted took; answered says whether the server answered a watch in it.
+func (r *relistBackoff) next(answered bool, took time.Duration) time.Duration {
+	if answered && (!r.lastAnswered || took > calmRound) {
+		r.reset()
+	}
+	r.lastAnswered = answered
+	return r.b.Step()
 }
 
 func (w *watched) setAnswered() {
