@@ -69,7 +69,7 @@ func (r *Report) Targets() []Target {
 	}
 	t = append(t,
 		Target{"restart: NB operations", "0", commas(int(r.Restart.Ops)), r.Restart.Ops == 0 && r.Restart.Seconds > 0},
-		Target{"restart to Ready", fmt.Sprintf("<= %.1f s", restart), fmt.Sprintf("%.2f s", r.Restart.Seconds),
+		Target{"restart to Ready", fmt.Sprintf("<= %g s", restart), fmt.Sprintf("%.2f s", r.Restart.Seconds),
 			r.Restart.Seconds > 0 && r.Restart.Seconds <= restart})
 	for _, s := range r.Streams {
 		if s.OfferedRate == 0 {
