@@ -26,7 +26,9 @@ func BenchmarkTranslate(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		l    Large
-	}{{"W1", W1}, {"W2", W2}, {"AntreaScale", AntreaScale}} {
+		// target, when set: seconds per translation and peak RSS in MiB
+		seconds, rssMB float64
+	}{{"W1", W1, 0, 0}, {"W2", W2, 0, 0}, {"AntreaScale", AntreaScale, 3, 1536}} {
 		b.Run(c.name, func(b *testing.B) {
 			snap, err := c.l.Generate()
 			if err != nil {
@@ -45,9 +47,18 @@ func BenchmarkTranslate(b *testing.B) {
 				}
 			}
 			b.StopTimer()
+			perOp := b.Elapsed().Seconds() / float64(b.N)
+			rss := vmHWMMB()
 			b.ReportMetric(peak()/(1<<20), "peak-heap-MB")
 			b.ReportMetric(float64(clusterHeap)/(1<<20), "cluster-heap-MB")
-			b.ReportMetric(vmHWMMB(), "peak-RSS-MB")
+			b.ReportMetric(rss, "peak-RSS-MB")
+			if c.seconds > 0 {
+				verdict := "met"
+				if perOp > c.seconds || rss > c.rssMB {
+					verdict = "MISSED"
+				}
+				b.Logf("target <= %g s and <= %.1f GB peak RSS: %.2f s, %.0f MB: %s", c.seconds, c.rssMB/1024, perOp, rss, verdict)
+			}
 			runtime.KeepAlive(snap)
 		})
 	}
