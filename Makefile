@@ -103,15 +103,17 @@ cluster-up: ovn kube
 cluster-down:
 	$(GO) run ./test/cluster/cmd/tieracl-cluster down
 
-# The controller benchmark (docs/performance.md): full sync, restart and pod label streams against a
-# real NB, on the reference workload w0, the synthetic W1 and the reference w1 (gen.py from
-# ../shared/bench), then w1 restated as ClusterNetworkPolicies (--cnp). Not part of `make test`;
-# BENCH_FLAGS passes more flags, e.g. --json.
+# The controller benchmark (docs/performance.md): full sync, its limit, restart, a fresh ovn-northd and
+# pod label streams against a real NB, on the reference workload w0, the synthetic W1, the reference w1
+# (gen.py from ../shared/bench) and the scale preset W2, then w1 restated as ClusterNetworkPolicies
+# (--cnp), then translation alone at Antrea's published scale. Not part of `make test`; BENCH_FLAGS
+# passes more flags, e.g. --json.
 BENCH_FLAGS ?=
 bench: ovn
 	$(GO) build -o $(BIN)/tieracl-bench ./test/bench/cmd/tieracl-bench
-	for w in w0 W1 w1; do $(BIN)/tieracl-bench --workload $$w $(BENCH_FLAGS) || exit 1; done
+	for w in w0 W1 w1 W2; do $(BIN)/tieracl-bench --workload $$w $(BENCH_FLAGS) || exit 1; done
 	$(BIN)/tieracl-bench --workload w1 --cnp $(BENCH_FLAGS)
+	$(GO) test -run xxx -bench 'Translate/AntreaScale' -benchtime 3x ./go-controller/pkg/synth
 
 clean:
 	rm -rf $(BIN)

@@ -57,6 +57,10 @@ type Options struct {
 	HeapProfile string
 	// KeepBed leaves the test bed's run folder (databases, OVN logs) in place.
 	KeepBed bool
+	// NoLimit skips the limit (the full sync's operations replayed into a fresh NB), NoNorthdCompile
+	// the fresh ovn-northd and SB on the NB the full sync wrote.
+	NoLimit         bool
+	NoNorthdCompile bool
 }
 
 // Report is everything one run measured.
@@ -67,7 +71,11 @@ type Report struct {
 	Setup    Setup    `json:"setup"`
 	FullSync FullSync `json:"full_sync"`
 	Restart  Restart  `json:"restart"`
-	Streams  []Stream `json:"streams"`
+	Limit    *Limit   `json:"limit,omitempty"`
+	// LimitRatio is the full sync's time over the limit's.
+	LimitRatio float64  `json:"limit_ratio,omitempty"`
+	Northd     *Northd  `json:"northd,omitempty"`
+	Streams    []Stream `json:"streams"`
 	// FinalMatch says NB held exactly the translation of the cluster after the streams.
 	FinalMatch bool     `json:"final_nb_matches_translation"`
 	Failures   []string `json:"failures,omitempty"`
@@ -167,6 +175,15 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 		return rep, fmt.Errorf("logical switch ports: %w", err)
 	}
 	rep.Setup.PortsSeconds = time.Since(start).Seconds()
+	limitDB := filepath.Join(bed.Dir, "limit", "limit-nb.db")
+	if !o.NoLimit {
+		if err := os.MkdirAll(filepath.Dir(limitDB), 0o755); err != nil {
+			return rep, err
+		}
+		if err := backupNB(ctx, ovnRoot(bed), filepath.Dir(limitDB), bed.NBSocket(), limitDB); err != nil {
+			return rep, fmt.Errorf("copying the topology for the limit: %w", err)
+		}
+	}
 
 	progress("loading the fake API")
 	start = time.Now()
@@ -246,21 +263,65 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 		fail("the restarted controller wrote %.0f NB operations to an NB that already held its state", rep.Restart.Ops)
 	}
 
-	// 3. Pod label changes. The check client's cache would follow every change; it goes until the end.
+	// The check client's cache would follow every change; it goes until the end.
 	check.Close()
 	check = nil
-	if o.Duration > 0 || o.MaxDuration > 0 {
-		mv, err := newMover(snap, desired, o.Seed)
+
+	// 3. The limit: the full sync's operations alone, into a fresh NB of the same topology.
+	if !o.NoLimit {
+		progress("limit: the full sync's operations in one transaction into a fresh NB")
+		l, err := measureLimit(ctx, ovnRoot(bed), filepath.Dir(limitDB), limitDB, &desired.State)
+		_ = os.Remove(limitDB)
 		if err != nil {
+			fail("limit: %v", err)
+		} else {
+			rep.Limit = &l
+			if l.Seconds > 0 {
+				rep.LimitRatio = rep.FullSync.Seconds / l.Seconds
+			}
+			if float64(l.Ops) != rep.FullSync.Ops {
+				fail("limit: %d operations planned on the fresh NB, the full sync wrote %.0f", l.Ops, rep.FullSync.Ops)
+			}
+		}
+	}
+
+	streams := o.Duration > 0 || o.MaxDuration > 0
+	var mv *mover
+	var mon *setMonitor
+	if streams || !o.NoNorthdCompile {
+		if mv, err = newMover(snap, desired, o.Seed); err != nil {
 			return rep, err
 		}
 		snap, desired = nil, nil
-		kube.ClearActions()
-		s := newStreamer(kube, kube.ClearActions, mv, o.Writers)
-		mon, err := dialSetMonitor(ctx, bed.NBSocket(), nil)
-		if err != nil {
+		if mon, err = dialSetMonitor(ctx, bed.NBSocket(), nil); err != nil {
 			return rep, fmt.Errorf("NB monitor: %w", err)
 		}
+		defer func() {
+			if mon != nil {
+				mon.Close()
+			}
+		}()
+	}
+
+	// 4. A fresh ovn-northd and SB on the NB the controller wrote.
+	if !o.NoNorthdCompile {
+		progress("ovn-northd: cold compile of the NB, one pod move")
+		dir := filepath.Join(bed.Dir, "northd")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return rep, err
+		}
+		n, err := measureNorthd(ctx, ovnRoot(bed), dir, bed.NBSocket(), onePodMove(kube, mv, mon), o.ReadyTimeout)
+		if err != nil {
+			fail("ovn-northd: %v", err)
+		} else {
+			rep.Northd = &n
+		}
+	}
+
+	// 5. Pod label changes.
+	if streams {
+		kube.ClearActions()
+		s := newStreamer(kube, kube.ClearActions, mv, o.Writers)
 		mon.setToggled(s.toggled)
 		type streamRun struct {
 			name string
@@ -298,7 +359,9 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 				fail("stream %s moved no pod across an address set (%d set changes, %.0f NB operations)", r.name, st.SetChanges, st.Ops)
 			}
 		}
-		if err := mon.Close(); err != nil {
+		err := mon.Close()
+		mon = nil
+		if err != nil {
 			fail("NB monitor: %v", err)
 		}
 

@@ -48,12 +48,47 @@ func TestRunSmall(t *testing.T) {
 	if rep.Restart.Ops != 0 {
 		t.Errorf("restart wrote %v operations", rep.Restart.Ops)
 	}
+	if l := rep.Limit; l == nil || float64(l.Ops) != rep.FullSync.Ops || l.Seconds <= 0 || rep.LimitRatio <= 0 {
+		t.Errorf("limit: %+v, ratio %v, full sync ops %v", l, rep.LimitRatio, rep.FullSync.Ops)
+	}
+	if n := rep.Northd; n == nil || n.ColdSeconds <= 0 || n.Flows == 0 || n.ACLFlows == 0 || n.ACLFlows >= n.Flows ||
+		n.PodMoveSeconds <= 0 || n.PodMoveAPISeconds < n.PodMoveSeconds || n.PeakRSSMB <= 0 {
+		t.Errorf("ovn-northd: %+v", n)
+	}
 	if len(rep.Streams) != 2 || !rep.FinalMatch {
 		t.Fatalf("%d streams, NB = translation after them %v", len(rep.Streams), rep.FinalMatch)
 	}
 	for _, s := range rep.Streams {
 		if s.Events == 0 || s.Committed != s.Events || s.SetChanges == 0 || s.Ops == 0 || s.Unexpected != 0 {
 			t.Errorf("stream %s: %+v", s.Name, s)
+		}
+	}
+}
+
+func TestTargetsFollowTheWorkload(t *testing.T) {
+	for _, c := range []struct {
+		workload string
+		limit    string // of the restart
+		missed   []string
+	}{
+		{"w1", "<= 1.5 s", []string{"restart to Ready", "full sync / its operations alone (limit_ratio)"}},
+		{"W2", "<= 15 s", nil},
+	} {
+		r := &Report{Workload: c.workload, FullSync: FullSync{Seconds: 8, Usage: Usage{PeakRSSMB: 400}},
+			Restart: Restart{Seconds: 2}, Limit: &Limit{Seconds: 1}, LimitRatio: 8}
+		var missed []string
+		for _, tg := range r.Targets() {
+			if tg.Name == "restart to Ready" && tg.Limit != c.limit {
+				t.Errorf("%s: restart target %s, want %s", c.workload, tg.Limit, c.limit)
+			}
+			if !tg.Met {
+				missed = append(missed, tg.Name)
+			}
+		}
+		slices.Sort(missed)
+		slices.Sort(c.missed)
+		if !slices.Equal(missed, c.missed) {
+			t.Errorf("%s: missed %q, want %q", c.workload, missed, c.missed)
 		}
 	}
 }

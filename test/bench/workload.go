@@ -39,7 +39,7 @@ type WorkloadOptions struct {
 // gen.py's files, in the order they are loaded.
 var genPyFiles = []string{"nodes.yaml", "namespaces.yaml", "pods.yaml", "anps.yaml", "banp.yaml"}
 
-// LoadWorkload builds a workload: "W1" or "synth" generate o.Synth; "w0" and "w1" run gen.py; anything
+// LoadWorkload builds a workload: "W1" or "synth" generate o.Synth, "W2" synth.W2; "w0" and "w1" run gen.py; anything
 // else is a folder of manifests (the kinds `tieracl test` reads).
 func LoadWorkload(ctx context.Context, name string, o WorkloadOptions) (*Workload, error) {
 	switch name {
@@ -49,12 +49,18 @@ func LoadWorkload(ctx context.Context, name string, o WorkloadOptions) (*Workloa
 			return nil, err
 		}
 		return &Workload{Name: name, Snapshot: snap}, nil
+	case "W2":
+		snap, err := synth.W2.Generate()
+		if err != nil {
+			return nil, err
+		}
+		return &Workload{Name: name, Snapshot: snap}, nil
 	case "w0", "w1":
 		return genPyWorkload(ctx, name, o)
 	}
 	info, err := os.Stat(name)
 	if err != nil {
-		return nil, fmt.Errorf("workload %q is not W1, synth, w0, w1 or a folder: %w", name, err)
+		return nil, fmt.Errorf("workload %q is not W1, W2, synth, w0, w1 or a folder: %w", name, err)
 	}
 	if !info.IsDir() {
 		return nil, fmt.Errorf("workload %q is not a folder", name)

@@ -34,6 +34,16 @@ type Large struct {
 var W1 = Large{Namespaces: 1000, PodsPerNamespace: 20, Nodes: 10, ANPs: 100, RulesPerANP: 20,
 	NetworkPolicies: 2000, BANPRules: 20, Seed: 20260101}
 
+// W2 is the scale preset: 5,000 namespaces, 100,000 pods, 500 ANPs of 20 rules, 10,000 NetworkPolicies
+// and a BANP of 20 rules.
+var W2 = Large{Namespaces: 5000, PodsPerNamespace: 20, Nodes: 100, ANPs: 500, RulesPerANP: 20,
+	NetworkPolicies: 10000, BANPRules: 20, Seed: 20260101}
+
+// AntreaScale is the size Antrea publishes for its controller's scale test: 25,000 namespaces,
+// 100,000 pods and 75,000 NetworkPolicies, no cluster-wide policy.
+var AntreaScale = Large{Namespaces: 25000, PodsPerNamespace: 4, Nodes: 1000, NetworkPolicies: 75000,
+	Seed: 20260101}
+
 // Pod label vocabularies of Large clusters: app is a0..a4, role one of LargeRoles.
 var (
 	LargeApps  = []string{"a0", "a1", "a2", "a3", "a4"}

@@ -1,13 +1,15 @@
 // Command tieracl-bench benchmarks the tieracl controller on one workload against a real NB
 // ovsdb-server (see docs/performance.md):
 //
-//	go run ./test/bench/cmd/tieracl-bench --workload W1|synth|w0|w1|DIR [--json FILE]
+//	go run ./test/bench/cmd/tieracl-bench --workload W1|W2|synth|w0|w1|DIR [--json FILE]
 //
 // W1 is the synthetic preset (1,000 namespaces, 20,000 pods, 100 ANPs of 20 rules, 2,000
-// NetworkPolicies, a BANP of 20 rules); synth is the generator with the sizes of the flags; w0 and w1
-// are the reference workloads (docs/performance.md#workloads), made by a generator that is not part of this
-// repository, gen.py, named by --genpy or $TIERACL_GENPY; DIR is a folder of manifests. --cnp restates the
-// workload's ANPs and BANP as ClusterNetworkPolicies (same rules, Admin and Baseline tier). It prints a table
+// NetworkPolicies, a BANP of 20 rules) and W2 the scale preset (5,000 namespaces, 100,000 pods, 500 ANPs of
+// 20 rules, 10,000 NetworkPolicies, a BANP of 20 rules), both generated in Go; synth is the generator with
+// the sizes of the flags; w0 and w1 are the reference workloads (docs/performance.md#workloads), made by a
+// generator that is not part of this repository, gen.py, named by --genpy or $TIERACL_GENPY; DIR is a
+// folder of manifests. --cnp restates the workload's ANPs and BANP as ClusterNetworkPolicies (same rules,
+// Admin and Baseline tier). It prints a table
 // and exits non-zero when a measurement fails (or, with --enforce-targets, when a target is missed).
 package main
 
@@ -38,7 +40,7 @@ func main() {
 
 func run() error {
 	l := synth.W1
-	workload := flag.String("workload", "W1", "W1, synth (the generator with the size flags), w0, w1 (gen.py), or a folder of manifests")
+	workload := flag.String("workload", "W1", "W1, W2, synth (the generator with the size flags), w0, w1 (gen.py), or a folder of manifests")
 	flag.IntVar(&l.Namespaces, "namespaces", l.Namespaces, "generator: namespaces")
 	flag.IntVar(&l.PodsPerNamespace, "pods-per-namespace", l.PodsPerNamespace, "generator: pods in each namespace")
 	flag.IntVar(&l.Nodes, "nodes", l.Nodes, "generator: nodes")
@@ -64,6 +66,9 @@ func run() error {
 	memProfile := flag.String("memprofile", "", "write a heap profile here after the last phase, while the controller still runs")
 	asCNP := flag.Bool("cnp", false,
 		"restate the workload's ANPs and BANP as ClusterNetworkPolicies (Admin and Baseline tier) before the run")
+	limit := flag.Bool("limit", true, "replay the full sync's operations as one transaction into a fresh NB (limit_ratio)")
+	northdCompile := flag.Bool("northd-compile", true,
+		"start a fresh ovn-northd and SB on the NB after the full sync: cold compile, logical flows, one pod move")
 	flag.Parse()
 
 	tmp, err := os.MkdirTemp("", "tieracl-bench-")
@@ -113,7 +118,8 @@ func run() error {
 		defer pprof.StopCPUProfile()
 	}
 	rep, runErr := bench.Run(ctx, w, bench.Options{Northd: *northd, Rate: *rate, Duration: *duration,
-		MaxDuration: *maxDuration, Writers: *writers, Seed: l.Seed, Progress: progress, HeapProfile: *memProfile, KeepBed: *keep})
+		MaxDuration: *maxDuration, Writers: *writers, Seed: l.Seed, Progress: progress, HeapProfile: *memProfile, KeepBed: *keep,
+		NoLimit: !*limit, NoNorthdCompile: !*northdCompile})
 	m := bench.ThisMachine()
 	fmt.Println()
 	rep.Print(os.Stdout, m)
