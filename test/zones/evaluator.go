@@ -55,7 +55,20 @@ type end struct {
 }
 
 // NewEvaluator starts a two-zone bed for the snapshot and writes its translated rows into every zone.
-func NewEvaluator(ctx context.Context, snap *cluster.Snapshot, opts ovnsandbox.Options) (_ *Evaluator, err error) {
+func NewEvaluator(ctx context.Context, snap *cluster.Snapshot, opts ovnsandbox.Options) (*Evaluator, error) {
+	e, err := NewEvaluatorWithoutRows(ctx, snap, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.WriteTranslation(ctx, snap); err != nil {
+		return nil, errors.Join(err, e.Close())
+	}
+	return e, nil
+}
+
+// NewEvaluatorWithoutRows starts a two-zone bed with the snapshot's ports and routes and no policy rows,
+// for someone else (zone-mode controllers) to write them.
+func NewEvaluatorWithoutRows(ctx context.Context, snap *cluster.Snapshot, opts ovnsandbox.Options) (_ *Evaluator, err error) {
 	b, err := Start(ctx, Options{Bed: opts})
 	if err != nil {
 		return nil, err
@@ -76,15 +89,31 @@ func NewEvaluator(ctx context.Context, snap *cluster.Snapshot, opts ovnsandbox.O
 	if err := e.indexPorts(); err != nil {
 		return nil, err
 	}
+	return e, nil
+}
+
+// WriteTranslation writes the snapshot's translated rows into every zone's NB, each in one transaction.
+func (e *Evaluator) WriteTranslation(ctx context.Context, snap *cluster.Snapshot) error {
 	state := &translate.Translate(snap, translate.Options{}).State
-	for i, z := range b.Zones {
+	for i, z := range e.bed.Zones {
 		stats, err := writeZone(ctx, z, state, e.foreignMembers(state, i))
 		if err != nil {
-			return nil, fmt.Errorf("zone %s: %w", z.Name, err)
+			return fmt.Errorf("zone %s: %w", z.Name, err)
 		}
 		e.Written = append(e.Written, stats)
 	}
-	return e, nil
+	return nil
+}
+
+// ZoneOf is the zone of a pod ("<namespace>/<name>") or node ("node/<name>") endpoint, -1 when the bed
+// has no port for it.
+func (e *Evaluator) ZoneOf(key string) int {
+	for _, x := range e.ends {
+		if x.key == key {
+			return x.zone
+		}
+	}
+	return -1
 }
 
 // writeZone writes the rows into a zone's NB in one transaction; every member the NB lacks must be one
