@@ -46,15 +46,7 @@ func testZoneMode(t *testing.T, path string) {
 	if err != nil {
 		t.Fatalf("NewEvaluatorWithoutRows: %v", err)
 	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			ev.Bed().KeepRunDir()
-			t.Logf("daemon logs:\n%s", ev.Bed().Logs(15))
-		}
-		if err := ev.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
+	closeOnCleanup(t, ev)
 	zones := ev.Bed().Zones
 	if err := controller.CheckZone(ctx, connect(t, ctx, zones[1]), zones[0].Name); err == nil ||
 		!strings.Contains(err.Error(), `this NB is zone "az2"`) {

@@ -82,15 +82,7 @@ func TestExamplesAcrossZones(t *testing.T) {
 			if err != nil {
 				t.Fatalf("NewEvaluator: %v", err)
 			}
-			t.Cleanup(func() {
-				if t.Failed() {
-					ev.Bed().KeepRunDir()
-					t.Logf("daemon logs:\n%s", ev.Bed().Logs(15))
-				}
-				if err := ev.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
+			closeOnCleanup(t, ev)
 			setup := time.Since(began)
 			results := policytest.Run(ev, suite)
 			crossed := 0
@@ -120,6 +112,20 @@ func TestExamplesAcrossZones(t *testing.T) {
 	if cross == 0 {
 		t.Error("no probe crossed the zones")
 	}
+}
+
+// closeOnCleanup stops the evaluator's bed when the test ends; a failed test keeps the run folders and
+// prints the daemons' logs.
+func closeOnCleanup(t *testing.T, ev *Evaluator) {
+	t.Cleanup(func() {
+		if t.Failed() {
+			ev.Bed().KeepRunDir()
+			t.Logf("daemon logs:\n%s", ev.Bed().Logs(15))
+		}
+		if err := ev.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
 }
 
 func writtenSummary(ev *Evaluator) string {
