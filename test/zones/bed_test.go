@@ -23,7 +23,7 @@ func startBed(t *testing.T, ctx context.Context) *Bed {
 		t.Fatal("the two-zone bed needs root (network namespaces, ovs-vswitchd)")
 	}
 	start := time.Now()
-	b, err := Start(ctx, Options{})
+	b, err := Start(ctx, Options{Bed: bedOptions(t, ctx)})
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}

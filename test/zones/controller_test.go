@@ -16,7 +16,6 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
-	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/policytest"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
@@ -36,13 +35,9 @@ func testZoneMode(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	probePath, err := probeBinary()
-	if err != nil {
-		t.Fatalf("building tieracl-probe: %v", err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	ev, err := NewEvaluatorWithoutRows(ctx, suite.Snapshot, ovnsandbox.Options{ProbeBinary: probePath})
+	ev, err := NewEvaluatorWithoutRows(ctx, suite.Snapshot, bedOptions(t, ctx))
 	if err != nil {
 		t.Fatalf("NewEvaluatorWithoutRows: %v", err)
 	}
@@ -61,7 +56,7 @@ func testZoneMode(t *testing.T, path string) {
 			t.Fatal(err)
 		}
 		metrics := controller.NewMetrics(nil)
-		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: nb, Metrics: metrics,
+		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: nbsync.NewConn(nb), Metrics: metrics,
 			Zone: z.Name, RetryInterval: 20 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)

@@ -2,45 +2,27 @@ package zones
 
 import (
 	"context"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/policytest"
+	"github.com/tieracl/tieracl/test/testbed"
 )
 
-// probeBinary builds tieracl-probe once for the test process, so no zone builds its own.
-var probeBinary = sync.OnceValues(func() (string, error) {
-	repo, err := ovnsandbox.RepoRoot()
+// bedOptions are the OVN installation and probe binary the tests run, from test/testbed (fetch.sh's root
+// and a tieracl-probe built once).
+func bedOptions(t *testing.T, ctx context.Context) ovnsandbox.Options {
+	t.Helper()
+	parts, err := testbed.Get(ctx)
 	if err != nil {
-		return "", err
+		t.Fatalf("test parts: %v", err)
 	}
-	dir, err := os.MkdirTemp("", "tieracl-zones-probe-")
-	if err != nil {
-		return "", err
-	}
-	out := filepath.Join(dir, "tieracl-probe")
-	cmd := exec.Command("go", "build", "-o", out, "./go-controller/cmd/tieracl-probe")
-	cmd.Dir = repo
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return "", errors.Join(err, errors.New(strings.TrimSpace(string(msg))))
-	}
-	return out, nil
-})
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if path, err := probeBinary(); err == nil {
-		os.RemoveAll(filepath.Dir(path))
-	}
-	os.Exit(code)
+	return ovnsandbox.Options{OVN: parts.OVN, ProbeBinary: parts.ProbeBinary}
 }
 
 // TestExamplesAcrossZones runs every example's policy tests with the nodes spread over two zones, each
@@ -62,10 +44,7 @@ func TestExamplesAcrossZones(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no example tests found")
 	}
-	probePath, err := probeBinary()
-	if err != nil {
-		t.Fatalf("building tieracl-probe: %v", err)
-	}
+	opts := bedOptions(t, context.Background())
 	var probes, passed, cross, sctp int
 	start := time.Now()
 	for _, path := range files {
@@ -78,7 +57,7 @@ func TestExamplesAcrossZones(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
 			began := time.Now()
-			ev, err := NewEvaluator(ctx, suite.Snapshot, ovnsandbox.Options{ProbeBinary: probePath})
+			ev, err := NewEvaluator(ctx, suite.Snapshot, opts)
 			if err != nil {
 				t.Fatalf("NewEvaluator: %v", err)
 			}
