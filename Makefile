@@ -5,7 +5,7 @@ export TIERACL_CACHE ?= $(HOME)/.cache/tieracl
 GO ?= go
 BIN := bin
 
-.PHONY: all build test unit generate lint fmt-check ovn kube crds demo conformance conformance-upstream e2e cluster-up cluster-down bench clean
+.PHONY: all build test unit generate lint fmt-check ovn kube crds demo conformance conformance-upstream e2e zones cluster-up cluster-down bench clean
 
 all: build
 
@@ -92,6 +92,12 @@ conformance-upstream: ovn kube
 # with its datapath, judged with real packets; needs root. `make test` runs it too.
 e2e: ovn kube
 	$(GO) test -count=1 -v -timeout 20m ./test/e2e/
+
+# Two OVN zones joined by real OVN interconnect (docs/testing.md#two-zones-ovn-interconnect): the example
+# policy tests across zones and one zone-mode controller per zone, judged with real packets; needs root.
+# `make test` runs them too.
+zones: ovn
+	$(GO) test -count=1 -v -timeout 20m ./test/zones/
 
 # A local cluster to try things on (docs/e2e.md): API server, controller-manager, scheduler, two virtual
 # nodes running the real agnhost, OVN with its datapath and tieracl-controller, in the background; needs

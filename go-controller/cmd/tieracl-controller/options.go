@@ -17,6 +17,7 @@ type options struct {
 	resyncInterval time.Duration
 	manage         string
 	aclLogRate     int
+	zone           string
 
 	leaderElect   bool
 	leaseNS       string
@@ -58,6 +59,8 @@ func (o *options) register(fs *flag.FlagSet) {
 		o.resyncInterval,
 		"how often the whole state is compared with NB and repaired; 0 for never",
 	)
+	fs.StringVar(&o.zone, "zone", o.zone, "OVN interconnect zone (NB_Global name) whose NB this instance writes, "+
+		"one instance per zone; empty for one NB for the whole cluster")
 	fs.IntVar(
 		&o.aclLogRate,
 		"acl-log-rate",

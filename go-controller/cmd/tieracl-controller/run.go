@@ -76,6 +76,13 @@ func run(ctx context.Context, o *options) error {
 		return err
 	}
 	defer nb.Close()
+	if o.zone != "" {
+		if err := controller.CheckZone(ctx, nb, o.zone); err != nil {
+			return err
+		}
+		// Each zone's instances elect their own leader: they write different NBs.
+		o.leaseName = zoneLease(o.leaseName, o.zone)
+	}
 	h.setStarted()
 	go reportNB(ctx, nb, metrics) // on a standby too, which keeps its NB connection ready
 
@@ -89,7 +96,7 @@ func run(ctx context.Context, o *options) error {
 		klog.InfoS("policy APIs", "unserved", unserved)
 		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: nbsync.NewConn(nb), PortName: portName,
 			ACLLogRate: o.aclLogRate, Metrics: metrics, ResyncInterval: o.resyncInterval, Unserved: unserved,
-			Manage: manage})
+			Manage: manage, Zone: o.zone})
 		if err != nil {
 			return err
 		}

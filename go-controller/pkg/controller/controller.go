@@ -55,6 +55,9 @@ type Config struct {
 	// not watched, so it translates to no rows, and the rows tieracl wrote for it before are deleted;
 	// rows of other clients are never touched.
 	Manage map[Kind]bool
+	// Zone, when set, is the OVN interconnect zone whose NB this controller writes (see zone.go): pods
+	// whose ports NB lacks are other zones', not gaps. Empty for one NB for the whole cluster.
+	Zone string
 }
 
 // Controller is one running controller. Create it with New and start it with Run.

@@ -68,7 +68,7 @@ func (g *gaps) setOwners(groups []nbrows.PortGroup) {
 func (c *Controller) checkPorts(ctx context.Context, ports []string) {
 	for _, port := range ports {
 		pod := c.tracker.PortPod(port)
-		if pod == nil || len(c.tracker.PortGroupsOf(port)) == 0 || len(cluster.PodIPs(pod)) == 0 || c.nbHasPort(ctx, port) {
+		if c.zoneMode() || pod == nil || len(c.tracker.PortGroupsOf(port)) == 0 || len(cluster.PodIPs(pod)) == 0 || c.nbHasPort(ctx, port) {
 			delete(c.gaps.missing, port)
 			continue
 		}
@@ -155,6 +155,11 @@ func (c *Controller) checkPortTemplate(ctx context.Context) {
 	}
 	if len(missing) == 0 {
 		klog.InfoS("every pod with IPs has its logical switch port in NB", "pods", withIPs)
+		return
+	}
+	if c.zoneMode() && len(missing) < withIPs {
+		klog.InfoS("zone mode: pods whose ports this NB lacks are in other zones", "zone", c.cfg.Zone,
+			"pods", withIPs, "here", withIPs-len(missing))
 		return
 	}
 	slices.Sort(missing)

@@ -30,6 +30,8 @@ var (
 		"ovn-trace", "ovn-appctl"}
 	datapathPrograms = []string{"ovs-vsctl", "ovs-appctl", "ovs-ofctl", "ovs-vswitchd", "ovn-controller"}
 	tlsPrograms      = []string{"ovs-pki"}
+	// interconnectPrograms are OVN interconnect's (Debian's ovn-ic and ovn-ic-db), for multi-zone beds.
+	interconnectPrograms = []string{"ovn-ic", "ovn-ic-nbctl", "ovn-ic-sbctl"}
 )
 
 // packageLayout is where Debian's packages put each program, relative to an unpacked root.
@@ -149,7 +151,7 @@ func fromPath() *Install {
 }
 
 func allPrograms() []string {
-	return slices.Concat(controlPrograms, datapathPrograms, tlsPrograms)
+	return slices.Concat(controlPrograms, datapathPrograms, tlsPrograms, interconnectPrograms)
 }
 
 func (inst *Install) nbSchema() string { return filepath.Join(inst.ovnShare, "ovn-nb.ovsschema") }
