@@ -16,7 +16,7 @@ import (
 // the same rows but for names. It fails on what CNP cannot say (an ANP rule with an empty port list).
 func AsClusterNetworkPolicies(s *cluster.Snapshot) error {
 	for _, a := range s.ANPs {
-		c, err := cnpOf(a.ObjectMeta.Name, cnpv1beta1.AdminTier, a.Spec.Priority, a.Spec.Subject, a.Annotations)
+		c, err := cnpOf(a.Name, cnpv1beta1.AdminTier, a.Spec.Priority, a.Spec.Subject, a.Annotations)
 		if err != nil {
 			return err
 		}

@@ -85,7 +85,7 @@ func TestLoadCatalogErrors(t *testing.T) {
 		{"feature of another suite", fstest.MapFS{"tests.yaml": {Data: []byte("tests:\n" +
 			strings.Replace(test, "[AdminNetworkPolicy]", "[ClusterNetworkPolicy]", 1) +
 			"  - {name: s, file: T/01-s.yaml, probes: 1}\n")}}, `test T: unknown feature "ClusterNetworkPolicy"`},
-		{"unknown field", fstest.MapFS{"tests.yaml": {Data: []byte("upstream: u\nversoin: v\n")}}, `unknown field "versoin"`},
+		{"unknown field", fstest.MapFS{"tests.yaml": {Data: []byte("upstream: u\nnotafield: v\n")}}, `unknown field "notafield"`},
 		{"unknown feature", fstest.MapFS{"tests.yaml": {Data: []byte("tests:\n" + strings.Replace(test, "[AdminNetworkPolicy]", "[Gateway]", 1) +
 			"  - {name: s, file: T/01-s.yaml, probes: 1}\n")}}, `test T: unknown feature "Gateway"`},
 		{"listed file missing", fstest.MapFS{"tests.yaml": {Data: []byte("tests:\n" + test + "  - {name: s, file: T/01-s.yaml, probes: 1}\n")}},

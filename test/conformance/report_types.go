@@ -54,7 +54,7 @@ type Status struct {
 	FailedTests  []string `json:"failedTests,omitempty"`
 }
 
-// Result summarises a level: success, partial (some skipped; v0.1.7 only) or failure.
+// Result summarizes a level: success, partial (some skipped; v0.1.7 only) or failure.
 type Result string
 
 // The results upstream defines.

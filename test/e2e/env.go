@@ -250,7 +250,7 @@ func (e *Env) Stop() error {
 		e.cancel()
 	}
 	if e.Bed != nil {
-		e.BedMu.Lock() // the agent, its context cancelled, finishes what it does with the bed
+		e.BedMu.Lock() // the agent, its context canceled, finishes what it does with the bed
 		errs = append(errs, e.Bed.Stop())
 		e.BedMu.Unlock()
 	}

@@ -269,7 +269,7 @@ func labelPod(ctx context.Context, env *e2e.Env, name string, deny *string) erro
 	return err
 }
 
-// latencyANP acts on all ingress of the latency namespace's pods labelled deny=yes from that namespace.
+// latencyANP acts on all ingress of the latency namespace's pods labeled deny=yes from that namespace.
 func latencyANP(action anpv1alpha1.AdminNetworkPolicyRuleAction) *anpv1alpha1.AdminNetworkPolicy {
 	ns := &metav1.LabelSelector{MatchLabels: map[string]string{corev1.LabelMetadataName: latencyNamespace}}
 	return &anpv1alpha1.AdminNetworkPolicy{

@@ -18,7 +18,7 @@ const (
 	serverPort  = 80
 )
 
-// team is a namespace of one team, labelled with it.
+// team is a namespace of one team, labeled with it.
 func team(name string) *corev1.Namespace {
 	return testobj.Namespace(name, testobj.Labels("team", name))
 }

@@ -95,7 +95,7 @@ func (c *containerRun) restart(code int) bool {
 		return code != 0
 	}
 	// Always: but an init container that succeeded is done.
-	return !(c.init && code == 0)
+	return !c.init || code != 0
 }
 
 // once runs the process one time; err is a configuration error (the process did not start).

@@ -31,14 +31,13 @@ type podRun struct {
 	restartPolicy corev1.RestartPolicy
 	startTime     metav1.Time
 
-	mu          sync.Mutex
-	initDone    bool
-	inits       []*containerRun
-	containers  []*containerRun
-	stopped     bool
-	stopCh      chan struct{}
-	execs       map[*exec.Cmd]bool
-	initialized chan struct{}
+	mu         sync.Mutex
+	initDone   bool
+	inits      []*containerRun
+	containers []*containerRun
+	stopped    bool
+	stopCh     chan struct{}
+	execs      map[*exec.Cmd]bool
 }
 
 func (p *podRun) isStopped() bool {

@@ -24,6 +24,9 @@ const liveExample = "../../../examples/01-okd-monitoring-precedence"
 // another client (an ACL on the switch, a port group, an address set) that tieracl must leave alone.
 func startLiveNB(t *testing.T) (context.Context, *ovnsandbox.Bed, *translate.Result) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a real OVN NB ovsdb-server (test/ovn/fetch.sh); skipped under -short")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	root, err := testbed.OVN(ctx)

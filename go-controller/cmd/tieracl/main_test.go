@@ -105,6 +105,9 @@ func TestCLI(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if slices.Contains(tc.args, "ovn") || slices.Contains(tc.args, "datapath") {
+				if testing.Short() {
+					t.Skip("needs OVN 25.03 (test/ovn/fetch.sh) and root for its backend; skipped under -short")
+				}
 				useTestOVN(t)
 			}
 			code, stdout, stderr := runCLI(tc.args...)

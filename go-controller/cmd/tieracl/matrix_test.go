@@ -18,6 +18,9 @@ import (
 // TestMatrixHTMLInChromium renders the HTML matrix in a real headless Chromium (Debian's package) and
 // reads the page it rendered: the summary lines its script writes, and every cell naming its decider.
 func TestMatrixHTMLInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a headless Chromium; skipped under -short")
+	}
 	browser, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Fatalf("Chromium is needed to render the matrix page (apt-get install -y chromium): %v", err)

@@ -26,6 +26,9 @@ func TestCommandName(t *testing.T) {
 // TestKubectlPlugin builds the CLI as kubectl-tieracl and runs it through a real kubectl, which finds
 // plugins on $PATH.
 func TestKubectlPlugin(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs kubectl from test/kube/build.sh; skipped under -short")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	kubeBin, err := kube.BinDir(ctx, "")

@@ -54,6 +54,9 @@ type env struct {
 
 func newEnv(t *testing.T, snap *cluster.Snapshot) *env {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a real OVN NB ovsdb-server (test/ovn/fetch.sh); skipped under -short")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	root, err := testbed.OVN(ctx)

@@ -25,7 +25,7 @@ type LeaderElection struct {
 }
 
 // RunLeader runs lead while this replica holds the Lease and returns when it stops holding it or ctx
-// ends, once lead has returned. lead's context is cancelled the moment leadership is lost, so a replica
+// ends, once lead has returned. lead's context is canceled the moment leadership is lost, so a replica
 // that lost the Lease stops writing before another can win it (RenewDeadline < LeaseDuration); when ctx
 // ends, the Lease is released only after lead has returned. The caller exits then: a restart starts from
 // a clean state, as client-go advises.
@@ -70,7 +70,7 @@ func RunLeader(ctx context.Context, kube kubernetes.Interface, le LeaderElection
 		return fmt.Errorf("leader election: %w", err)
 	}
 	elector.Run(electCtx)
-	g.stop() // leadership lost: lead's context is cancelled; let it finish before the caller exits
+	g.stop() // leadership lost: lead's context is canceled; let it finish before the caller exits
 	return nil
 }
 

@@ -26,7 +26,7 @@ type Metrics struct {
 	PodsWithoutPort prometheus.Gauge
 	DriftRepaired   *prometheus.CounterVec // rows tieracl owns that others changed in NB and it repaired, by table
 	Leader          prometheus.Gauge       // 1 while this replica holds the Lease (or leader election is off)
-	BuildInfo       *prometheus.GaugeVec   // 1, labelled with the version and Go version
+	BuildInfo       *prometheus.GaugeVec   // 1, labeled with the version and Go version
 	Policies        *prometheus.GaugeVec   // policies by the reason of their Programmed condition
 }
 

@@ -37,11 +37,7 @@ func (k kindInfo) version(apiVersion string) (kindInfo, bool) {
 
 // versions lists the served versions, the preferred one first.
 func (k kindInfo) versions() []string {
-	out := []string{k.apiVersion}
-	for _, v := range sortedKeys(k.also) {
-		out = append(out, v)
-	}
-	return out
+	return append([]string{k.apiVersion}, sortedKeys(k.also)...)
 }
 
 func kind[T any](apiVersion string, namespaced bool, add func(*cluster.Snapshot, *T), meta func(*T) *metav1.ObjectMeta) kindInfo {

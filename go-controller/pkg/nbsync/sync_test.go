@@ -21,6 +21,9 @@ import (
 
 func startNB(t *testing.T) (context.Context, client.Client, *ovnsandbox.Bed) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a real OVN NB ovsdb-server (test/ovn/fetch.sh); skipped under -short")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	root, err := testbed.OVN(ctx)

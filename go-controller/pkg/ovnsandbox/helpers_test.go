@@ -12,7 +12,7 @@ import (
 
 // startBed starts a control plane that is stopped when the test ends; a failed test keeps the run
 // folder and prints the daemons' logs. These tests need root and the real binaries: when either is
-// missing they fail, never skip.
+// missing they fail, never skip, except under -short (make unit).
 func startBed(t *testing.T, ctx context.Context) *Bed {
 	t.Helper()
 	return startBedWith(t, ctx, Options{})
@@ -20,6 +20,9 @@ func startBed(t *testing.T, ctx context.Context) *Bed {
 
 func startBedWith(t *testing.T, ctx context.Context, opts Options) *Bed {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs root and OVN 25.03 (test/ovn/fetch.sh); skipped under -short")
+	}
 	if os.Geteuid() != 0 {
 		t.Fatal("the test bed needs root (network namespaces, ovs-vswitchd)")
 	}

@@ -9,6 +9,9 @@ import (
 )
 
 func TestSweepStale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs root (network namespaces); skipped under -short")
+	}
 	if os.Geteuid() != 0 {
 		t.Fatal("SweepStale needs root (network namespaces)")
 	}

@@ -52,13 +52,22 @@ func TestLoadErrors(t *testing.T) {
 		{"inline object duplicates a manifest's", "kind: PolicyTest\nmanifests: [cluster.yaml]\nobjects: [{apiVersion: v1, kind: Node, metadata: {name: worker}}]\nprobes: [{from: a/b, to: c/d, port: 1, expect: Allow}]\n",
 			"objects[0]: duplicate Node worker, first defined at "},
 	}
+	// The suites are written beside a copy of the manifest they name, never into the source tree, which may
+	// be read-only.
+	dir := t.TempDir()
+	manifest, err := os.ReadFile(filepath.Join("testdata", "cluster.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cluster.yaml"), manifest, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join("testdata", "t-"+strings.ReplaceAll(tc.name, " ", "-")+".yaml")
+			path := filepath.Join(dir, "t-"+strings.ReplaceAll(tc.name, " ", "-")+".yaml")
 			if err := os.WriteFile(path, []byte(tc.file), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { os.Remove(path) })
 			_, err := Load(path)
 			if err == nil || !strings.HasPrefix(err.Error(), path+": "+tc.want) {
 				t.Errorf("got  %v\nwant %s: %s...", err, path, tc.want)

@@ -24,7 +24,7 @@ func TestAllocate(t *testing.T) {
 			want: map[string]Band{"x": {32735, 32716}, "y": {32715, 32696}, "z": {32695, 32695}},
 		},
 		{
-			name: "a wide policy pushes its neighbour down, later bands return to their place",
+			name: "a wide policy pushes its neighbor down, later bands return to their place",
 			reqs: []Request{{"wide", 0, 100}, {"next", 1, 1}, {"far", 10, 1}},
 			want: map[string]Band{"wide": {32767, 32668}, "next": {32667, 32667}, "far": {32447, 32447}},
 		},

@@ -157,7 +157,7 @@ const (
 )
 
 // addNetworkPolicy emits a NetworkPolicy: its allow rules, and for each direction it isolates a drop of
-// everything else, with ARP and IPv6 neighbour discovery let through so the pod stays reachable.
+// everything else, with ARP and IPv6 neighbor discovery let through so the pod stays reachable.
 func (b *builder) addNetworkPolicy(p *policy.Policy) {
 	pg := b.addPortGroup(p)
 	first := len(b.state.ACLs)
@@ -199,7 +199,7 @@ func (b *builder) addACL(p *policy.Policy, pg string, d policy.Direction, what s
 }
 
 // ovnAction maps an API action to OVN's. Allow is stateful (allow-related) so replies come back; the
-// neighbour-discovery ACL is plain allow, ARP and ND having no connection to track.
+// neighbor-discovery ACL is plain allow, ARP and ND having no connection to track.
 func ovnAction(a policy.Action, role string) string {
 	switch {
 	case role == nbrows.RoleNeighbor:

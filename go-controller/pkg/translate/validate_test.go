@@ -56,7 +56,7 @@ func TestDuplicatePolicyTypesOneRowEach(t *testing.T) {
 	st := Translate(with(baseCluster(), np), Options{}).State
 	checkRows(t, st)
 	if got := len(aclsOf(st, "db/twice")); got != 3 {
-		t.Errorf("%d ACLs, want 3 (rule, neighbour, isolation):\n%s", got, strings.Join(aclsOf(st, "db/twice"), "\n"))
+		t.Errorf("%d ACLs, want 3 (rule, neighbor, isolation):\n%s", got, strings.Join(aclsOf(st, "db/twice"), "\n"))
 	}
 }
 

@@ -18,7 +18,7 @@ type ruleResult struct {
 	detail  string // why the rule failed closed; empty otherwise
 }
 
-// matchAdminRule applies the API's fail-closed text: a peer or port the evaluator cannot honour makes an
+// matchAdminRule applies the API's fail-closed text: a peer or port the evaluator cannot honor makes an
 // Allow (Accept) rule match no traffic at all, and turns any other rule into "deny all traffic".
 func (e *Evaluator) matchAdminRule(s side, r adminRule, actions map[string]string) ruleResult {
 	var problems []string
@@ -75,7 +75,7 @@ func onlyDomainNames(p adminPeer) bool {
 }
 
 // matchAdminPeer reports whether the peer matches the flow's other end; problem is set when the peer is
-// one the evaluator cannot honour, in which case hit is false.
+// one the evaluator cannot honor, in which case hit is false.
 func (e *Evaluator) matchAdminPeer(s side, p adminPeer) (hit bool, problem string) {
 	// An empty list is "not set": omitempty drops it on the wire, so the API server never tells them apart.
 	set := 0
@@ -143,13 +143,4 @@ func parseCIDRs(cidrs []anpv1alpha1.CIDR) ([]netip.Prefix, error) {
 		out = append(out, pfx.Masked())
 	}
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

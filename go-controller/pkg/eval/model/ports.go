@@ -14,7 +14,7 @@ import (
 const minPort, maxPort = 1, 65535
 
 // matchAdminPort reports whether an ANP/BANP port matches the flow; problem is set (and hit false) for a
-// port the evaluator cannot honour.
+// port the evaluator cannot honor.
 func matchAdminPort(s side, p anpv1alpha1.AdminNetworkPolicyPort) (hit bool, problem string) {
 	set := 0
 	for _, isSet := range []bool{p.PortNumber != nil, p.PortRange != nil, p.NamedPort != nil} {
@@ -53,7 +53,7 @@ func matchAdminPort(s side, p anpv1alpha1.AdminNetworkPolicyPort) (hit bool, pro
 }
 
 // matchNetpolPort reports whether a NetworkPolicy port matches the flow. NetworkPolicy rules only allow,
-// so a port the evaluator cannot honour simply matches nothing.
+// so a port the evaluator cannot honor simply matches nothing.
 func matchNetpolPort(s side, p networkingv1.NetworkPolicyPort) bool {
 	proto := corev1.ProtocolTCP
 	if p.Protocol != nil {

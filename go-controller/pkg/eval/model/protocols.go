@@ -8,7 +8,7 @@ import (
 )
 
 // matchCNPProtocols reports whether a ClusterNetworkPolicy rule's protocols match the flow: no protocols
-// match everything. problems lists entries the evaluator cannot honour (then hit does not matter).
+// match everything. problems lists entries the evaluator cannot honor (then hit does not matter).
 func matchCNPProtocols(s side, r adminRule) (hit bool, problems []string) {
 	if len(r.protocols) == 0 {
 		return true, nil
