@@ -2,7 +2,6 @@ package explain
 
 import (
 	"fmt"
-	"io"
 	"net/netip"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/eval"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+	"github.com/tieracl/tieracl/go-controller/pkg/stickywriter"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
 
@@ -83,12 +83,12 @@ func groupChecks(port string, desired, live *nbrows.State) []GroupCheck {
 }
 
 // writeGroups prints the port group checks of a live side, flagging what NB lacks or holds too much.
-func writeGroups(w io.Writer, groups []GroupCheck) {
+func writeGroups(w *stickywriter.Writer, groups []GroupCheck) {
 	if len(groups) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "  port groups (live NB):")
-	fmt.Fprintln(w, "    GROUP\tPORT\tRESULT")
+	w.Println("  port groups (live NB):")
+	w.Println("    GROUP\tPORT\tRESULT")
 	for _, g := range groups {
 		result := "holds it"
 		switch {
@@ -97,7 +97,7 @@ func writeGroups(w io.Writer, groups []GroupCheck) {
 		case !g.Should && g.Holds:
 			result = "EXTRA: NB holds the port, the policies do not put it here"
 		}
-		fmt.Fprintf(w, "    %s\t%s\t%s\n", g.Name, g.Port, result)
+		w.Printf("    %s\t%s\t%s\n", g.Name, g.Port, result)
 	}
 }
 

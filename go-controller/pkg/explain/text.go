@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/eval"
+	"github.com/tieracl/tieracl/go-controller/pkg/stickywriter"
 )
 
 // WriteJSON prints the whole report.
@@ -22,47 +23,52 @@ func WriteJSON(w io.Writer, r *Report) error {
 // the address sets, then both verdicts and, when they differ, a DISAGREE line.
 func WriteText(w io.Writer, r *Report) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "flow: %s\n", r.Flow.Text)
+	out := stickywriter.New(tw)
+	out.Printf("flow: %s\n", r.Flow.Text)
 	if r.Rows != "" {
-		fmt.Fprintf(tw, "ACL rows: %s\n", r.Rows)
+		out.Printf("ACL rows: %s\n", r.Rows)
 	}
 	for _, side := range r.Sides {
-		fmt.Fprintf(tw, "\n%s of %s\n", side.Side, side.Endpoint)
+		out.Printf("\n%s of %s\n", side.Side, side.Endpoint)
 		if side.Model == nil && side.ACL == nil {
-			fmt.Fprintln(tw, "  not judged: this end has no logical port")
+			out.Println("  not judged: this end has no logical port")
 			continue
 		}
-		writeModelSteps(tw, side.Model)
-		writeACLSteps(tw, side.ACL)
-		writeSets(tw, side.AddressSets)
-		writeGroups(tw, side.PortGroups)
+		writeModelSteps(out, side.Model)
+		writeACLSteps(out, side.ACL)
+		writeSets(out, side.AddressSets)
+		writeGroups(out, side.PortGroups)
 	}
-	fmt.Fprintf(tw, "\nverdict: model %s, acl %s\n", verdictWord(r.ModelAllowed), verdictWord(r.ACLAllowed))
+	out.Printf("\nverdict: model %s, acl %s\n", verdictWord(r.ModelAllowed), verdictWord(r.ACLAllowed))
 	if !r.Agree {
-		fmt.Fprintf(tw, "DISAGREE: the policy model says %s but the ACLs say %s\n", verdictWord(r.ModelAllowed), verdictWord(r.ACLAllowed))
+		out.Printf("DISAGREE: the policy model says %s but the ACLs say %s\n", verdictWord(r.ModelAllowed),
+			verdictWord(r.ACLAllowed))
+	}
+	if err := out.Err(); err != nil {
+		return err
 	}
 	return tw.Flush()
 }
 
-func writeModelSteps(w io.Writer, d *Decision) {
+func writeModelSteps(w *stickywriter.Writer, d *Decision) {
 	if d == nil {
-		fmt.Fprintln(w, "  model: not judged")
+		w.Println("  model: not judged")
 		return
 	}
-	fmt.Fprintf(w, "  model: %s\n", verdictWord(d.Allowed))
-	fmt.Fprintln(w, "    TIER\tPOLICY\tPRIORITY\tRULE\tACTION")
+	w.Printf("  model: %s\n", verdictWord(d.Allowed))
+	w.Println("    TIER\tPOLICY\tPRIORITY\tRULE\tACTION")
 	for _, s := range d.Steps {
-		fmt.Fprintf(w, "    %d\t%s\t%s\t%s\t%s\n", s.Tier, dash(s.Policy), policyPriority(s), ruleText(s), s.Action)
+		w.Printf("    %d\t%s\t%s\t%s\t%s\n", s.Tier, dash(s.Policy), policyPriority(s), ruleText(s), s.Action)
 	}
 }
 
-func writeACLSteps(w io.Writer, d *Decision) {
+func writeACLSteps(w *stickywriter.Writer, d *Decision) {
 	if d == nil {
-		fmt.Fprintln(w, "  acl: not judged")
+		w.Println("  acl: not judged")
 		return
 	}
-	fmt.Fprintf(w, "  acl: %s\n", verdictWord(d.Allowed))
-	fmt.Fprintln(w, "    STAGE\tTIER\tACL\tPRIORITY\tACTION\tMATCH")
+	w.Printf("  acl: %s\n", verdictWord(d.Allowed))
+	w.Println("    STAGE\tTIER\tACL\tPRIORITY\tACTION\tMATCH")
 	for _, s := range d.Steps {
 		prio := "-"
 		if s.ACL != "" {
@@ -72,16 +78,16 @@ func writeACLSteps(w io.Writer, d *Decision) {
 		if s.Detail != "" {
 			match += "  [" + s.Detail + "]"
 		}
-		fmt.Fprintf(w, "    %s\t%d\t%s\t%s\t%s\t%s\n", dash(s.Stage), s.Tier, dash(s.ACL), prio, s.Action, match)
+		w.Printf("    %s\t%d\t%s\t%s\t%s\t%s\n", dash(s.Stage), s.Tier, dash(s.ACL), prio, s.Action, match)
 	}
 }
 
-func writeSets(w io.Writer, sets []SetCheck) {
+func writeSets(w *stickywriter.Writer, sets []SetCheck) {
 	if len(sets) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "  address sets:")
-	fmt.Fprintln(w, "    ACL\tSET\tADDRESSES\tCHECK\tRESULT")
+	w.Println("  address sets:")
+	w.Println("    ACL\tSET\tADDRESSES\tCHECK\tRESULT")
 	for _, c := range sets {
 		result := "not in set"
 		switch {
@@ -90,7 +96,7 @@ func writeSets(w io.Writer, sets []SetCheck) {
 		case c.Contains:
 			result = "in set"
 		}
-		fmt.Fprintf(w, "    %s\t%s\t%d\t%s %s\t%s%s\n", c.ACL, c.Name, c.Addresses, c.Field, c.IP, result, liveSetNote(c))
+		w.Printf("    %s\t%s\t%d\t%s %s\t%s%s\n", c.ACL, c.Name, c.Addresses, c.Field, c.IP, result, liveSetNote(c))
 	}
 }
 

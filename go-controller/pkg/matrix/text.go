@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/stickywriter"
 )
 
 // Symbols of the text grids.
@@ -19,35 +21,39 @@ const (
 // columns, then the rule that denied each denied connection of the combined view.
 func WriteText(w io.Writer, m *Matrix) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
-	fmt.Fprintln(tw, "ENDPOINTS")
+	out := stickywriter.New(tw)
+	out.Println("ENDPOINTS")
 	for i, e := range m.Endpoints {
-		fmt.Fprintf(tw, "%d\t%s\n", i, e)
+		out.Printf("%d\t%s\n", i, e)
 	}
 	for _, g := range m.Grids {
 		for _, view := range Views {
-			fmt.Fprintf(tw, "\n%s %s (%s allowed, %s denied, %s no flow, %s the policy model disagrees)\n",
+			out.Printf("\n%s %s (%s allowed, %s denied, %s no flow, %s the policy model disagrees)\n",
 				g.Port, view, symAllow, symDeny, symSkip, symDisagree)
 			header := []string{"FROM \\ TO"}
 			for j := range m.Endpoints {
 				header = append(header, fmt.Sprint(j))
 			}
-			fmt.Fprintln(tw, strings.Join(header, "\t"))
+			out.Println(strings.Join(header, "\t"))
 			for i, from := range m.Endpoints {
 				row := []string{fmt.Sprintf("%d %s", i, from)}
 				for j := range m.Endpoints {
 					row = append(row, symbol(g.Cells[i][j], view))
 				}
-				fmt.Fprintln(tw, strings.Join(row, "\t"))
+				out.Println(strings.Join(row, "\t"))
 			}
 		}
-		fmt.Fprintf(tw, "\n%s denied by\n", g.Port)
+		out.Printf("\n%s denied by\n", g.Port)
 		for i, from := range m.Endpoints {
 			for j, to := range m.Endpoints {
 				if v, ok := g.Cells[i][j].Views[Combined]; ok && !v.Allowed {
-					fmt.Fprintf(tw, "  %s -> %s: %s\n", from, to, v.Decider())
+					out.Printf("  %s -> %s: %s\n", from, to, v.Decider())
 				}
 			}
 		}
+	}
+	if err := out.Err(); err != nil {
+		return err
 	}
 	return tw.Flush()
 }

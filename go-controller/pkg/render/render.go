@@ -14,6 +14,7 @@ import (
 // Format is an output format.
 type Format string
 
+// The formats: aligned tables for people, or the whole Document as indented JSON or as YAML for programs.
 const (
 	Table Format = "table"
 	JSON  Format = "json"

@@ -1,12 +1,12 @@
 package render
 
 import (
-	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+	"github.com/tieracl/tieracl/go-controller/pkg/stickywriter"
 )
 
 // writeTables prints the ACLs, the problems, the port groups, the log meter and the address sets, one
@@ -15,40 +15,44 @@ import (
 // text people grep for.
 func writeTables(w io.Writer, doc Document) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "ACLS (%d)\n", len(doc.ACLs))
-	fmt.Fprintln(tw, "TIER\tDIRECTION\tPRIORITY\tACTION\tOWNER\tRULE\tMATCH")
+	out := stickywriter.New(tw)
+	out.Printf("ACLS (%d)\n", len(doc.ACLs))
+	out.Println("TIER\tDIRECTION\tPRIORITY\tACTION\tOWNER\tRULE\tMATCH")
 	for _, acl := range doc.ACLs {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", acl.Tier, acl.Direction, acl.Priority,
+		out.Printf("%d\t%s\t%d\t%s\t%s\t%s\t%s\n", acl.Tier, acl.Direction, acl.Priority,
 			aclAction(acl), owner(acl.ExternalIDs), rule(acl.ExternalIDs), acl.Match)
 	}
 	if len(doc.Problems) > 0 {
-		fmt.Fprintf(tw, "\nPROBLEMS (%d)\n", len(doc.Problems))
-		fmt.Fprintln(tw, "POLICY\tSEVERITY\tREASON\tMESSAGE")
+		out.Printf("\nPROBLEMS (%d)\n", len(doc.Problems))
+		out.Println("POLICY\tSEVERITY\tREASON\tMESSAGE")
 		for _, p := range doc.Problems {
 			name := p.Policy
 			if p.Rejected {
 				name += " (rejected)"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, p.Severity, p.Reason, p.Message)
+			out.Printf("%s\t%s\t%s\t%s\n", name, p.Severity, p.Reason, p.Message)
 		}
 	}
-	fmt.Fprintf(tw, "\nPORT GROUPS (%d)\n", len(doc.PortGroups))
-	fmt.Fprintln(tw, "NAME\tPORTS\tOWNER")
+	out.Printf("\nPORT GROUPS (%d)\n", len(doc.PortGroups))
+	out.Println("NAME\tPORTS\tOWNER")
 	for _, pg := range doc.PortGroups {
-		fmt.Fprintf(tw, "%s\t%d\t%s\n", pg.Name, len(pg.Ports), owner(pg.ExternalIDs))
+		out.Printf("%s\t%d\t%s\n", pg.Name, len(pg.Ports), owner(pg.ExternalIDs))
 	}
 	if len(doc.Meters) > 0 {
-		fmt.Fprintf(tw, "\nMETERS (%d)\n", len(doc.Meters))
-		fmt.Fprintln(tw, "NAME\tRATE\tBURST\tFAIR")
+		out.Printf("\nMETERS (%d)\n", len(doc.Meters))
+		out.Println("NAME\tRATE\tBURST\tFAIR")
 		for _, m := range doc.Meters {
-			fmt.Fprintf(tw, "%s\t%d %s\t%d\t%v\n", m.Name, m.Rate, m.Unit, m.Burst, m.Fair)
+			out.Printf("%s\t%d %s\t%d\t%v\n", m.Name, m.Rate, m.Unit, m.Burst, m.Fair)
 		}
 	}
-	fmt.Fprintf(tw, "\nADDRESS SETS (%d)\n", len(doc.AddressSets))
-	fmt.Fprintln(tw, "NAME\tADDRESSES\tFAMILY\tSELECTS")
+	out.Printf("\nADDRESS SETS (%d)\n", len(doc.AddressSets))
+	out.Println("NAME\tADDRESSES\tFAMILY\tSELECTS")
 	for _, as := range doc.AddressSets {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", as.Name, len(as.Addresses), dash(as.ExternalIDs[nbrows.KeyIPFamily]),
+		out.Printf("%s\t%d\t%s\t%s\n", as.Name, len(as.Addresses), dash(as.ExternalIDs[nbrows.KeyIPFamily]),
 			dash(as.ExternalIDs[nbrows.KeyPeer]))
+	}
+	if err := out.Err(); err != nil {
+		return err
 	}
 	return tw.Flush()
 }

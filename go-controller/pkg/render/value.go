@@ -25,9 +25,13 @@ func Value(w io.Writer, format Format, v any, table func(io.Writer) error) error
 	return fmt.Errorf("unknown output format %q", format)
 }
 
-// OwnerOf, RuleOf and ActionOf are the OWNER, RULE and ACTION columns of the ACL table.
+// OwnerOf is the OWNER column of the ACL table for a row's external IDs: Kind/name, Kind/namespace/name,
+// or "-" for a row no policy owns.
 func OwnerOf(ids map[string]string) string { return owner(ids) }
 
+// RuleOf is the RULE column of the ACL table: "#index name" for a policy rule's ACL, "(role)" for the
+// rows a policy adds on its own, or "-".
 func RuleOf(ids map[string]string) string { return rule(ids) }
 
+// ActionOf is the ACTION column of the ACL table: the ACL's action, with ",log=severity" when it logs.
 func ActionOf(acl nbrows.ACL) string { return aclAction(acl) }
