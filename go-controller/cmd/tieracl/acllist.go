@@ -14,6 +14,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbread"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnmatch"
 	"github.com/tieracl/tieracl/go-controller/pkg/render"
+	"github.com/tieracl/tieracl/go-controller/pkg/stickywriter"
 )
 
 // aclListing is what acl-list prints: the ACLs, in ovn-nbctl acl-list order, and the sets they use.
@@ -213,19 +214,20 @@ func listACLs(live *nbread.NB, keep func(nbread.ACL) bool, verbose bool) *aclLis
 
 func writeACLList(w io.Writer, l *aclListing, verbose bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "ACLS (%d)\n", len(l.ACLs))
-	fmt.Fprintln(tw, "TIER\tDIRECTION\tPRIORITY\tACTION\tOWNER\tRULE\tON\tMATCH")
+	out := stickywriter.New(tw)
+	out.Printf("ACLS (%d)\n", len(l.ACLs))
+	out.Println("TIER\tDIRECTION\tPRIORITY\tACTION\tOWNER\tRULE\tON\tMATCH")
 	for _, a := range l.ACLs {
 		on := append(slices.Clone(a.PortGroups), a.Switches...)
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", a.Tier, a.Direction, a.Priority, render.ActionOf(a.ACL.ACL),
+		out.Printf("%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", a.Tier, a.Direction, a.Priority, render.ActionOf(a.ACL.ACL),
 			a.Owner, a.Rule, strings.Join(on, ","), a.Match)
 	}
 	for _, t := range []struct {
 		title string
 		sets  []usedSet
 	}{{"PORT GROUPS", l.PortGroups}, {"ADDRESS SETS", l.AddressSets}} {
-		fmt.Fprintf(tw, "\n%s USED (%d)\n", t.title, len(t.sets))
-		fmt.Fprintln(tw, "NAME\tSIZE\tOWNER")
+		out.Printf("\n%s USED (%d)\n", t.title, len(t.sets))
+		out.Println("NAME\tSIZE\tOWNER")
 		for _, s := range t.sets {
 			size, owner := fmt.Sprint(s.Size), "foreign"
 			if !s.Exists {
@@ -233,11 +235,14 @@ func writeACLList(w io.Writer, l *aclListing, verbose bool) error {
 			} else if s.Owned {
 				owner = "tieracl"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, size, owner)
+			out.Printf("%s\t%s\t%s\n", s.Name, size, owner)
 			if verbose && len(s.Members) > 0 {
-				fmt.Fprintf(tw, "  %s\n", strings.Join(s.Members, " "))
+				out.Printf("  %s\n", strings.Join(s.Members, " "))
 			}
 		}
+	}
+	if err := out.Err(); err != nil {
+		return err
 	}
 	return tw.Flush()
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdiff"
 	"github.com/tieracl/tieracl/go-controller/pkg/render"
+	"github.com/tieracl/tieracl/go-controller/pkg/stickywriter"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
 
@@ -64,42 +65,27 @@ func writeDiff(w io.Writer, r *nbdiff.Report) error {
 		_, err := fmt.Fprintln(w, "NB matches: no differences")
 		return err
 	}
-	tw := &errWriter{w: w}
+	out := stickywriter.New(w)
 	for _, p := range r.Policies {
-		fmt.Fprintf(tw, "%s\n", p.Owner)
+		out.Printf("%s\n", p.Owner)
 		for _, row := range p.Rows {
-			fmt.Fprintf(tw, "  %-8s %-12s %s\n", row.Change, row.Table, row.Name)
+			out.Printf("  %-8s %-12s %s\n", row.Change, row.Table, row.Name)
 			for _, f := range row.Fields {
-				fmt.Fprintf(tw, "      %s: want %s, NB has %s\n", f.Column, f.Want, f.Have)
+				out.Printf("      %s: want %s, NB has %s\n", f.Column, f.Want, f.Have)
 			}
-			memberLine(tw, "- missing", row.MembersMissing)
-			memberLine(tw, "+ extra", row.MembersExtra)
-			memberLine(tw, "! no logical switch port", row.PortsAbsent)
+			memberLine(out, "- missing", row.MembersMissing)
+			memberLine(out, "+ extra", row.MembersExtra)
+			memberLine(out, "! no logical switch port", row.PortsAbsent)
 		}
 	}
 	c := r.Counts
-	fmt.Fprintf(tw, "%d missing, %d extra, %d changed rows; %d members missing, %d extra; %d ports absent\n",
+	out.Printf("%d missing, %d extra, %d changed rows; %d members missing, %d extra; %d ports absent\n",
 		c.Missing, c.Extra, c.Changed, c.MembersMissing, c.MembersExtra, c.PortsAbsent)
-	return tw.err
+	return out.Err()
 }
 
-// errWriter keeps the first write error, so a long listing checks it once.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
-}
-
-func memberLine(w io.Writer, label string, members []string) {
+func memberLine(w *stickywriter.Writer, label string, members []string) {
 	if len(members) > 0 {
-		fmt.Fprintf(w, "      %s: %s\n", label, strings.Join(members, " "))
+		w.Printf("      %s: %s\n", label, strings.Join(members, " "))
 	}
 }

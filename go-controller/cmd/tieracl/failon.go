@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/policy"
+	"github.com/tieracl/tieracl/go-controller/pkg/stickywriter"
 )
 
 // failOnLevels are the --fail-on values: the least severe policy problem that fails the command.
@@ -40,6 +41,7 @@ func addFailOn(cmd *cobra.Command, level *string) {
 // print says to name the problems on standard error, for commands whose output does not list them.
 func checkProblems(cmd *cobra.Command, level string, policies []*policy.Policy, print bool) error {
 	failing := failOnLevels[level]
+	stderr := stickywriter.New(cmd.ErrOrStderr())
 	n := 0
 	for _, p := range policies {
 		for _, pr := range p.Problems {
@@ -48,9 +50,12 @@ func checkProblems(cmd *cobra.Command, level string, policies []*policy.Policy, 
 			}
 			n++
 			if print {
-				fmt.Fprintf(cmd.ErrOrStderr(), "tieracl: %s: %s\n", p.Owner, pr)
+				stderr.Printf("tieracl: %s: %s\n", p.Owner, pr)
 			}
 		}
+	}
+	if err := stderr.Err(); err != nil {
+		return fmt.Errorf("standard error: %w", err)
 	}
 	if n > 0 {
 		return &exitCodeError{code: exitFailed, err: fmt.Errorf("--fail-on %s: %d policy problems", level, n)}

@@ -15,6 +15,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/kuberead"
 	"github.com/tieracl/tieracl/go-controller/pkg/manifest"
+	"github.com/tieracl/tieracl/go-controller/pkg/stickywriter"
 )
 
 // defaultExampleName is how errors and messages name the embedded default example.
@@ -46,8 +47,22 @@ func (in *inputs) register(cmd *cobra.Command, fileUsage string, live bool) {
 // -f gives them), else the cluster when --kubeconfig or --context is given or in.cluster is set, else
 // the embedded example.
 func (in *inputs) load(cmd *cobra.Command, args []string) (*cluster.Snapshot, error) {
+	stderr := stickywriter.New(cmd.ErrOrStderr())
+	warn := func(msg string) { stderr.Printf("tieracl: warning: %s\n", msg) }
+	snap, err := in.read(cmd, args, warn)
+	if err != nil {
+		return nil, err
+	}
+	// A warning that cannot be shown must not pass silently.
+	if err := stderr.Err(); err != nil {
+		return nil, fmt.Errorf("standard error: %w", err)
+	}
+	return snap, nil
+}
+
+// read is load with warnings passed to warn.
+func (in *inputs) read(cmd *cobra.Command, args []string, warn func(string)) (*cluster.Snapshot, error) {
 	files := append(slices.Clone(in.files), args...)
-	warn := func(msg string) { fmt.Fprintf(cmd.ErrOrStderr(), "tieracl: warning: %s\n", msg) }
 	live := cmd.Flags().Changed("kubeconfig") || cmd.Flags().Changed("context") || in.cluster
 	switch {
 	case len(files) > 0:

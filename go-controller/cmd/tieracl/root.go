@@ -50,12 +50,18 @@ func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var ec *exitCodeError
 	if errors.As(err, &ec) {
 		if ec.err != nil {
-			fmt.Fprintf(stderr, "tieracl: %v\n", ec.err)
+			reportError(stderr, ec.err)
 		}
 		return ec.code
 	}
-	fmt.Fprintf(stderr, "tieracl: %v\n", err)
+	reportError(stderr, err)
 	return exitError
+}
+
+// reportError prints a command's error on standard error.
+func reportError(stderr io.Writer, err error) {
+	// Standard error is the last place to report to: when it fails too, the exit code is all that is left.
+	_, _ = fmt.Fprintf(stderr, "tieracl: %v\n", err)
 }
 
 func newRootCommand() *cobra.Command {

@@ -16,6 +16,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnmatch"
 	"github.com/tieracl/tieracl/go-controller/pkg/render"
+	"github.com/tieracl/tieracl/go-controller/pkg/stickywriter"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
 
@@ -188,21 +189,25 @@ func holds(addresses []string, ip string) bool {
 
 func writeSelections(w io.Writer, rows []selection, live bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	out := stickywriter.New(tw)
 	header := "POD\tTIER\tPOLICY\tDIRECTION\tROLE\tRULE\tROW\tMEMBER"
 	if live {
 		header += "\tIN NB"
 	}
-	fmt.Fprintln(tw, header)
+	out.Println(header)
 	for _, r := range rows {
 		line := fmt.Sprintf("%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s", r.Pod, r.Tier, r.Policy, r.Direction, r.Role, r.Rule,
 			r.Row, r.Member)
 		if live {
 			line += "\t" + r.Live
 		}
-		fmt.Fprintln(tw, line)
+		out.Println(line)
 	}
 	if len(rows) == 0 {
-		fmt.Fprintln(tw, "(no policy selects it)")
+		out.Println("(no policy selects it)")
+	}
+	if err := out.Err(); err != nil {
+		return err
 	}
 	return tw.Flush()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
+	"github.com/tieracl/tieracl/go-controller/pkg/stickywriter"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
 
@@ -52,9 +53,9 @@ Exit status: 0 when written (or nothing to write), 2 on errors.`,
 			return err
 		}
 		defer c.Close()
-		out := cmd.OutOrStdout()
+		out := stickywriter.New(cmd.OutOrStdout())
 		for _, p := range missingPorts(ctx, c, snap, portName) {
-			fmt.Fprintf(out, "pod %s: no logical switch port %s in NB; it joins its port groups on a later sync\n",
+			out.Printf("pod %s: no logical switch port %s in NB; it joins its port groups on a later sync\n",
 				p.pod, p.port)
 		}
 		if dryRun {
@@ -65,15 +66,15 @@ Exit status: 0 when written (or nothing to write), 2 on errors.`,
 			if err := writeOps(out, ops); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "dry run: %s; nothing written\n", statsText(stats))
-			return nil
+			out.Printf("dry run: %s; nothing written\n", statsText(stats))
+			return out.Err()
 		}
 		stats, err := nbsync.Sync(ctx, c, &res.State)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "synced: %s in one transaction\n", statsText(stats))
-		return nil
+		out.Printf("synced: %s in one transaction\n", statsText(stats))
+		return out.Err()
 	}
 	in.register(cmd, "manifest file or folder", false)
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the OVSDB operations and write nothing")

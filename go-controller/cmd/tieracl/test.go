@@ -13,6 +13,7 @@ import (
 	"github.com/tieracl/tieracl/examples"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/policytest"
+	"github.com/tieracl/tieracl/go-controller/pkg/stickywriter"
 )
 
 func newTestCommand() *cobra.Command {
@@ -39,29 +40,29 @@ evaluator that fails). Without -f it runs the embedded example ` + defaultExampl
 			if err != nil {
 				return err
 			}
-			out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
+			out, errOut := stickywriter.New(cmd.OutOrStdout()), stickywriter.New(cmd.ErrOrStderr())
 			var passed, failed int
 			broken := false
 			for _, file := range testFiles(files) {
 				if len(files) > 1 {
-					fmt.Fprintf(out, "# %s\n", file.name)
+					out.Printf("# %s\n", file.name)
 				}
 				suite, err := file.load()
 				if err != nil {
-					fmt.Fprintf(errOut, "tieracl: %v\n", err)
+					errOut.Printf("tieracl: %v\n", err)
 					broken = true
 					continue
 				}
 				ev, err := newEvaluator(suite.Snapshot)
 				if err != nil {
-					fmt.Fprintf(errOut, "tieracl: %s: backend %s: %v\n", file.name, backend, err)
+					errOut.Printf("tieracl: %s: backend %s: %v\n", file.name, backend, err)
 					broken = true
 					continue
 				}
 				results := policytest.Run(ev, suite)
 				// A real-OVN evaluator holds a test bed: stop it before the next file starts its own.
 				if err := policytest.Close(ev); err != nil {
-					fmt.Fprintf(errOut, "tieracl: %s: backend %s: %v\n", file.name, backend, err)
+					errOut.Printf("tieracl: %s: backend %s: %v\n", file.name, backend, err)
 					broken = true
 				}
 				if err := printResults(out, results); err != nil {
@@ -79,7 +80,13 @@ evaluator that fails). Without -f it runs the embedded example ` + defaultExampl
 					}
 				}
 			}
-			fmt.Fprintf(out, "%d passed, %d failed\n", passed, failed)
+			out.Printf("%d passed, %d failed\n", passed, failed)
+			if err := out.Err(); err != nil {
+				return err
+			}
+			if err := errOut.Err(); err != nil {
+				return fmt.Errorf("standard error: %w", err)
+			}
 			switch {
 			case broken:
 				return &exitCodeError{code: exitError}
@@ -121,6 +128,7 @@ func testFiles(paths []string) []testFile {
 // and actual verdicts, and for failures what decided the verdict (or the evaluator's error).
 func printResults(w io.Writer, results []policytest.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	out := stickywriter.New(tw)
 	for _, r := range results {
 		outcome, why := "PASS", ""
 		switch {
@@ -129,12 +137,15 @@ func printResults(w io.Writer, results []policytest.Result) error {
 		case !r.Pass:
 			outcome, why = "FAIL", policytest.Deciding(r.Verdict)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t->\t%s\t%s\t%s\texpected %s\tgot %s", outcome, r.Probe.From, r.Probe.To,
+		out.Printf("%s\t%s\t->\t%s\t%s\t%s\texpected %s\tgot %s", outcome, r.Probe.From, r.Probe.To,
 			portText(r), familyText(r), r.Probe.Expect, r.Got())
 		if why != "" {
-			fmt.Fprintf(tw, "\t%s", why)
+			out.Printf("\t%s", why)
 		}
-		fmt.Fprintln(tw)
+		out.Println()
+	}
+	if err := out.Err(); err != nil {
+		return err
 	}
 	return tw.Flush()
 }
