@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/policytest"
+	"github.com/tieracl/tieracl/go-controller/pkg/stickywriter"
 	"github.com/tieracl/tieracl/test/conformance"
 )
 
@@ -50,42 +51,48 @@ func run(args []string, stdout, stderr io.Writer, known policytest.Backends) int
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
+	// Errors end the run with status 2 anyway; a report line lost to a failing stdout makes it 2 too.
+	outW, errW := stickywriter.New(stdout), stickywriter.New(stderr)
 	suites, err := conformance.ParseSuites(*suiteList)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		errW.Println(err)
 		return 2
 	}
 	backends, err := conformance.ParseBackends(*backendList, known)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		errW.Println(err)
 		return 2
 	}
 	status := 0
 	for _, suite := range suites {
 		catalog, err := suite.Catalog()
 		if err != nil {
-			fmt.Fprintln(stderr, err)
+			errW.Println(err)
 			return 2
 		}
 		for _, backend := range backends {
 			results, err := conformance.Run(conformance.FS, catalog, known, backend)
 			if err != nil {
-				fmt.Fprintln(stderr, err)
+				errW.Println(err)
 				return 2
 			}
 			report := suite.BuildReport(implementation(suite, backend, *version), *date, backend, results)
 			path := filepath.Join(*out, backend+"-"+suite.Version+".yaml")
 			if err := write(path, report); err != nil {
-				fmt.Fprintln(stderr, err)
+				errW.Println(err)
 				return 2
 			}
-			t := tally(results, stdout)
-			fmt.Fprintf(stdout, "%s %s: %d of %d tests passed, %d skipped (%d of %d probes passed, %d not judged); wrote %s\n",
+			t := tally(results, outW)
+			outW.Printf("%s %s: %d of %d tests passed, %d skipped (%d of %d probes passed, %d not judged); wrote %s\n",
 				suite.Version, backend, t.passed, len(results), t.skipped, t.probes, t.total, t.notJudged, path)
 			if t.passed+t.skipped != len(results) {
 				status = 1
 			}
 		}
+	}
+	if err := outW.Err(); err != nil {
+		errW.Println("standard output:", err)
+		return 2
 	}
 	return status
 }
@@ -93,7 +100,7 @@ func run(args []string, stdout, stderr io.Writer, known policytest.Backends) int
 type counts struct{ passed, skipped, probes, total, notJudged int }
 
 // tally counts tests and probes, and prints every failure and every probe that could not be judged.
-func tally(results []conformance.TestResult, w io.Writer) counts {
+func tally(results []conformance.TestResult, w *stickywriter.Writer) counts {
 	var c counts
 	for _, r := range results {
 		switch {
@@ -107,10 +114,10 @@ func tally(results []conformance.TestResult, w io.Writer) counts {
 		c.total += t
 		for _, s := range r.Subtests {
 			for _, f := range s.Failures() {
-				fmt.Fprintln(w, "FAIL", f)
+				w.Println("FAIL", f)
 			}
 			for _, n := range s.NotJudged() {
-				fmt.Fprintln(w, "NOT JUDGED", n)
+				w.Println("NOT JUDGED", n)
 				c.notJudged++
 			}
 		}

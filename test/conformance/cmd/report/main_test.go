@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,5 +91,19 @@ func TestRun(t *testing.T) {
 				t.Errorf("%s: profile %s: %+v %+v", r.file, p.Name, p.Standard, p.Experimental)
 			}
 		}
+	}
+}
+
+// closedPipe fails every write, as standard output does once its reader has gone.
+type closedPipe struct{}
+
+func (closedPipe) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+func TestRunStdoutFails(t *testing.T) {
+	var stderr bytes.Buffer
+	status := run([]string{"-out", t.TempDir(), "-suites", "v0.1.7", "-backends", "model"}, closedPipe{}, &stderr,
+		testBackends())
+	if want := "standard output: " + io.ErrClosedPipe.Error(); status != 2 || !strings.Contains(stderr.String(), want) {
+		t.Errorf("status %d, stderr %q; want status 2 and %q", status, stderr.String(), want)
 	}
 }
