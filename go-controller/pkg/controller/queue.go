@@ -8,6 +8,8 @@ import (
 // Kind is what a queue key names.
 type Kind string
 
+// The kinds of queue key: one per watched Kubernetes kind, named as the API names it, and three that name no
+// object but an event of NB.
 const (
 	KindNamespace     Kind = "Namespace"
 	KindPod           Kind = "Pod"

@@ -18,6 +18,8 @@ import (
 // Policies change ACLs and which sets exist: every change of a policy's spec or annotations needs a new
 // translation. A change of only its status or other metadata (tieracl's own status writes) does not.
 
+// SetANP records an AdminNetworkPolicy's new state; it marks the translation stale unless only its status or
+// other metadata changed.
 func (t *Tracker) SetANP(a *anpv1alpha1.AdminNetworkPolicy) {
 	if old := t.anps[a.Name]; old == nil || !sameSpec(old.Spec, a.Spec, old.Annotations, a.Annotations) {
 		t.stale = true
@@ -25,8 +27,11 @@ func (t *Tracker) SetANP(a *anpv1alpha1.AdminNetworkPolicy) {
 	t.anps[a.Name] = a
 }
 
+// DeleteANP records that the AdminNetworkPolicy of that name is gone; the translation is stale.
 func (t *Tracker) DeleteANP(name string) { delete(t.anps, name); t.stale = true }
 
+// SetBANP records a BaselineAdminNetworkPolicy's new state; it marks the translation stale unless only its
+// status or other metadata changed.
 func (t *Tracker) SetBANP(b *anpv1alpha1.BaselineAdminNetworkPolicy) {
 	if old := t.banps[b.Name]; old == nil || !sameSpec(old.Spec, b.Spec, old.Annotations, b.Annotations) {
 		t.stale = true
@@ -34,8 +39,11 @@ func (t *Tracker) SetBANP(b *anpv1alpha1.BaselineAdminNetworkPolicy) {
 	t.banps[b.Name] = b
 }
 
+// DeleteBANP records that the BaselineAdminNetworkPolicy of that name is gone; the translation is stale.
 func (t *Tracker) DeleteBANP(name string) { delete(t.banps, name); t.stale = true }
 
+// SetCNP records a ClusterNetworkPolicy's new state; it marks the translation stale unless only its status or
+// other metadata changed.
 func (t *Tracker) SetCNP(c *cnpv1beta1.ClusterNetworkPolicy) {
 	if old := t.cnps[c.Name]; old == nil || !sameSpec(old.Spec, c.Spec, old.Annotations, c.Annotations) {
 		t.stale = true
@@ -43,8 +51,10 @@ func (t *Tracker) SetCNP(c *cnpv1beta1.ClusterNetworkPolicy) {
 	t.cnps[c.Name] = c
 }
 
+// DeleteCNP records that the ClusterNetworkPolicy of that name is gone; the translation is stale.
 func (t *Tracker) DeleteCNP(name string) { delete(t.cnps, name); t.stale = true }
 
+// SetNetworkPolicy records a NetworkPolicy's new state; it marks the translation stale when its spec changed.
 func (t *Tracker) SetNetworkPolicy(np *networkingv1.NetworkPolicy) {
 	key := np.Namespace + "/" + np.Name
 	if old := t.netpols[key]; old == nil || !sameSpec(old.Spec, np.Spec, nil, nil) {
@@ -53,6 +63,7 @@ func (t *Tracker) SetNetworkPolicy(np *networkingv1.NetworkPolicy) {
 	t.netpols[key] = np
 }
 
+// DeleteNetworkPolicy records that the NetworkPolicy namespace/name is gone; the translation is stale.
 func (t *Tracker) DeleteNetworkPolicy(namespace, name string) {
 	delete(t.netpols, namespace+"/"+name)
 	t.stale = true
@@ -62,9 +73,11 @@ func sameSpec(a, b any, annotationsA, annotationsB map[string]string) bool {
 	return equality.Semantic.DeepEqual(a, b) && maps.Equal(annotationsA, annotationsB)
 }
 
-// SetNamespace records a namespace's new state; DeleteNamespace that it is gone (its pods go on their own).
+// SetNamespace records a namespace's new state.
 func (t *Tracker) SetNamespace(ns *corev1.Namespace) { t.changeNamespace(ns.Name, ns) }
-func (t *Tracker) DeleteNamespace(name string)       { t.changeNamespace(name, nil) }
+
+// DeleteNamespace records that the namespace of that name is gone (its pods go on their own).
+func (t *Tracker) DeleteNamespace(name string) { t.changeNamespace(name, nil) }
 
 func (t *Tracker) changeNamespace(name string, now *corev1.Namespace) {
 	old := t.namespaces[name]
@@ -107,9 +120,11 @@ func annotation(ns *corev1.Namespace, key string) string {
 	return ns.Annotations[key]
 }
 
-// SetNode records a node's new state; DeleteNode that it is gone. Node sets are recomputed whole: a
-// cluster has few nodes and few node selectors.
+// SetNode records a node's new state. Node sets are recomputed whole: a cluster has few nodes and few node
+// selectors.
 func (t *Tracker) SetNode(n *corev1.Node) { t.nodes[n.Name] = n; t.refreshNodeSets() }
+
+// DeleteNode records that the node of that name is gone and recomputes the node sets.
 func (t *Tracker) DeleteNode(name string) { delete(t.nodes, name); t.refreshNodeSets() }
 
 func (t *Tracker) refreshNodeSets() {

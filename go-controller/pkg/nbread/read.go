@@ -183,7 +183,7 @@ func (nb *NB) Owned() *nbrows.State {
 	return s
 }
 
-// PortGroupByName and AddressSetByName index the live rows.
+// PortGroupByName indexes the live Port_Group rows by name; the values point into nb.PortGroups.
 func (nb *NB) PortGroupByName() map[string]*PortGroup {
 	m := make(map[string]*PortGroup, len(nb.PortGroups))
 	for i := range nb.PortGroups {
@@ -192,6 +192,7 @@ func (nb *NB) PortGroupByName() map[string]*PortGroup {
 	return m
 }
 
+// AddressSetByName indexes the live Address_Set rows by name; the values point into nb.AddressSets.
 func (nb *NB) AddressSetByName() map[string]*AddressSet {
 	m := make(map[string]*AddressSet, len(nb.AddressSets))
 	for i := range nb.AddressSets {

@@ -36,10 +36,12 @@ func (d *Delta) Empty() bool {
 	return true
 }
 
-// AddTo and RemoveFrom record that a member joins or leaves the named row of table (d.AddressSets or
-// d.PortGroups). A member that joins and leaves within one delta cancels out.
+// AddTo records that a member joins the named row of table (d.AddressSets or d.PortGroups). A member that
+// joins and leaves within one delta cancels out.
 func AddTo(table map[string]*Change, row, member string) { change(table, row).add(member) }
 
+// RemoveFrom records that a member leaves the named row of table (d.AddressSets or d.PortGroups); it cancels
+// an AddTo of the same member within the delta.
 func RemoveFrom(table map[string]*Change, row, member string) { change(table, row).remove(member) }
 
 func change(table map[string]*Change, row string) *Change {

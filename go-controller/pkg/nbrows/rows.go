@@ -109,7 +109,7 @@ func ACLLess(a, b *ACL) bool {
 	return a.Name < b.Name
 }
 
-// PortGroupByName and AddressSetByName index a state for lookups.
+// PortGroupByName indexes the state's Port_Groups by name; the values point into s.PortGroups.
 func (s *State) PortGroupByName() map[string]*PortGroup {
 	m := make(map[string]*PortGroup, len(s.PortGroups))
 	for i := range s.PortGroups {
@@ -118,6 +118,7 @@ func (s *State) PortGroupByName() map[string]*PortGroup {
 	return m
 }
 
+// AddressSetByName indexes the state's Address_Sets by name; the values point into s.AddressSets.
 func (s *State) AddressSetByName() map[string]*AddressSet {
 	m := make(map[string]*AddressSet, len(s.AddressSets))
 	for i := range s.AddressSets {

@@ -52,11 +52,20 @@ func Explain(e Expr, pkt *Packet, res Resolver) (bool, []Hit) {
 	return true, tr.hits
 }
 
-func (c *Const) Eval(pkt *Packet, res Resolver) bool         { return c.Value }
+// Eval returns the constant, whatever the packet.
+func (c *Const) Eval(pkt *Packet, res Resolver) bool { return c.Value }
+
+// Eval reports whether the packet is of the predicate's protocol.
 func (p *PredicateTest) Eval(pkt *Packet, res Resolver) bool { return p.Pred.Holds(pkt) }
-func (a *And) Eval(pkt *Packet, res Resolver) bool           { return a.eval(pkt, res, nil) }
-func (o *Or) Eval(pkt *Packet, res Resolver) bool            { return o.eval(pkt, res, nil) }
-func (r *Relation) Eval(pkt *Packet, res Resolver) bool      { return r.eval(pkt, res, nil) }
+
+// Eval reports whether every term holds for the packet.
+func (a *And) Eval(pkt *Packet, res Resolver) bool { return a.eval(pkt, res, nil) }
+
+// Eval reports whether some term holds for the packet.
+func (o *Or) Eval(pkt *Packet, res Resolver) bool { return o.eval(pkt, res, nil) }
+
+// Eval compares the packet's field with the relation's values; sets res does not know count as empty.
+func (r *Relation) Eval(pkt *Packet, res Resolver) bool { return r.eval(pkt, res, nil) }
 
 func (c *Const) eval(*Packet, Resolver, *trace) bool { return c.Value }
 

@@ -33,6 +33,7 @@ type Or struct{ Terms []Expr }
 // Op is a relational operator.
 type Op string
 
+// The relational operators of OVN's match language; the ordering ones take a single literal, a port or an address.
 const (
 	OpEq Op = "=="
 	OpNe Op = "!="
@@ -58,6 +59,7 @@ type Relation struct {
 // ValueKind says what a Value holds.
 type ValueKind int
 
+// The kinds of Value; each comment names the Value field that holds it.
 const (
 	ValString     ValueKind = iota // Str
 	ValInt                         // Int

@@ -3,6 +3,7 @@ package ovnmatch
 // FieldType says what values a field takes.
 type FieldType int
 
+// The field types the evaluator knows.
 const (
 	TypeString FieldType = iota // logical port names: "name" or @port_group
 	TypeIPv4                    // IPv4 address or prefix, or $address_set
@@ -27,6 +28,7 @@ type fieldValue struct {
 // Predicate is a bare protocol name such as tcp or ip4.
 type Predicate string
 
+// The protocol predicates the evaluator knows, spelled as in OVN matches.
 const (
 	PredIP   Predicate = "ip"
 	PredIP4  Predicate = "ip4"

@@ -103,8 +103,11 @@ type Sets struct {
 	PortGroups  map[string]*PortGroup
 }
 
+// AddressSet returns the named Address_Set, or nil when s has none of that name.
 func (s *Sets) AddressSet(name string) *AddressSet { return s.AddressSets[name] }
-func (s *Sets) PortGroup(name string) *PortGroup   { return s.PortGroups[name] }
+
+// PortGroup returns the named Port_Group, or nil when s has none of that name.
+func (s *Sets) PortGroup(name string) *PortGroup { return s.PortGroups[name] }
 
 // Ports iterates over the group's port names, in no particular order.
 func (g *PortGroup) Ports() iter.Seq[string] { return maps.Keys(g.ports) }

@@ -15,6 +15,7 @@ import (
 // Tier is the OVN ACL tier a policy lives in; lower tiers are evaluated first.
 type Tier int
 
+// The tiers, numbered as OVN numbers ACL tiers.
 const (
 	TierAdmin         Tier = 1 // ClusterNetworkPolicy tier Admin, AdminNetworkPolicy
 	TierNetworkPolicy Tier = 2 // networking.k8s.io/v1 NetworkPolicy
@@ -36,6 +37,7 @@ func (t Tier) String() string {
 // Kind names the API kind a policy came from.
 type Kind string
 
+// The kinds, spelled as the Kubernetes API spells them.
 const (
 	KindANP           Kind = "AdminNetworkPolicy"
 	KindBANP          Kind = "BaselineAdminNetworkPolicy"
@@ -62,6 +64,7 @@ func (o Owner) String() string {
 // policy's isolation (Policy.Isolates).
 type Action string
 
+// The actions: Allow and Deny end evaluation; Pass skips the rest of the tier.
 const (
 	ActionAllow Action = "Allow"
 	ActionDeny  Action = "Deny"
@@ -71,6 +74,7 @@ const (
 // Direction is the direction of a rule relative to its subject.
 type Direction string
 
+// The directions, spelled as NetworkPolicy's policyTypes spell them.
 const (
 	Ingress Direction = "Ingress"
 	Egress  Direction = "Egress"
@@ -147,6 +151,7 @@ func (r *Rule) MatchesNothing() bool {
 // PeerKind says which field of a Peer is in use.
 type PeerKind string
 
+// The peer kinds.
 const (
 	PeerPods     PeerKind = "Pods"     // selectable pods, by namespace and pod labels
 	PeerNodes    PeerKind = "Nodes"    // the IPs of the selected nodes' status.addresses
@@ -252,9 +257,9 @@ type Logging struct {
 type Severity string
 
 const (
-	// SeverityError: part of the policy is not programmed as written (it failed closed or was rejected).
+	// SeverityError means part of the policy is not programmed as written (it failed closed or was rejected).
 	SeverityError Severity = "Error"
-	// SeverityWarning: the policy is programmed, but the user should know something (e.g. a priority tie).
+	// SeverityWarning means the policy is programmed, but the user should know something (e.g. a priority tie).
 	SeverityWarning Severity = "Warning"
 )
 
@@ -284,5 +289,6 @@ const (
 	ReasonInternalError    = "InternalError"    // tieracl generated a row it must not commit; a bug
 )
 
-// ReasonDomainNames: a ClusterNetworkPolicy Accept rule's domainNames peer, not implemented, matches nothing.
+// ReasonDomainNames says a ClusterNetworkPolicy Accept rule's domainNames peer, not implemented, matches
+// nothing.
 const ReasonDomainNames = "DomainNamesNotImplemented"

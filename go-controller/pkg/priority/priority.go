@@ -15,8 +15,9 @@ package priority
 import "sort"
 
 const (
-	// MaxACL is OVN's highest ACL priority; MinACL its lowest.
+	// MaxACL is OVN's highest ACL priority.
 	MaxACL = 32767
+	// MinACL is OVN's lowest ACL priority.
 	MinACL = 0
 	// Stride is the width of the preferred band of each API priority: 1001 bands of 32 fit in 32767
 	// with 735 priorities to spare for overflow.

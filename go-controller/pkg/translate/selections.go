@@ -8,6 +8,7 @@ import (
 // SelectionKind says what kind of endpoints a port group or address set holds.
 type SelectionKind string
 
+// The selection kinds; each comment says which row holds it and what its members are.
 const (
 	SelectSubject   SelectionKind = "Subject"   // a port group: the logical ports of a policy's subject pods
 	SelectPods      SelectionKind = "Pods"      // an address set: the IPs of the pods a peer selects
