@@ -34,6 +34,7 @@ type Duration time.Duration
 
 func (d Duration) String() string { return time.Duration(d).Round(100 * time.Microsecond).String() }
 
+// MarshalJSON writes d as a quoted string in time.Duration's notation, rounded to 100µs ("12.5ms").
 func (d Duration) MarshalJSON() ([]byte, error) { return []byte(`"` + d.String() + `"`), nil }
 
 // policyResources are the kinds whose writes change what is allowed.

@@ -82,7 +82,7 @@ func (r *Recorder) waitProgrammed(ctx context.Context, write Event, resourceVers
 	if err != nil {
 		return time.Time{}, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // ends the watch; a failed close loses nothing
 	if resp.StatusCode != http.StatusOK {
 		return time.Time{}, fmt.Errorf("watch %s: %s", u, resp.Status)
 	}

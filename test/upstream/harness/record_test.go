@@ -68,10 +68,11 @@ func TestSummarize(t *testing.T) {
 func TestRecorder(t *testing.T) {
 	const delay = 50 * time.Millisecond
 	const anps = "/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies"
+	// The handlers discard write errors: a failed write fails the client's request, which the test checks.
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+anps, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusCreated)
-		fmt.Fprint(w, `{"metadata":{"name":"a","generation":1,"resourceVersion":"7"}}`)
+		_, _ = fmt.Fprint(w, `{"metadata":{"name":"a","generation":1,"resourceVersion":"7"}}`)
 	})
 	mux.HandleFunc("GET "+anps, func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -80,10 +81,10 @@ func TestRecorder(t *testing.T) {
 			return
 		}
 		w.(http.Flusher).Flush()
-		fmt.Fprint(w, `{"type":"MODIFIED","object":{"metadata":{"name":"a","generation":1},"status":{}}}`+"\n")
+		_, _ = fmt.Fprint(w, `{"type":"MODIFIED","object":{"metadata":{"name":"a","generation":1},"status":{}}}`+"\n")
 		w.(http.Flusher).Flush()
 		time.Sleep(delay)
-		fmt.Fprint(w, `{"type":"MODIFIED","object":{"metadata":{"name":"a","generation":1},"status":{"conditions":`+
+		_, _ = fmt.Fprint(w, `{"type":"MODIFIED","object":{"metadata":{"name":"a","generation":1},"status":{"conditions":`+
 			`[{"type":"Programmed","status":"True","observedGeneration":1}]}}}`+"\n")
 	})
 	mux.HandleFunc("POST /api/v1/namespaces/ns/pods/p-0/exec", func(w http.ResponseWriter, r *http.Request) {})
@@ -97,7 +98,7 @@ func TestRecorder(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close() // the test is done with the response
 	if !strings.Contains(string(body), `"generation":1`) {
 		t.Fatalf("the suite must still read the response body, got %q", body)
 	}
@@ -105,7 +106,7 @@ func TestRecorder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close() // the test is done with the response
 
 	evs := rec.Events()
 	kinds := []string{}

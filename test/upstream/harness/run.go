@@ -43,6 +43,7 @@ func ReadRun(path string) (Run, error) {
 	return run, nil
 }
 
+// UnmarshalJSON reads a quoted string in time.Duration's notation, as MarshalJSON writes it.
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {

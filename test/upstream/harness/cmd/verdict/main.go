@@ -56,7 +56,7 @@ func run(logPath, runPath, reportPath, out, top, name string) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only: closing cannot lose data
 	v, err := harness.Judge(f, top, res.Skip)
 	if err != nil {
 		return err
