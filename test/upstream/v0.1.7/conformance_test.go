@@ -43,7 +43,9 @@ func TestConformance(t *testing.T) {
 	if err != nil {
 		t.Fatalf("harness: making the client: %v", err)
 	}
-	v1alpha1.Install(c.Scheme())
+	if err := v1alpha1.Install(c.Scheme()); err != nil {
+		t.Fatalf("harness: registering the v1alpha1 types: %v", err)
+	}
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		t.Fatalf("harness: making the clientset: %v", err)
