@@ -81,6 +81,7 @@ type Report struct {
 	Failures   []string `json:"failures,omitempty"`
 }
 
+// Size counts the workload's objects and policy rules.
 type Size struct {
 	Namespaces int `json:"namespaces"`
 	Pods       int `json:"pods"`
@@ -106,12 +107,14 @@ type Rows struct {
 	LogicalSwitchPorts int `json:"logical_switch_ports"`
 }
 
+// Setup is how the bench built the bed: northd running or paused, and how long ports and the fake API took.
 type Setup struct {
 	Northd       string  `json:"northd"`
 	PortsSeconds float64 `json:"ports_seconds"` // creating the pods' logical switch ports
 	FakeSeconds  float64 `json:"fake_api_seconds"`
 }
 
+// FullSync measures the first controller from start to Ready on an NB without its rows.
 type FullSync struct {
 	Seconds      float64 `json:"seconds"` // controller.New, NB connect and Run until Ready
 	Ops          float64 `json:"nb_ops"`
@@ -120,6 +123,7 @@ type FullSync struct {
 	Usage        Usage   `json:"usage"`
 }
 
+// Restart measures a second controller on the NB the first one wrote: it must write nothing.
 type Restart struct {
 	Seconds float64 `json:"seconds"`
 	Ops     float64 `json:"nb_ops"` // must be 0
@@ -152,7 +156,11 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("the OVN test bed does not start: %w", err)
 	}
-	defer bed.Stop()
+	defer func() {
+		if err := bed.Stop(); err != nil {
+			fail("%v", err)
+		}
+	}()
 	if o.KeepBed {
 		progress("test bed run folder (kept): " + bed.Dir)
 	}
@@ -292,13 +300,12 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 		if mv, err = newMover(snap, desired, o.Seed); err != nil {
 			return rep, err
 		}
-		snap, desired = nil, nil
 		if mon, err = dialSetMonitor(ctx, bed.NBSocket(), nil); err != nil {
 			return rep, fmt.Errorf("NB monitor: %w", err)
 		}
 		defer func() {
 			if mon != nil {
-				mon.Close()
+				_ = mon.Close() // an early return; its error is the one returned
 			}
 		}()
 	}
@@ -402,7 +409,7 @@ func writeHeapProfile(path string) error {
 	}
 	runtime.GC()
 	if err := pprof.WriteHeapProfile(f); err != nil {
-		f.Close()
+		_ = f.Close() // the profile error is the one that matters
 		return err
 	}
 	return f.Close()
@@ -545,7 +552,9 @@ func (r *running) stop() {
 		return
 	}
 	r.cancel()
-	<-r.done
+	// Run ends with the cancellation; a failure before Ready surfaced in waitReady, one after it in the
+	// measurements (NB stops matching the translation).
+	_ = <-r.done
 	r.nb.Close()
 	r.cancel = nil
 }

@@ -41,13 +41,13 @@ func dialSetMonitor(ctx context.Context, socket string, initial func(name string
 	req := map[string]any{"id": "monitor", "method": "monitor_cond", "params": []any{"OVN_Northbound", "sets",
 		map[string]any{"Address_Set": []any{map[string]any{"columns": []string{"name", "addresses"}}}}}}
 	if err := json.NewEncoder(conn).Encode(req); err != nil {
-		conn.Close()
+		_ = conn.Close() // giving up on it; the error above is the one returned
 		return nil, err
 	}
 	for {
 		msg, err := m.read()
 		if err != nil {
-			conn.Close()
+			_ = conn.Close() // giving up on it; the error above is the one returned
 			return nil, fmt.Errorf("monitor_cond: %w", err)
 		}
 		if msg.Method == "echo" {
@@ -58,11 +58,11 @@ func dialSetMonitor(ctx context.Context, socket string, initial func(name string
 			continue
 		}
 		if len(msg.Error) > 0 && string(msg.Error) != "null" {
-			conn.Close()
+			_ = conn.Close() // giving up on it; the error above is the one returned
 			return nil, fmt.Errorf("monitor_cond: %s", msg.Error)
 		}
 		if err := m.apply(time.Now(), msg.Result, initial); err != nil {
-			conn.Close()
+			_ = conn.Close() // giving up on it; the error above is the one returned
 			return nil, err
 		}
 		break
@@ -193,7 +193,7 @@ func setAtoms(raw json.RawMessage) ([]string, error) {
 
 // Close ends the connection and returns the error that stopped reading, if any came before.
 func (m *setMonitor) Close() error {
-	m.conn.Close()
+	_ = m.conn.Close() // it ends the read loop; the loop's error is the one that counts
 	<-m.done
 	if m.err != nil && !strings.Contains(m.err.Error(), "use of closed network connection") {
 		return m.err

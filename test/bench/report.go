@@ -91,74 +91,96 @@ func megabytes(mb float64) string {
 	return fmt.Sprintf("<= %.0f MB", mb)
 }
 
-// Print writes the report as text tables.
-func (r *Report) Print(w io.Writer, m Machine) {
+// Print writes the report as text tables and returns the first write error.
+func (r *Report) Print(out io.Writer, m Machine) error {
+	w := &stickyWriter{w: out}
+	// Tables write through w too, so w.err holds their first error as well.
+	tprintf := func(tw *tabwriter.Writer, format string, args ...any) { _, _ = fmt.Fprintf(tw, format, args...) }
 	z := r.Size
-	fmt.Fprintf(w, "workload %s: %s namespaces, %s pods, %d nodes, %d ANPs (%s rules), BANP %d rules, %s NetworkPolicies\n",
+	w.printf("workload %s: %s namespaces, %s pods, %d nodes, %d ANPs (%s rules), BANP %d rules, %s NetworkPolicies\n",
 		r.Workload, commas(z.Namespaces), commas(z.Pods), z.Nodes, z.ANPs, commas(z.ANPRules), z.BANPRules, commas(z.NetworkPolicies))
 	if z.AdminCNPs+z.BaselineCNPs > 0 {
-		fmt.Fprintf(w, "ClusterNetworkPolicies: %d Admin (%s rules), %d Baseline (%s rules)\n",
+		w.printf("ClusterNetworkPolicies: %d Admin (%s rules), %d Baseline (%s rules)\n",
 			z.AdminCNPs, commas(z.AdminRules), z.BaselineCNPs, commas(z.BaselineRules))
 	}
-	fmt.Fprintf(w, "machine: %d cores, %d GiB, %s, %s, kernel %s; ovn-northd %s\n", m.CPUs, m.MemGiB, m.Go, m.OS, m.Kernel, r.Setup.Northd)
-	fmt.Fprintf(w, "setup: %s logical switch ports in %.1f s, fake API loaded in %.1f s\n",
+	w.printf("machine: %d cores, %d GiB, %s, %s, kernel %s; ovn-northd %s\n", m.CPUs, m.MemGiB, m.Go, m.OS, m.Kernel, r.Setup.Northd)
+	w.printf("setup: %s logical switch ports in %.1f s, fake API loaded in %.1f s\n",
 		commas(r.Rows.LogicalSwitchPorts), r.Setup.PortsSeconds, r.Setup.FakeSeconds)
-	fmt.Fprintf(w, "NB after the full sync: %s ACLs, %s port groups (%s ports), %s address sets (%s entries)\n\n",
+	w.printf("NB after the full sync: %s ACLs, %s port groups (%s ports), %s address sets (%s entries)\n\n",
 		commas(r.Rows.ACLs), commas(r.Rows.PortGroups), commas(r.Rows.PortGroupPorts), commas(r.Rows.AddressSets),
 		commas(r.Rows.AddressSetEntries))
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	f := r.FullSync
-	fmt.Fprintf(tw, "full sync\t%.2f s to Ready\t%s NB ops, %d transaction(s)\tpeak RSS %.0f MB (%.0f MB before), heap %.0f MB\tCPU %.1f s (NB server %.1f s)\tNB = translation: %s\n",
+	tprintf(tw, "full sync\t%.2f s to Ready\t%s NB ops, %d transaction(s)\tpeak RSS %.0f MB (%.0f MB before), heap %.0f MB\tCPU %.1f s (NB server %.1f s)\tNB = translation: %s\n",
 		f.Seconds, commas(int(f.Ops)), f.Transactions, f.Usage.PeakRSSMB, f.Usage.StartRSSMB, f.Usage.PeakHeapMB, f.Usage.CPUSeconds, f.Usage.NBCPU, yes(f.Matches))
-	fmt.Fprintf(tw, "restart\t%.2f s to Ready\t%s NB ops\t\t\t\n", r.Restart.Seconds, commas(int(r.Restart.Ops)))
+	tprintf(tw, "restart\t%.2f s to Ready\t%s NB ops\t\t\t\n", r.Restart.Seconds, commas(int(r.Restart.Ops)))
 	if l := r.Limit; l != nil {
-		fmt.Fprintf(tw, "limit\t%.2f s: the same ops, one transaction, plain client, fresh NB\t%s NB ops\tfull sync / limit = %.2f\tNB server CPU %.1f s\t\n",
+		tprintf(tw, "limit\t%.2f s: the same ops, one transaction, plain client, fresh NB\t%s NB ops\tfull sync / limit = %.2f\tNB server CPU %.1f s\t\n",
 			l.Seconds, commas(l.Ops), r.LimitRatio, l.NBCPU)
 	}
-	tw.Flush()
+	_ = tw.Flush() // its error is the one w keeps
 	if n := r.Northd; n != nil {
-		fmt.Fprintf(w, "\nfresh ovn-northd and SB on this NB (informational): cold compile %.1f s (northd CPU %.1f s), northd peak RSS %.0f MB, SB server %.0f MB\n",
+		w.printf("\nfresh ovn-northd and SB on this NB (informational): cold compile %.1f s (northd CPU %.1f s), northd peak RSS %.0f MB, SB server %.0f MB\n",
 			n.ColdSeconds, n.CPUSeconds, n.PeakRSSMB, n.SBPeakRSSMB)
 		var stages []string
 		for _, st := range stagesByCount(n.FlowsByStage) {
 			stages = append(stages, fmt.Sprintf("%s %s", st, commas(n.FlowsByStage[st])))
 		}
-		fmt.Fprintf(w, "SB logical flows: %s, of which ACL stages %s (%s)\n", commas(n.Flows), commas(n.ACLFlows), strings.Join(stages, ", "))
-		fmt.Fprintf(w, "one pod move: NB commit to SB (sb_cfg) %.0f ms, API write to SB %.0f ms\n",
+		w.printf("SB logical flows: %s, of which ACL stages %s (%s)\n", commas(n.Flows), commas(n.ACLFlows), strings.Join(stages, ", "))
+		w.printf("one pod move: NB commit to SB (sb_cfg) %.0f ms, API write to SB %.0f ms\n",
 			1000*n.PodMoveSeconds, 1000*n.PodMoveAPISeconds)
 	}
 	if len(r.Streams) > 0 {
-		fmt.Fprintln(w)
+		w.printf("\n")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "pod label stream\tevents\tsent/s\tcommitted/s\tp50 ms\tp99 ms\tmax ms\tctrl p99 ms\tops/event\ttxns\tbatch ms\tNB txn ms\tfull syncs\tset changes\tCPU ms/event\tNB CPU ms/event\tpeak RSS MB\t")
+		tprintf(tw, "pod label stream\tevents\tsent/s\tcommitted/s\tp50 ms\tp99 ms\tmax ms\tctrl p99 ms\tops/event\ttxns\tbatch ms\tNB txn ms\tfull syncs\tset changes\tCPU ms/event\tNB CPU ms/event\tpeak RSS MB\t\n")
 		for _, s := range r.Streams {
-			fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t<= %.1f\t%.2f\t%s\t%.1f\t%.1f\t%d\t%s\t%.2f\t%.2f\t%.0f\t\n", s.Name, commas(s.Events), s.SentRate,
+			tprintf(tw, "%s\t%s\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t<= %.1f\t%.2f\t%s\t%.1f\t%.1f\t%d\t%s\t%.2f\t%.2f\t%.0f\t\n", s.Name, commas(s.Events), s.SentRate,
 				s.Throughput, s.P50ms, s.P99ms, s.Maxms, s.CtrlP99ms, s.OpsPerEvent, commas(int(s.Transactions)), s.BatchMs, s.CommitMs, s.FullSyncs,
 				commas(s.SetChanges), perEvent(s.Usage.CPUSeconds, s.Events), perEvent(s.Usage.NBCPU, s.Events), s.Usage.PeakRSSMB)
 		}
-		tw.Flush()
-		fmt.Fprintf(w, "NB = translation of the moved cluster: %s\n", yes(r.FinalMatch))
+		_ = tw.Flush() // its error is the one w keeps
+		w.printf("NB = translation of the moved cluster: %s\n", yes(r.FinalMatch))
 	}
-	fmt.Fprintln(w)
+	w.printf("\n")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	set := "w1"
 	if r.Workload == "W2" {
 		set = "W2"
 	}
-	fmt.Fprintf(tw, "target (set for %s)\tlimit\tmeasured\t\n", set)
+	tprintf(tw, "target (set for %s)\tlimit\tmeasured\t\n", set)
 	for _, t := range r.Targets() {
 		verdict := "met"
 		if !t.Met {
 			verdict = "MISSED"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Name, t.Limit, t.Value, verdict)
+		tprintf(tw, "%s\t%s\t%s\t%s\n", t.Name, t.Limit, t.Value, verdict)
 	}
-	tw.Flush()
+	_ = tw.Flush() // its error is the one w keeps
 	for _, f := range r.Failures {
-		fmt.Fprintf(w, "FAILED: %s\n", f)
+		w.printf("FAILED: %s\n", f)
 	}
+	return w.err
 }
+
+// stickyWriter keeps the first write error and drops every write after it, so a report is checked once.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	s.err = err
+	return n, err
+}
+
+// printf writes to s; its error, if any, is the one s keeps.
+func (s *stickyWriter) printf(format string, args ...any) { _, _ = fmt.Fprintf(s, format, args...) }
 
 // perEvent is milliseconds of CPU per event.
 func perEvent(seconds float64, events int) float64 {

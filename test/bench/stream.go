@@ -470,6 +470,7 @@ func (s *streamer) waitFreed(end time.Time) {
 // Bound is a histogram bucket bound in ms; past the last bucket it is +Inf, which JSON writes as "+Inf".
 type Bound float64
 
+// MarshalJSON writes +Inf as the string "+Inf", which JSON numbers cannot hold.
 func (b Bound) MarshalJSON() ([]byte, error) {
 	if math.IsInf(float64(b), 1) {
 		return []byte(`"+Inf"`), nil

@@ -53,7 +53,8 @@ func (b *Bed) startDaemon(ctx context.Context, name, netns, program string, read
 	if err != nil {
 		return nil, err
 	}
-	defer stderr.Close()
+	// The child holds its own copy of the file once started; this process only lets go of its handle.
+	defer func() { _ = stderr.Close() }()
 	d.cmd.Stdout, d.cmd.Stderr = stderr, stderr
 	// Own process group: a ^C meant for `go test` reaches the bed through Stop, not behind its back.
 	// Pdeathsig ends the daemon if the test binary dies without calling Stop.

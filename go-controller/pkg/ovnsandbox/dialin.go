@@ -23,14 +23,14 @@ func DialIn(n *Netns, target probe.Target, timeout time.Duration) (probe.Result,
 	if err != nil {
 		return probe.Result{}, err
 	}
-	defer ns.Close()
+	defer func() { _ = ns.Close() }() // read-only namespace handle
 	runtime.LockOSThread()
 	orig, err := os.Open("/proc/thread-self/ns/net")
 	if err != nil {
 		runtime.UnlockOSThread()
 		return probe.Result{}, err
 	}
-	defer orig.Close()
+	defer func() { _ = orig.Close() }() // read-only namespace handle
 	if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
 		runtime.UnlockOSThread()
 		return probe.Result{}, fmt.Errorf("enter %s: %w", n.Name, err)

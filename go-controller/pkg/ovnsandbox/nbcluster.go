@@ -104,7 +104,8 @@ func loopbackPorts(n int) ([]int, error) {
 		if err != nil {
 			return nil, fmt.Errorf("picking a free port: %w", err)
 		}
-		defer l.Close()
+		// Held until all n are picked so no port comes twice; only the numbers are wanted.
+		defer func() { _ = l.Close() }()
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil

@@ -31,7 +31,8 @@ func (b *Bed) Serve(ctx context.Context, n *Netns, ports ...probe.Listen) (probe
 	if err != nil {
 		return probe.Ready{}, err
 	}
-	defer stderr.Close()
+	// The child holds its own copy of the file once started; this process only lets go of its handle.
+	defer func() { _ = stderr.Close() }()
 	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

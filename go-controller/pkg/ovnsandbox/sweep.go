@@ -71,7 +71,7 @@ func appendLine(path, line string) error {
 		return err
 	}
 	if _, err := f.WriteString(line + "\n"); err != nil {
-		f.Close()
+		_ = f.Close() // the write error is the one that matters
 		return err
 	}
 	return f.Close()

@@ -39,7 +39,7 @@ func dialTCP(t Target, timeout time.Duration) Result {
 	if err != nil {
 		return fromError(err, "")
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }() // the reply is read; a close error changes no outcome
 	return exchange(conn, deadline)
 }
 
@@ -50,7 +50,7 @@ func dialUDP(t Target, timeout time.Duration) Result {
 	if err != nil {
 		return fromError(err, "")
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }() // the reply is read; a close error changes no outcome
 	return exchange(conn, deadline)
 }
 

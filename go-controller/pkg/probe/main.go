@@ -19,9 +19,11 @@ const DefaultTimeout = 2 * time.Second
 //	tieracl-probe dial [--timeout 2s] tcp:10.0.0.2:80 ...      # one Result line per target, in order
 //
 // It returns the exit status: 0 when every probe ran (whatever its outcome), 2 on bad usage.
+//
+// Writes to stderr discard their error: stderr is where failures go, there is nowhere left to report one.
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: tieracl-probe serve|dial ...")
+		_, _ = fmt.Fprintln(stderr, "usage: tieracl-probe serve|dial ...")
 		return 2
 	}
 	switch args[0] {
@@ -30,7 +32,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case "dial":
 		return mainDial(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "tieracl-probe: unknown command %q\n", args[0])
+	_, _ = fmt.Fprintf(stderr, "tieracl-probe: unknown command %q\n", args[0])
 	return 2
 }
 
@@ -45,20 +47,20 @@ func mainServe(args []string, stdout, stderr io.Writer) int {
 	for _, a := range fs.Args() {
 		l, err := ParseListen(a)
 		if err != nil {
-			fmt.Fprintln(stderr, err)
+			_, _ = fmt.Fprintln(stderr, err)
 			return 2
 		}
 		ports = append(ports, l)
 	}
 	srv, err := NewServer(*name, ports)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		_, _ = fmt.Fprintln(stderr, err)
 		return 1
 	}
 	if err := json.NewEncoder(stdout).Encode(srv.Ready()); err != nil {
 		return 1
 	}
-	fmt.Fprintln(stderr, srv.Serve())
+	_, _ = fmt.Fprintln(stderr, srv.Serve())
 	return 1
 }
 
@@ -73,7 +75,7 @@ func mainDial(args []string, stdout, stderr io.Writer) int {
 	for _, a := range fs.Args() {
 		t, err := ParseTarget(a)
 		if err != nil {
-			fmt.Fprintln(stderr, err)
+			_, _ = fmt.Fprintln(stderr, err)
 			return 2
 		}
 		targets = append(targets, t)

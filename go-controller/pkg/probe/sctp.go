@@ -36,7 +36,7 @@ func dialSCTP(t Target, timeout time.Duration) Result {
 		}
 		return Result{Outcome: Failed, Error: "socket: " + err.Error()}
 	}
-	defer unix.Close(fd)
+	defer func() { _ = unix.Close(fd) }() // the outcome is known; a close error changes none
 
 	if err := unix.Connect(fd, sa); err != nil && !errors.Is(err, unix.EINPROGRESS) {
 		return fromError(err, "")
@@ -108,12 +108,12 @@ func listenSCTP(port uint16) (int, error) {
 		}
 		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
 		if err := unix.Bind(fd, sa); err != nil {
-			unix.Close(fd)
+			_ = unix.Close(fd) // never listened on; the bind or listen error is the one to return
 			lastErr = err
 			continue
 		}
 		if err := unix.Listen(fd, 64); err != nil {
-			unix.Close(fd)
+			_ = unix.Close(fd) // never listened on; the bind or listen error is the one to return
 			lastErr = err
 			continue
 		}
@@ -133,7 +133,7 @@ func serveSCTP(fd int, reply string) error {
 			return err
 		}
 		go func() {
-			defer unix.Close(conn)
+			defer func() { _ = unix.Close(conn) }() // one reply per association, best effort
 			buf := make([]byte, 512)
 			if _, err := unix.Read(conn, buf); err != nil {
 				return

@@ -91,7 +91,7 @@ func (s *Server) serveTCP(l net.Listener, reply string) error {
 			return err
 		}
 		go func() {
-			defer conn.Close()
+			defer func() { _ = conn.Close() }() // one reply per connection, best effort
 			_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 			if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
 				return

@@ -15,6 +15,7 @@ import (
 // Protocol is TCP, UDP or SCTP, spelled as in Kubernetes.
 type Protocol string
 
+// The protocols a probe speaks.
 const (
 	TCP  Protocol = "TCP"
 	UDP  Protocol = "UDP"
@@ -85,19 +86,19 @@ func ParseTarget(s string) (Target, error) {
 type Outcome string
 
 const (
-	// Connected: the server's reply came back.
+	// Connected means the server's reply came back.
 	Connected Outcome = "connected"
-	// TimedOut: nothing came back in time; what an ACL drop looks like.
+	// TimedOut means nothing came back in time; what an ACL drop looks like.
 	TimedOut Outcome = "timeout"
-	// Refused: a TCP RST, ICMP port unreachable or SCTP ABORT answered the first packet.
+	// Refused means a TCP RST, ICMP port unreachable or SCTP ABORT answered the first packet.
 	Refused Outcome = "refused"
-	// Reset: the connection was set up and then reset.
+	// Reset means the connection was set up and then reset.
 	Reset Outcome = "reset"
-	// Unreachable: the source's own stack found no route or neighbour.
+	// Unreachable means the source's own stack found no route or neighbor.
 	Unreachable Outcome = "unreachable"
-	// SCTPUnsupported: the kernel cannot open SCTP sockets here; never a pass.
+	// SCTPUnsupported means the kernel cannot open SCTP sockets here; never a pass.
 	SCTPUnsupported Outcome = "sctp-unsupported"
-	// Failed: anything else; Error says what.
+	// Failed is anything else; Error says what.
 	Failed Outcome = "error"
 )
 

@@ -77,7 +77,9 @@ func run() error {
 	}
 	defer func() {
 		if !*keep {
-			os.RemoveAll(tmp)
+			if err := os.RemoveAll(tmp); err != nil {
+				fmt.Fprintln(os.Stderr, "tieracl-bench: removing the temporary folder:", err)
+			}
 		}
 	}()
 	if *logFile == "" {
@@ -122,7 +124,7 @@ func run() error {
 		NoLimit: !*limit, NoNorthdCompile: !*northdCompile})
 	m := bench.ThisMachine()
 	fmt.Println()
-	rep.Print(os.Stdout, m)
+	printErr := rep.Print(os.Stdout, m)
 	if *jsonOut != "" {
 		b, err := json.MarshalIndent(struct {
 			Machine bench.Machine  `json:"machine"`
@@ -139,6 +141,9 @@ func run() error {
 	if runErr != nil {
 		*keep = true
 		return fmt.Errorf("%w (controller log: %s)", runErr, *logFile)
+	}
+	if printErr != nil {
+		return fmt.Errorf("writing the report: %w", printErr)
 	}
 	if *enforce {
 		for _, t := range rep.Targets() {
