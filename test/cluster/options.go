@@ -69,14 +69,18 @@ func (o Options) check() error {
 	return nil
 }
 
-// Files of the state folder.
+// Kubeconfig is the file in the state folder that lets kubectl and tests reach the cluster's API server.
 func (o Options) Kubeconfig() string { return filepath.Join(o.State, "kubeconfig") }
 func (o Options) pidFile() string    { return filepath.Join(o.State, "supervisor.pid") }
 func (o Options) readyFile() string  { return filepath.Join(o.State, "ready") }
 func (o Options) logFile() string    { return filepath.Join(o.State, "cluster.log") }
 func (o Options) binDir() string     { return filepath.Join(o.State, "bin") }
 
-// NodeName, NodeIP and PodCIDR of node i (1-based).
+// NodeName is the name of node i (1-based).
 func NodeName(i int) string { return fmt.Sprintf("vnode-%d", i) }
-func NodeIP(i int) string   { return fmt.Sprintf("172.18.0.%d", 10+i) }
-func PodCIDR(i int) string  { return fmt.Sprintf("10.244.%d.0/24", i) }
+
+// NodeIP is the InternalIP of node i (1-based).
+func NodeIP(i int) string { return fmt.Sprintf("172.18.0.%d", 10+i) }
+
+// PodCIDR is the pod address range of node i (1-based).
+func PodCIDR(i int) string { return fmt.Sprintf("10.244.%d.0/24", i) }

@@ -22,7 +22,8 @@ func startProc(name, logFile, binary string, args ...string) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	// The child holds its own copy of the file once started; this process only lets go of its handle.
+	defer func() { _ = f.Close() }()
 	p := &proc{name: name, log: logFile, exited: make(chan struct{})}
 	p.cmd = exec.Command(binary, args...)
 	p.cmd.Stdout, p.cmd.Stderr = f, f

@@ -60,7 +60,8 @@ func Up(ctx context.Context, o Options, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	defer logf.Close()
+	// The child holds its own copy of the file once started; this process only lets go of its handle.
+	defer func() { _ = logf.Close() }()
 	cmd := exec.Command(filepath.Join(o.binDir(), "tieracl-cluster"), RunCommand, "--state="+o.State,
 		"--nodes="+strconv.Itoa(o.Nodes), "--crds="+o.CRDs)
 	cmd.Stdout, cmd.Stderr = logf, logf

@@ -90,7 +90,8 @@ func (c *Controller) Start() error {
 	if err != nil {
 		return err
 	}
-	defer log.Close()
+	// The child holds its own copy of the file once started; this process only lets go of its handle.
+	defer func() { _ = log.Close() }()
 	cmd := exec.Command(c.Binary, c.Args()...)
 	cmd.Stdout, cmd.Stderr = log, log
 	// Its own process group, so a ^C for go test reaches it through Stop; Pdeathsig ends it with the
@@ -231,7 +232,7 @@ func (c *Controller) get(ctx context.Context, path string) (int, string, error) 
 	if err != nil {
 		return 0, "", err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read to the end below; nothing left to lose
 	body, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, strings.TrimSpace(string(body)), err
 }
@@ -243,7 +244,7 @@ const Leading = "leading:"
 // prefix; it fails early when the run exits.
 func (c *Controller) WaitReadyz(ctx context.Context, code int, prefix string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
-	last := "no answer yet"
+	var last string // what the last poll got; every pass sets it before it is read
 	for {
 		got, body, err := c.Readyz(ctx)
 		switch {
@@ -262,7 +263,7 @@ func (c *Controller) WaitReadyz(ctx context.Context, code int, prefix string, ti
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return fmt.Errorf("waiting for /readyz %d: %w; last: %s", code, ctx.Err(), last)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -273,7 +274,7 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }() // only the port number was wanted
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 

@@ -153,7 +153,7 @@ func readObjects(file string) ([]*unstructured.Unstructured, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only
 	decoder := yaml.NewYAMLOrJSONDecoder(f, 4096)
 	var objects []*unstructured.Unstructured
 	for {

@@ -239,7 +239,9 @@ func TestStartFails(t *testing.T) {
 			parent := t.TempDir()
 			c, err := kube.Start(ctx, kube.Options{Dir: parent, BinDir: tc.binDir})
 			if err == nil {
-				c.Stop()
+				if err := c.Stop(); err != nil {
+					t.Errorf("Stop: %v", err)
+				}
 				t.Fatal("Start succeeded")
 			}
 			t.Logf("error: %v", err)

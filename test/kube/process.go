@@ -28,7 +28,8 @@ func startProcess(dir, name, binary string, args ...string) (*process, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer log.Close()
+	// The child holds its own copy of the file once started; this process only lets go of its handle.
+	defer func() { _ = log.Close() }()
 	p.cmd = exec.Command(binary, args...)
 	p.cmd.Dir = dir
 	p.cmd.Stdout, p.cmd.Stderr = log, log

@@ -112,16 +112,19 @@ var ProbeBinary = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	tmp.Close()
+	if err := tmp.Close(); err != nil {
+		_ = os.Remove(tmp.Name()) // best effort; the close error is the one returned
+		return "", err
+	}
 	cmd := exec.Command("go", "build", "-o", tmp.Name(), "./go-controller/cmd/tieracl-probe")
 	cmd.Dir = repo
 	if out, err := cmd.CombinedOutput(); err != nil {
-		os.Remove(tmp.Name())
+		_ = os.Remove(tmp.Name()) // best effort; the build error is the one returned
 		return "", fmt.Errorf("building tieracl-probe: %w: %s", err, strings.TrimSpace(string(out)))
 	}
 	final := filepath.Join(dir, "tieracl-probe")
 	if err := os.Rename(tmp.Name(), final); err != nil {
-		os.Remove(tmp.Name())
+		_ = os.Remove(tmp.Name()) // best effort; the rename error is the one returned
 		return "", err
 	}
 	return final, nil

@@ -111,7 +111,8 @@ func (c *containerRun) once() (code int, ran time.Duration, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	defer log.Close()
+	// The child holds its own copy of the file once started; this process only lets go of its handle.
+	defer func() { _ = log.Close() }()
 	cmd := p.command(env, c.spec.WorkingDir, argv)
 	cmd.Stdout, cmd.Stderr = log, log
 	started := metav1.Now()

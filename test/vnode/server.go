@@ -155,7 +155,7 @@ func (a *Agent) handleLogs(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, err.Error(), http.StatusNotFound)
 		return
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only
 	w.Header().Set("Content-Type", "text/plain")
 	if tail, err := strconv.Atoi(req.URL.Query().Get("tailLines")); err == nil && tail >= 0 {
 		_, _ = io.WriteString(w, lastLines(f.Name(), tail)+"\n")

@@ -92,7 +92,7 @@ func (b *Bed) Stop() error {
 // KeepRunDir keeps every zone's run folder after Stop, e.g. once a test has failed.
 func (b *Bed) KeepRunDir() {
 	for _, z := range b.Zones {
-		z.Bed.KeepRunDir()
+		z.KeepRunDir()
 	}
 }
 
@@ -100,7 +100,7 @@ func (b *Bed) KeepRunDir() {
 func (b *Bed) Logs(lines int) string {
 	out := ""
 	for _, z := range b.Zones {
-		out += fmt.Sprintf("######## zone %s (%s)\n%s", z.Name, z.Dir, z.Bed.Logs(lines))
+		out += fmt.Sprintf("######## zone %s (%s)\n%s", z.Name, z.Dir, z.Logs(lines))
 	}
 	return out
 }

@@ -62,7 +62,7 @@ func TestCrossZonePackets(t *testing.T) {
 	b := startBed(t, ctx)
 	snap := &cluster.Snapshot{Pods: []*corev1.Pod{
 		pod("alpha", "client", "node-1", "10.244.0.5", "fd00:10:244::5"),
-		pod("alpha", "neighbour", "node-1", "10.244.0.6"),
+		pod("alpha", "neighbor", "node-1", "10.244.0.6"),
 		pod("beta", "server", "node-2", "10.244.1.6", "fd00:10:244:1::6"),
 	}}
 	place := Placement{"node-1": 0, "node-2": 1}
@@ -78,7 +78,7 @@ func TestCrossZonePackets(t *testing.T) {
 		}
 		ns[p.Name] = n
 	}
-	for _, name := range []string{"server", "neighbour"} {
+	for _, name := range []string{"server", "neighbor"} {
 		z := b.Zones[place.ZoneOfPod(podNamed(snap, name))]
 		if _, err := z.Serve(ctx, ns[name], probe.Listen{Protocol: probe.TCP, Port: 80},
 			probe.Listen{Protocol: probe.UDP, Port: 53}); err != nil {
@@ -94,7 +94,7 @@ func TestCrossZonePackets(t *testing.T) {
 		{Protocol: probe.TCP, Addr: netip.MustParseAddrPort("[fd00:10:244:1::6]:80")},
 		{Protocol: probe.TCP, Addr: netip.MustParseAddrPort("10.244.0.6:80")},
 	}
-	want := []string{"beta/server tcp:80", "beta/server udp:53", "beta/server tcp:80", "alpha/neighbour tcp:80"}
+	want := []string{"beta/server tcp:80", "beta/server udp:53", "beta/server tcp:80", "alpha/neighbor tcp:80"}
 	got, err := b.Zones[0].Probe(ctx, ns["client"], 0, targets...)
 	if err != nil {
 		t.Fatal(err)

@@ -87,7 +87,7 @@ func testZoneMode(t *testing.T, path string) {
 		if ev.CrossZone(r.Flow) {
 			crossed++
 		}
-		if !r.Pass && !(r.Probe.Protocol == "SCTP" && r.NotJudged()) {
+		if !r.Pass && (r.Probe.Protocol != "SCTP" || !r.NotJudged()) {
 			t.Errorf("probes[%d] %s -> %s %s/%s: expected %s, got %s: %v", r.Index, r.Probe.From, r.Probe.To,
 				r.Probe.Protocol, r.Probe.Port.String(), r.Probe.Expect, r.Got(), r.Err)
 		}

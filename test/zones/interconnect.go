@@ -104,7 +104,7 @@ func (b *Bed) startInterconnect(ctx context.Context) error {
 // linkUnderlay joins the zones' switch namespaces with a veth whose ends are ports of each zone's
 // underlay bridge, gives each bridge the zone's encap IP, and makes each zone's chassis its interconnect
 // gateway. The userspace datapath sends a tunnel's packets out of the bridge that owns the route to the
-// remote encap IP, so every neighbour is set up front rather than learned from ARP.
+// remote encap IP, so every neighbor is set up front rather than learned from ARP.
 func (b *Bed) linkUnderlay(ctx context.Context) error {
 	z0, z1 := b.Zones[0], b.Zones[1]
 	if _, err := z0.RunCommand(ctx, "ip", "link", "add", underlayLink(0), "netns", z0.SwitchNS(), "type", "veth",
