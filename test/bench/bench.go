@@ -22,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/tools/record"
+	"k8s.io/klog/v2"
 	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 	npfake "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned/fake"
 
@@ -552,9 +553,11 @@ func (r *running) stop() {
 		return
 	}
 	r.cancel()
-	// Run ends with the cancellation; a failure before Ready surfaced in waitReady, one after it in the
-	// measurements (NB stops matching the translation).
-	_ = <-r.done
+	// Run ends with the cancellation. A failure before Ready surfaced in waitReady; one after it shows in the
+	// measurements (NB stops matching the translation) and is logged here, beside the controller's own log.
+	if err := <-r.done; err != nil && !errors.Is(err, context.Canceled) {
+		klog.Errorf("the benchmarked controller's Run ended with: %v", err)
+	}
 	r.nb.Close()
 	r.cancel = nil
 }
