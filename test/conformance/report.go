@@ -12,8 +12,8 @@ import (
 // experimental level when any of them is experimental there; a level fails when a test failed. A test
 // this backend could not judge at all on this machine (SCTP without kernel SCTP) is listed as skipped;
 // v0.1.7 calls such a level partial, v0.3.0 fails it ("required tests skipped").
-func (s *Suite) BuildReport(impl Implementation, date, backend string, results []TestResult) ConformanceReport {
-	r := ConformanceReport{
+func (s *Suite) BuildReport(impl Implementation, date, backend string, results []TestResult) Report {
+	r := Report{
 		TypeMeta:       metav1.TypeMeta{APIVersion: "policy.networking.k8s.io/v1alpha1", Kind: "ConformanceReport"},
 		Implementation: impl,
 		Date:           date,

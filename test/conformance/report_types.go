@@ -8,8 +8,8 @@ import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 // and Kubernetes than the project's; v0.1.7 and v0.3.0 differ only in the suite version's field name
 // and in v0.3.0 having no "partial" result.
 
-// ConformanceReport is the report of one run of the suite.
-type ConformanceReport struct {
+// Report is the report of one run of the suite, upstream's ConformanceReport kind.
+type Report struct {
 	metav1.TypeMeta `json:",inline"`
 	Implementation  `json:"implementation"`
 	// Date is when the report was generated, RFC 3339.

@@ -143,7 +143,7 @@ func implementation(suite *conformance.Suite, backend, version string) conforman
 	}
 }
 
-func write(path string, report conformance.ConformanceReport) error {
+func write(path string, report conformance.Report) error {
 	data, err := yaml.Marshal(report)
 	if err != nil {
 		return err

@@ -76,7 +76,7 @@ func TestRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var report conformance.ConformanceReport
+		var report conformance.Report
 		if err := yaml.UnmarshalStrict(data, &report); err != nil {
 			t.Fatal(err)
 		}
