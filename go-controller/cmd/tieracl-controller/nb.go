@@ -9,6 +9,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
 )
 
 // connectNB connects to NB, retrying with backoff until it succeeds or ctx ends: an NB that is not up
@@ -41,7 +42,7 @@ func connectNB(ctx context.Context, o *options, failed func(error)) (client.Clie
 }
 
 // reportNB sets tieracl_nb_connected every second from an echo, whether this replica leads or not.
-func reportNB(ctx context.Context, nb client.Client, m *controller.Metrics) {
+func reportNB(ctx context.Context, nb *nbsync.Conn, m *controller.Metrics) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {

@@ -84,7 +84,8 @@ func run(ctx context.Context, o *options) error {
 		o.leaseName = zoneLease(o.leaseName, o.zone)
 	}
 	h.setStarted()
-	go reportNB(ctx, nb, metrics) // on a standby too, which keeps its NB connection ready
+	conn := nbsync.NewConn(nb)      // one echo in flight for both the metric and the controller
+	go reportNB(ctx, conn, metrics) // on a standby too, which keeps its NB connection ready
 
 	lead := func(ctx context.Context) error {
 		// Watch only the policy APIs the cluster serves. When that changes (a CRD installed or removed),
@@ -94,7 +95,7 @@ func run(ctx context.Context, o *options) error {
 			return fmt.Errorf("discover the served policy APIs: %w", err)
 		}
 		klog.InfoS("policy APIs", "unserved", unserved)
-		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: nbsync.NewConn(nb), PortName: portName,
+		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: conn, PortName: portName,
 			ACLLogRate: o.aclLogRate, Metrics: metrics, ResyncInterval: o.resyncInterval, Unserved: unserved,
 			Manage: manage, Zone: o.zone})
 		if err != nil {

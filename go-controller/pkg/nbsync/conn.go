@@ -2,6 +2,8 @@ package nbsync
 
 import (
 	"context"
+	"fmt"
+	"sync"
 
 	"github.com/ovn-kubernetes/libovsdb/cache"
 	"github.com/ovn-kubernetes/libovsdb/client"
@@ -12,7 +14,12 @@ import (
 
 // Conn is the controller's NB over a libovsdb client monitored with Monitor (Connect makes one): the
 // production implementation of controller.NB.
-type Conn struct{ c client.Client }
+type Conn struct {
+	c client.Client
+
+	mu   sync.Mutex
+	echo chan error // the echo in flight, nil when none is
+}
 
 // NewConn wraps a connected client; the caller still owns it and closes it.
 func NewConn(c client.Client) *Conn { return &Conn{c: c} }
@@ -38,5 +45,26 @@ func (n *Conn) Cache() *cache.TableCache { return n.c.Cache() }
 // Connected reports whether the client holds a connection (libovsdb may say so while it reconnects).
 func (n *Conn) Connected() bool { return n.c.Connected() }
 
-// Echo asks NB to answer.
-func (n *Conn) Echo(ctx context.Context) error { return n.c.Echo(ctx) }
+// Echo asks NB to answer, and says so if it has not when ctx ends. libovsdb's Echo must never see a
+// context end: on a timeout it compares the reply while the late answer is still being decoded into
+// it (a data race in libovsdb v0.8.1). So one echo at a time runs without a deadline, and a caller
+// that stops waiting finds it still in flight next time, or its answer.
+func (n *Conn) Echo(ctx context.Context) error {
+	n.mu.Lock()
+	if n.echo == nil {
+		ch := make(chan error, 1)
+		n.echo = ch
+		go func() { ch <- n.c.Echo(context.Background()) }()
+	}
+	ch := n.echo
+	n.mu.Unlock()
+	select {
+	case err := <-ch:
+		n.mu.Lock()
+		n.echo = nil
+		n.mu.Unlock()
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("NB has not answered an echo: %w", ctx.Err())
+	}
+}

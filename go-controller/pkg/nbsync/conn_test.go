@@ -1,0 +1,52 @@
+package nbsync
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ovn-kubernetes/libovsdb/client"
+)
+
+// echoClient is a client whose Echo waits for answer; every other method is the nil interface's.
+type echoClient struct {
+	client.Client
+	calls  atomic.Int32
+	answer chan error
+}
+
+func (e *echoClient) Echo(ctx context.Context) error {
+	e.calls.Add(1)
+	if ctx.Done() != nil {
+		return errors.New("libovsdb's Echo was given a context that can end")
+	}
+	return <-e.answer
+}
+
+// A caller that stops waiting leaves the one echo in flight; the next caller waits for it, and gets
+// its answer once NB gives it.
+func TestEchoOneInFlightNoDeadline(t *testing.T) {
+	fake := &echoClient{answer: make(chan error, 1)}
+	n := NewConn(fake)
+	for i := range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		err := n.Echo(ctx)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("echo %d while NB is silent: %v, want a deadline error", i, err)
+		}
+	}
+	fake.answer <- nil
+	if err := n.Echo(context.Background()); err != nil {
+		t.Fatalf("echo once NB answered: %v", err)
+	}
+	if c := fake.calls.Load(); c != 1 {
+		t.Errorf("libovsdb's Echo called %d times for one unanswered echo, want 1", c)
+	}
+	fake.answer <- errors.New("down")
+	if err := n.Echo(context.Background()); err == nil || err.Error() != "down" {
+		t.Errorf("the next echo starts anew: %v, want its own answer", err)
+	}
+}
