@@ -124,3 +124,23 @@ func errText(err error) string {
 	}
 	return ": " + err.Error()
 }
+
+// TestTestFilesListsBothForms: TestFiles finds both forms of the examples, and an empty folder is an error.
+func TestTestFilesListsBothForms(t *testing.T) {
+	files, err := TestFiles(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cnp int
+	for _, f := range files {
+		if strings.HasPrefix(f, "cnp/") {
+			cnp++
+		}
+	}
+	if cnp == 0 || cnp == len(files) {
+		t.Errorf("%d files, %d of them CNP: want both forms", len(files), cnp)
+	}
+	if _, err := TestFiles(t.TempDir()); err == nil {
+		t.Error("an empty folder gave no error")
+	}
+}

@@ -3,12 +3,12 @@ package zones
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tieracl/tieracl/examples"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/policytest"
 	"github.com/tieracl/tieracl/test/testbed"
@@ -33,16 +33,9 @@ func TestExamplesAcrossZones(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("the two-zone bed needs root (network namespaces, ovs-vswitchd)")
 	}
-	var files []string
-	for _, pattern := range []string{"../../examples/[0-9][0-9]-*/test*.yaml", "../../examples/cnp/[0-9][0-9]-*/test*.yaml"} {
-		m, err := filepath.Glob(pattern)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, m...)
-	}
-	if len(files) == 0 {
-		t.Fatal("no example tests found")
+	files, err := examples.TestFiles("../../examples")
+	if err != nil {
+		t.Fatal(err)
 	}
 	opts := bedOptions(t, context.Background())
 	var probes, passed, cross, sctp int

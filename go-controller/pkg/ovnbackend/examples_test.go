@@ -2,12 +2,12 @@ package ovnbackend
 
 import (
 	"errors"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tieracl/tieracl/examples"
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/eval"
 	"github.com/tieracl/tieracl/go-controller/pkg/policytest"
@@ -20,16 +20,9 @@ func TestExamples(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs OVN 25.03 (test/ovn/fetch.sh) and root for the ovn and datapath backends; skipped under -short")
 	}
-	var files []string
-	for _, pattern := range []string{"../../../examples/[0-9][0-9]-*/test*.yaml", "../../../examples/cnp/[0-9][0-9]-*/test*.yaml"} {
-		m, err := filepath.Glob(pattern)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, m...)
-	}
-	if len(files) == 0 {
-		t.Fatal("no example tests found")
+	files, err := examples.TestFiles("../../../examples")
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, name := range []string{NameOVN, NameDatapath} {
 		t.Run(name, func(t *testing.T) {
