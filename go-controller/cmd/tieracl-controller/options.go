@@ -5,6 +5,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbconn"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
@@ -18,6 +19,7 @@ type options struct {
 	manage         string
 	aclLogRate     int
 	zone           string
+	zoneKey        string
 
 	leaderElect   bool
 	leaseNS       string
@@ -61,6 +63,9 @@ func (o *options) register(fs *flag.FlagSet) {
 	)
 	fs.StringVar(&o.zone, "zone", o.zone, "OVN interconnect zone (NB_Global name) whose NB this instance writes, "+
 		"one instance per zone; empty for one NB for the whole cluster")
+	fs.StringVar(&o.zoneKey, "zone-key", controller.ZoneKey, "with --zone: the Node annotation, or failing it "+
+		"label, naming a node's zone (a node with neither is in zone \""+controller.UnnamedZone+"\"); a pod is in "+
+		"its node's zone")
 	fs.IntVar(
 		&o.aclLogRate,
 		"acl-log-rate",

@@ -97,7 +97,7 @@ func run(ctx context.Context, o *options) error {
 		klog.InfoS("policy APIs", "unserved", unserved)
 		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: conn, PortName: portName,
 			ACLLogRate: o.aclLogRate, Metrics: metrics, ResyncInterval: o.resyncInterval, Unserved: unserved,
-			Manage: manage, Zone: o.zone})
+			Manage: manage, Zone: o.zone, ZoneKey: o.zoneKey})
 		if err != nil {
 			return err
 		}

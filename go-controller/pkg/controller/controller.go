@@ -55,9 +55,13 @@ type Config struct {
 	// not watched, so it translates to no rows, and the rows tieracl wrote for it before are deleted;
 	// rows of other clients are never touched.
 	Manage map[Kind]bool
-	// Zone, when set, is the OVN interconnect zone whose NB this controller writes (see zone.go): pods
-	// whose ports NB lacks are other zones', not gaps. Empty for one NB for the whole cluster.
+	// Zone, when set, is the OVN interconnect zone whose NB this controller writes (see zone.go): a pod is
+	// in its node's zone, and only this zone's pods whose ports NB lacks are gaps. Empty for one NB for
+	// the whole cluster.
 	Zone string
+	// ZoneKey is the Node annotation (or, failing it, label) that names a node's zone; ZoneKey (the
+	// package constant, OVN-Kubernetes') when empty.
+	ZoneKey string
 }
 
 // Controller is one running controller. Create it with New and start it with Run.
@@ -71,6 +75,7 @@ type Controller struct {
 	gaps            *gaps
 	desired         *desired // the last translation's rows by name, made when first needed; worker only
 	templateChecked bool     // the port-name template was checked against NB; worker only
+	zoneNodes       zoneNodes
 	setWrites       setWrites
 
 	mu      sync.Mutex

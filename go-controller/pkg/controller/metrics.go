@@ -28,6 +28,11 @@ type Metrics struct {
 	Leader          prometheus.Gauge       // 1 while this replica holds the Lease (or leader election is off)
 	BuildInfo       *prometheus.GaugeVec   // 1, labeled with the version and Go version
 	Policies        *prometheus.GaugeVec   // policies by the reason of their Programmed condition
+
+	// PortsOfOtherZones counts, in zone mode, the selected pods with IPs whose port is in this NB while
+	// their node is in another zone: the policy applies to the port here, but the pod's node disagrees.
+	PortsOfOtherZones prometheus.Gauge
+	ZoneNodes         prometheus.Gauge // in zone mode, the nodes in this controller's zone
 }
 
 // errorStages and driftTables are the label values counted from zero, so that a rate over them is defined
@@ -63,6 +68,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "1 while the controller has no open API watch of a kind: its cache may be stale."}, []string{"kind"}),
 		PodsWithoutPort: prometheus.NewGauge(prometheus.GaugeOpts{Name: "tieracl_pods_without_port",
 			Help: "Pods with IPs that a policy selects but whose logical switch port is not in NB: not enforced."}),
+		PortsOfOtherZones: prometheus.NewGauge(prometheus.GaugeOpts{Name: "tieracl_zone_ports_of_other_zones",
+			Help: "Zone mode: selected pods whose port is in this NB although their node is in another zone."}),
+		ZoneNodes: prometheus.NewGauge(prometheus.GaugeOpts{Name: "tieracl_zone_nodes",
+			Help: "Zone mode: the nodes in this controller's zone (0 means no pod counts as this zone's)."}),
 		DriftRepaired: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tieracl_drift_repaired_total",
 			Help: "Rows tieracl owns that someone else changed in NB, repaired, by table."}, []string{"table"}),
 		Leader: prometheus.NewGauge(prometheus.GaugeOpts{Name: "tieracl_leader",
@@ -81,7 +90,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.Reconcile, m.Transaction, m.Operations, m.Rows, m.QueueDepth, m.EventToCommit, m.Errors,
-			m.StatusWrites, m.NBConnected, m.InformerStale, m.PodsWithoutPort, m.DriftRepaired, m.Leader, m.BuildInfo, m.Policies)
+			m.StatusWrites, m.NBConnected, m.InformerStale, m.PodsWithoutPort, m.DriftRepaired, m.Leader, m.BuildInfo, m.Policies,
+			m.PortsOfOtherZones, m.ZoneNodes)
 	}
 	return m
 }

@@ -91,18 +91,21 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 	return nil
 }
 
-// portsOf names the logical ports of the pods and the ports in the batch.
+// portsOf names the logical ports of the pods and the ports in the batch, and of the pods on its nodes
+// that changed zones.
 func (c *Controller) portsOf(batch map[Key]time.Time) []string {
-	var out []string
+	var out, nodes []string
 	for k := range batch {
 		switch k.Kind {
 		case KindPod:
 			out = append(out, c.portName(k.Namespace, k.Name))
 		case KindPort:
 			out = append(out, k.Name)
+		case KindNode:
+			nodes = append(nodes, k.Name)
 		}
 	}
-	return out
+	return append(out, c.nodesMoved(nodes)...)
 }
 
 func (c *Controller) portName(namespace, name string) string {
