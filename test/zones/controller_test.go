@@ -9,13 +9,17 @@ import (
 
 	"github.com/ovn-kubernetes/libovsdb/client"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	npfake "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned/fake"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/policytest"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
@@ -47,16 +51,17 @@ func testZoneMode(t *testing.T, path string) {
 		!strings.Contains(err.Error(), `this NB is zone "az2"`) {
 		t.Errorf("CheckZone of az1 against az2's NB: %v, want a refusal naming az2", err)
 	}
-	kube, policy := fakeClients(suite.Snapshot)
+	kube, policy := fakeClients(zonedNodes(suite.Snapshot, ev.place, zones))
 	state := translate.Translate(suite.Snapshot, translate.Options{}).State
 	foreign := 0
+	metrics := make([]*controller.Metrics, len(zones))
 	for i, z := range zones {
 		nb := connect(t, ctx, z)
 		if err := controller.CheckZone(ctx, nb, z.Name); err != nil {
 			t.Fatal(err)
 		}
-		metrics := controller.NewMetrics(nil)
-		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: nbsync.NewConn(nb), Metrics: metrics,
+		metrics[i] = controller.NewMetrics(nil)
+		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: nbsync.NewConn(nb), Metrics: metrics[i],
 			Zone: z.Name, RetryInterval: 20 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
@@ -73,8 +78,17 @@ func testZoneMode(t *testing.T, path string) {
 		if err := waitRows(ctx, z, c, len(state.ACLs)); err != nil {
 			t.Fatalf("zone %s: %v", z.Name, err)
 		}
-		if n := testutil.ToFloat64(metrics.PodsWithoutPort); n != 0 {
-			t.Errorf("zone %s: %v pods without port; in zone mode another zone's pods are none", z.Name, n)
+		for _, m := range []struct {
+			name      string
+			got, want float64
+		}{
+			{"pods without port (another zone's pods are none)", testutil.ToFloat64(metrics[i].PodsWithoutPort), 0},
+			{"ports of other zones' pods", testutil.ToFloat64(metrics[i].PortsOfOtherZones), 0},
+			{"nodes in the zone", testutil.ToFloat64(metrics[i].ZoneNodes), float64(ev.place.nodesIn(i))},
+		} {
+			if m.got != m.want {
+				t.Errorf("zone %s: %s = %v, want %v", z.Name, m.name, m.got, m.want)
+			}
 		}
 		foreign += ev.foreignMembers(&state, i)
 	}
@@ -96,6 +110,70 @@ func testZoneMode(t *testing.T, path string) {
 		t.Error("no probe crossed the zones")
 	}
 	t.Logf("%d probes, %d across zones; %d port group members left to the other zone", len(results), crossed, foreign)
+	checkLostPort(t, ctx, ev, &state, metrics)
+}
+
+// checkLostPort deletes, from its zone's NB, the port of a pod a policy selects: that zone's controller
+// must count it as missing (its node says it is this zone's), the others must not.
+func checkLostPort(t *testing.T, ctx context.Context, ev *Evaluator, state *nbrows.State, metrics []*controller.Metrics) {
+	podOf := map[string]*corev1.Pod{}
+	for _, pod := range ev.pods {
+		if p, ok := ovnsandbox.PodPort(pod); ok {
+			podOf[p.Name] = pod
+		}
+	}
+	port, zone := "", 0
+	for _, pg := range state.PortGroups {
+		for _, p := range pg.Ports {
+			if pod, ok := podOf[p]; ok && port == "" && len(cluster.PodIPs(pod)) > 0 {
+				port, zone = p, ev.place.ZoneOfPod(pod)
+			}
+		}
+	}
+	if port == "" {
+		t.Fatal("no policy selects a pod with a port")
+	}
+	zones := ev.Bed().Zones
+	if _, err := zones[zone].NBCtl(ctx, "lsp-del", port); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(waitTimeout)
+	for testutil.ToFloat64(metrics[zone].PodsWithoutPort) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("zone %s: port %s deleted, but tieracl_pods_without_port = %v, want 1", zones[zone].Name, port,
+				testutil.ToFloat64(metrics[zone].PodsWithoutPort))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for i, z := range zones {
+		if n := testutil.ToFloat64(metrics[i].PodsWithoutPort); i != zone && n != 0 {
+			t.Errorf("zone %s counts %v pods without port after zone %s lost one; want 0", z.Name, n, zones[zone].Name)
+		}
+	}
+	t.Logf("port %s deleted from zone %s: counted missing there only", port, zones[zone].Name)
+}
+
+// zonedNodes is the snapshot with a Node for every node the placement names, each annotated with its
+// zone's name, as OVN-Kubernetes interconnect annotates nodes.
+func zonedNodes(snap *cluster.Snapshot, place Placement, zones []*Zone) *cluster.Snapshot {
+	out := *snap
+	out.Nodes = nil
+	have := map[string]*corev1.Node{}
+	for _, n := range snap.Nodes {
+		have[n.Name] = n
+	}
+	for name, zone := range place {
+		n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}}
+		if old, ok := have[name]; ok {
+			n = old.DeepCopy()
+		}
+		if n.Annotations == nil {
+			n.Annotations = map[string]string{}
+		}
+		n.Annotations[controller.ZoneKey] = zones[zone].Name
+		out.Nodes = append(out.Nodes, n)
+	}
+	return &out
 }
 
 func connect(t *testing.T, ctx context.Context, z *Zone) client.Client {

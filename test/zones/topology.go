@@ -37,6 +37,17 @@ func Spread(snap *cluster.Snapshot, n int) Placement {
 	return out
 }
 
+// nodesIn counts the nodes placed in zone.
+func (p Placement) nodesIn(zone int) int {
+	n := 0
+	for _, z := range p {
+		if z == zone {
+			n++
+		}
+	}
+	return n
+}
+
 // ZoneOfPod is the zone of the pod's node; a pod without a node is in the first zone.
 func (p Placement) ZoneOfPod(pod *corev1.Pod) int { return p[pod.Spec.NodeName] }
 
