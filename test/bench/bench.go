@@ -210,7 +210,7 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	nbPid := readPid(filepath.Join(bed.Dir, "ovsdb-nb.pid"))
 	mem, memStart := startUsage(nbPid)
 	start = time.Now()
-	c1, err := startController(ctx, bed.NBSocket(), kube, policy)
+	c1, err := startController(ctx, bed.NBSocket(), "", kube, policy)
 	if err != nil {
 		return rep, err
 	}
@@ -255,7 +255,7 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	c1.stop()
 	c1 = nil // its informers and tracker must not count in the memory of the next phases
 	start = time.Now()
-	c2, err := startController(ctx, bed.NBSocket(), kube, policy)
+	c2, err := startController(ctx, bed.NBSocket(), "", kube, policy)
 	if err != nil {
 		check.Close()
 		return rep, err
@@ -512,14 +512,15 @@ type running struct {
 	done   chan error
 }
 
-func startController(ctx context.Context, socket string, kube *kubefake.Clientset, policy *npfake.Clientset) (*running, error) {
+// startController runs a controller on the NB behind socket; zone, when set, puts it in zone mode.
+func startController(ctx context.Context, socket, zone string, kube *kubefake.Clientset, policy *npfake.Clientset) (*running, error) {
 	nb, err := nbsync.Connect(ctx, socket, nil)
 	if err != nil {
 		return nil, err
 	}
 	r := &running{reg: prometheus.NewRegistry(), nb: nb, done: make(chan error, 1)}
 	r.c, err = controller.New(controller.Config{Kube: kube, Policy: policy, NB: nbsync.NewConn(nb),
-		Recorder: &record.FakeRecorder{}, Metrics: controller.NewMetrics(r.reg)})
+		Recorder: &record.FakeRecorder{}, Metrics: controller.NewMetrics(r.reg), Zone: zone})
 	if err != nil {
 		nb.Close()
 		return nil, err

@@ -10,7 +10,7 @@ import (
 
 // metricsSnapshot is the controller's metrics at one moment, read through their registry.
 type metricsSnapshot struct {
-	counters map[string]float64 // name{label=value,...} -> value
+	counters map[string]float64 // name{label=value,...} -> value, of counters and gauges
 	counts   map[string]uint64  // histogram name{labels} -> samples
 	sums     map[string]float64 // histogram name{labels} -> sum of samples
 	buckets  map[string][]bucket
@@ -37,6 +37,9 @@ func readMetrics(reg *prometheus.Registry) metricsSnapshot {
 			key := mf.GetName() + "{" + strings.Join(labels, ",") + "}"
 			if c := m.GetCounter(); c != nil {
 				s.counters[key] = c.GetValue()
+			}
+			if g := m.GetGauge(); g != nil { // gauges are read with sum, as counters are
+				s.counters[key] = g.GetValue()
 			}
 			if h := m.GetHistogram(); h != nil {
 				s.counts[key] = h.GetSampleCount()

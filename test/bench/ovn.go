@@ -24,6 +24,7 @@ const (
 	ovnNorthdBin   = "usr/bin/ovn-northd"
 	ovnAppctlBin   = "usr/bin/ovn-appctl"
 	sbSchema       = "usr/share/ovn/ovn-sb.ovsschema"
+	nbSchema       = "usr/share/ovn/ovn-nb.ovsschema"
 )
 
 // ovnCommand runs the root's program rel through the root's own loader, as the bed runs every OVN

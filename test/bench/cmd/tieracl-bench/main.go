@@ -32,6 +32,13 @@ import (
 )
 
 func main() {
+	if bench.IsZoneWorker() {
+		if err := zoneWorker(); err != nil {
+			fmt.Fprintf(os.Stderr, "tieracl-bench zone worker: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintf(os.Stderr, "tieracl-bench: %v\n", err)
 		os.Exit(1)
@@ -69,6 +76,9 @@ func run() error {
 	limit := flag.Bool("limit", true, "replay the full sync's operations as one transaction into a fresh NB (limit_ratio)")
 	northdCompile := flag.Bool("northd-compile", true,
 		"start a fresh ovn-northd and SB on the NB after the full sync: cold compile, logical flows, one pod move")
+	zones := flag.Int("zones", 0, "W1, W2, synth: spread the workload over this many zones, one NB and one zone-mode "+
+		"controller process each, and report per zone (0: one central controller)")
+	moves := flag.Int("moves", 50, "with --zones: pod moves timed until every zone has committed each")
 	flag.Parse()
 
 	tmp, err := os.MkdirTemp("", "tieracl-bench-")
@@ -97,6 +107,9 @@ func run() error {
 	}
 	progress := func(s string) { fmt.Fprintf(os.Stderr, "[%s] %s: %s\n", time.Now().Format("15:04:05"), name, s) }
 	progress("building the workload")
+	if *zones > 0 {
+		return runZones(ctx, name, *workload, l, *zones, *moves, *jsonOut, tmp, keep, progress)
+	}
 	w, err := bench.LoadWorkload(ctx, *workload, bench.WorkloadOptions{Synth: l, GenPy: *genpy, Python: *python, TempDir: tmp})
 	if err != nil {
 		return err
@@ -153,6 +166,56 @@ func run() error {
 		}
 	}
 	return nil
+}
+
+// runZones runs the zone bench (bench.RunZones) on a generated workload and prints its report.
+func runZones(ctx context.Context, name, workload string, l synth.Large, zones, moves int, jsonOut, tmp string,
+	keep *bool, progress func(string)) error {
+	switch workload {
+	case "W1", "synth":
+	case "W2":
+		l = synth.W2
+	default:
+		return fmt.Errorf("--zones needs a generated workload (W1, W2, synth), not %s", workload)
+	}
+	dir := filepath.Join(tmp, "zones") // the NBs and the workers' logs; kept with --keep or on failure
+	rep, runErr := bench.RunZones(ctx, bench.ZoneOptions{Zones: zones, Synth: l, Moves: moves, Progress: progress, Dir: dir})
+	if rep == nil {
+		*keep = true
+		return fmt.Errorf("%w (NBs and worker logs: %s)", runErr, dir)
+	}
+	rep.Workload = name
+	m := bench.ThisMachine()
+	fmt.Println()
+	printErr := rep.Print(os.Stdout, m)
+	if jsonOut != "" {
+		b, err := json.MarshalIndent(struct {
+			Machine bench.Machine  `json:"machine"`
+			Targets []bench.Target `json:"targets"`
+			*bench.ZoneReport
+		}{m, rep.Targets(), rep}, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(jsonOut, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	if runErr != nil {
+		*keep = true
+		return fmt.Errorf("%w (NBs and worker logs: %s)", runErr, dir)
+	}
+	return printErr
+}
+
+// zoneWorker is this binary started again by bench.RunZones as one zone's controller process.
+func zoneWorker() error {
+	if err := quietKlog(os.Getenv(bench.ZoneWorkerLogEnv)); err != nil {
+		return err
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	return bench.RunZoneWorker(ctx, os.Stdin, os.Stdout)
 }
 
 // quietKlog sends the controller's log to a file: the bench's own output is the table.
