@@ -132,7 +132,8 @@ cluster-down:
 	$(GO) run ./test/cluster/cmd/tieracl-cluster down
 
 # The controller benchmark (docs/performance.md): full sync, its limit, restart, a fresh ovn-northd and
-# pod label streams against a real NB, on the synthetic W1 and the scale preset W2; on the reference
+# pod label streams against a real NB, on the synthetic W1 and the scale preset W2; W1 spread over 10
+# zones, one NB and one zone-mode controller process each (--zones); on the reference
 # workloads w0 and w1 (and w1 as ClusterNetworkPolicies, --cnp) when TIERACL_GENPY names their generator,
 # which is not part of this repository; then translation alone at Antrea's published scale. Not part of
 # `make test`; BENCH_FLAGS passes more flags, e.g. --json.
@@ -140,6 +141,7 @@ BENCH_FLAGS ?=
 bench: ovn
 	$(GO) build -o $(BIN)/tieracl-bench ./test/bench/cmd/tieracl-bench
 	for w in W1 W2; do $(BIN)/tieracl-bench --workload $$w $(BENCH_FLAGS) || exit 1; done
+	$(BIN)/tieracl-bench --workload W1 --zones 10
 	if [ -n "$$TIERACL_GENPY" ]; then \
 		for w in w0 w1; do $(BIN)/tieracl-bench --workload $$w $(BENCH_FLAGS) || exit 1; done; \
 		$(BIN)/tieracl-bench --workload w1 --cnp $(BENCH_FLAGS) || exit 1; \

@@ -64,7 +64,8 @@ type ZoneRow struct {
 	Transactions    uint64  `json:"full_sync_transactions"`
 	MoveOps         float64 `json:"move_nb_ops"` // NB operations for all the timed moves together
 	PodsWithoutPort float64 `json:"pods_without_port"`
-	PeakRSSMB       float64 `json:"peak_rss_mb"`    // the worker process's VmHWM at the end
+	PeakRSSMB       float64 `json:"peak_rss_mb"`    // the worker's VmHWM at the end, from its full sync on
+	StartRSSMB      float64 `json:"start_rss_mb"`   // the worker's RSS before its controller: the fake API
 	NBPeakRSSMB     float64 `json:"nb_peak_rss_mb"` // its NB ovsdb-server's
 	MoveP50ms       float64 `json:"move_p50_ms"`    // until this zone's NB had the move
 }
@@ -179,7 +180,7 @@ func RunZones(ctx context.Context, o ZoneOptions) (*ZoneReport, error) {
 		row := &rep.Zones[i]
 		row.LoadSeconds, row.FullSyncSeconds, row.FullSyncOps, row.Transactions = r.LoadSeconds, r.FullSyncSeconds,
 			r.Ops, r.Transactions
-		row.PodsWithoutPort = r.PodsWithoutPort
+		row.PodsWithoutPort, row.StartRSSMB = r.PodsWithoutPort, r.StartRSSMB
 		if r.PodsWithoutPort != 0 {
 			fail("zone %s counts %.0f selected pods of its own without a port", z.name, r.PodsWithoutPort)
 		}
