@@ -139,15 +139,7 @@ func run() error {
 	fmt.Println()
 	printErr := rep.Print(os.Stdout, m)
 	if *jsonOut != "" {
-		b, err := json.MarshalIndent(struct {
-			Machine bench.Machine  `json:"machine"`
-			Targets []bench.Target `json:"targets"`
-			*bench.Report
-		}{m, rep.Targets(), rep}, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
+		if err := writeJSON(*jsonOut, m, rep.Targets(), rep); err != nil {
 			return err
 		}
 	}
@@ -189,15 +181,7 @@ func runZones(ctx context.Context, name, workload string, l synth.Large, zones, 
 	fmt.Println()
 	printErr := rep.Print(os.Stdout, m)
 	if jsonOut != "" {
-		b, err := json.MarshalIndent(struct {
-			Machine bench.Machine  `json:"machine"`
-			Targets []bench.Target `json:"targets"`
-			*bench.ZoneReport
-		}{m, rep.Targets(), rep}, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(jsonOut, append(b, '\n'), 0o644); err != nil {
+		if err := writeJSON(jsonOut, m, rep.Targets(), rep); err != nil {
 			return err
 		}
 	}
@@ -206,6 +190,23 @@ func runZones(ctx context.Context, name, workload string, l synth.Large, zones, 
 		return fmt.Errorf("%w (NBs and worker logs: %s)", runErr, dir)
 	}
 	return printErr
+}
+
+// writeJSON writes the report's fields, with the machine and the targets, as one JSON object to path.
+func writeJSON(path string, m bench.Machine, targets []bench.Target, rep any) error {
+	b, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	fields := map[string]any{}
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return err
+	}
+	fields["machine"], fields["targets"] = m, targets
+	if b, err = json.MarshalIndent(fields, "", "  "); err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
 // zoneWorker is this binary started again by bench.RunZones as one zone's controller process.
