@@ -94,3 +94,34 @@ func TestZoneModeKnowsPodsByNode(t *testing.T) {
 		return e.anpConditionSays("guard", metav1.ConditionTrue, controller.ReasonProgrammed)
 	})
 }
+
+// With no node in its zone (a wrong --zone, or nodes not annotated yet), no pod is the zone's, so no gap
+// can be reported: tieracl_zone_nodes says 0. The first node annotated into the zone brings its pods'
+// missing ports in as gaps.
+func TestZoneWithoutNodes(t *testing.T) {
+	t.Parallel()
+	snap := &cluster.Snapshot{
+		Namespaces: []*corev1.Namespace{namespace("a", "team=a")},
+		Nodes:      []*corev1.Node{zoneNode("n1", ""), zoneNode("n2", "az2")},
+		Pods:       []*corev1.Pod{onNode(pod("a", "web", 1, "app=web"), "n1")},
+	}
+	e := newEnv(t, snap)
+	e.put(anp("guard", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=a"), sel()))))
+	r := e.start(func(c *controller.Config) { c.Zone = "az1" })
+	e.put(onNode(pod("a", "late", 11), "n1"))
+	e.synced()
+	if n := testutil.ToFloat64(r.metrics.ZoneNodes); n != 0 {
+		t.Errorf("tieracl_zone_nodes = %v with no node in az1, want 0", n)
+	}
+	if n := testutil.ToFloat64(r.metrics.PodsWithoutPort); n != 0 {
+		t.Errorf("tieracl_pods_without_port = %v with no node in az1, want 0", n)
+	}
+	e.put(zoneNode("n1", "az1"))
+	e.eventually("n1 annotated into az1: its pod without a port is a gap", func() error {
+		if n := testutil.ToFloat64(r.metrics.ZoneNodes); n != 1 {
+			return fmt.Errorf("tieracl_zone_nodes = %v, want 1", n)
+		}
+		return e.anpConditionSays("guard", metav1.ConditionFalse, controller.ReasonPortsMissing,
+			"1 selected pods", "a/late (port a_late)")
+	})
+}
