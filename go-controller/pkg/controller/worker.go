@@ -51,6 +51,9 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 		for port := range c.gaps.missing {
 			ports = append(ports, port)
 		}
+		for port := range c.gaps.foreign {
+			ports = append(ports, port)
+		}
 	} else {
 		d := c.tracker.TakeDelta()
 		c.setWrites.wrote(false, d)
