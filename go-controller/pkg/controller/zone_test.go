@@ -125,3 +125,30 @@ func TestZoneWithoutNodes(t *testing.T) {
 			"1 selected pods", "a/late (port a_late)")
 	})
 }
+
+// A port of another zone's pod stops counting once no policy selects the pod.
+func TestZonePortOfOtherZoneForgotten(t *testing.T) {
+	t.Parallel()
+	snap := &cluster.Snapshot{
+		Namespaces: []*corev1.Namespace{namespace("a", "team=a")},
+		Nodes:      []*corev1.Node{zoneNode("n1", "az1"), zoneNode("n2", "az2")},
+		Pods:       []*corev1.Pod{onNode(pod("a", "web", 1, "app=web"), "n1"), onNode(pod("a", "db", 2, "app=db"), "n2")},
+	}
+	e := newEnv(t, snap)
+	guard := anp("guard", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=a"), sel())))
+	e.put(guard)
+	r := e.start(func(c *controller.Config) { c.Zone = "az1" })
+	e.eventually("a/db's port here counts", func() error {
+		if n := testutil.ToFloat64(r.metrics.PortsOfOtherZones); n != 1 {
+			return fmt.Errorf("tieracl_zone_ports_of_other_zones = %v, want 1", n)
+		}
+		return e.anpConditionSays("guard", metav1.ConditionTrue, controller.ReasonPortsOfOtherZones, "a/db (port a_db)")
+	})
+	e.del(guard)
+	e.eventually("no policy selects a/db any more", func() error {
+		if n := testutil.ToFloat64(r.metrics.PortsOfOtherZones); n != 0 {
+			return fmt.Errorf("tieracl_zone_ports_of_other_zones = %v, want 0", n)
+		}
+		return nil
+	})
+}
