@@ -14,6 +14,8 @@ type Pod struct {
 	IPs []netip.Addr
 	// LogicalPort is the OVN logical switch port of the pod; empty for host-network pods, which have none.
 	LogicalPort string
+	// Ord is the pod's position in Index.Pods(), so callers can keep per-pod data in slices.
+	Ord int
 }
 
 // Key is "<namespace>/<name>".
@@ -50,7 +52,12 @@ type Index struct {
 	// podRuns are the namespaces that hold pods, each with its run of pods: the pods of one namespace
 	// are contiguous in key order ("<namespace>/" is a prefix of all their keys and of no other key).
 	podRuns  []podRun
-	podRunOf map[string]podRun
+	podRunOf map[string]int // namespace -> index into podRuns
+	// runLabels are the labels of each podRun's namespace (see NamespaceLabels).
+	runLabels []labels.Set
+	// selectable is Pod.Selectable of each pod of pods.
+	selectable []bool
+	memo       selectionMemo
 	// labelClass numbers the distinct label sets of pods (index into pods -> class), so SelectPods
 	// matches a pod selector once per label set: many pods share theirs.
 	labelClass []int
@@ -78,7 +85,12 @@ func NewIndex(s *Snapshot, portName PortNamer) *Index {
 		ix.podsByKey[pod.Key()] = pod
 	}
 	sort.Slice(ix.pods, func(i, j int) bool { return ix.pods[i].Key() < ix.pods[j].Key() })
-	ix.podRunOf = map[string]podRun{}
+	ix.podRunOf = map[string]int{}
+	ix.selectable = make([]bool, len(ix.pods))
+	for i, p := range ix.pods {
+		p.Ord = i
+		ix.selectable[i] = p.Selectable()
+	}
 	classOf := map[string]int{}
 	ix.labelClass = make([]int, len(ix.pods))
 	for i, p := range ix.pods {
@@ -98,9 +110,12 @@ func NewIndex(s *Snapshot, portName PortNamer) *Index {
 		}
 		ix.podRuns = append(ix.podRuns, podRun{namespace: p.Namespace, start: i, end: i + 1})
 	}
-	for _, r := range ix.podRuns {
-		ix.podRunOf[r.namespace] = r
+	ix.runLabels = make([]labels.Set, len(ix.podRuns))
+	for i, r := range ix.podRuns {
+		ix.podRunOf[r.namespace] = i
+		ix.runLabels[i] = ix.NamespaceLabels(r.namespace)
 	}
+	ix.indexRunLabels()
 	for _, n := range s.Nodes {
 		node := &Node{Node: n, IPs: NodeIPs(n)}
 		ix.nodes = append(ix.nodes, node)
@@ -141,46 +156,29 @@ type podRun struct {
 }
 
 // SelectPods returns the selectable pods whose namespace matches nsSel and whose labels match podSel,
-// sorted by key. The namespace selector is matched once per namespace, not once per pod.
+// sorted by key. Each distinct selector is matched once per namespace, and once per pod label set.
 func (ix *Index) SelectPods(nsSel, podSel labels.Selector) []*Pod {
+	ix.memo.mu.Lock()
+	defer ix.memo.mu.Unlock()
 	var out []*Pod
-	matched := make([]int8, ix.classes) // per label class: 0 not known yet, 1 matches, -1 does not
-	for _, r := range ix.podRuns {
-		if !nsSel.Matches(ix.NamespaceLabels(r.namespace)) {
-			continue
-		}
-		for i := r.start; i < r.end; i++ {
-			p, c := ix.pods[i], ix.labelClass[i]
-			if matched[c] == 0 {
-				matched[c] = -1
-				if podSel.Matches(labels.Set(p.Labels)) {
-					matched[c] = 1
-				}
-			}
-			if matched[c] == 1 && p.Selectable() {
-				out = append(out, p)
-			}
-		}
+	matched := ix.classMatches(podSel)
+	for _, i := range ix.matchingRuns(nsSel) {
+		r := ix.podRuns[i]
+		out = ix.appendSelected(out, r.start, r.end, podSel, matched)
 	}
 	return out
 }
 
 // SelectPodsIn returns the selectable pods of one namespace whose labels match podSel, sorted by key.
 func (ix *Index) SelectPodsIn(namespace string, podSel labels.Selector) []*Pod {
-	r, ok := ix.podRunOf[namespace]
+	i, ok := ix.podRunOf[namespace]
 	if !ok {
 		return nil
 	}
-	return ix.selectIn(nil, r, podSel)
-}
-
-func (ix *Index) selectIn(out []*Pod, r podRun, podSel labels.Selector) []*Pod {
-	for _, p := range ix.pods[r.start:r.end] {
-		if p.Selectable() && podSel.Matches(labels.Set(p.Labels)) {
-			out = append(out, p)
-		}
-	}
-	return out
+	ix.memo.mu.Lock()
+	defer ix.memo.mu.Unlock()
+	r := ix.podRuns[i]
+	return ix.appendSelected(nil, r.start, r.end, podSel, ix.classMatches(podSel))
 }
 
 // SelectNodes returns the nodes whose labels match sel.

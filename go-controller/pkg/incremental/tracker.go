@@ -10,6 +10,7 @@ package incremental
 
 import (
 	"net/netip"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -41,6 +42,7 @@ type Tracker struct {
 	members map[string]map[string]bool // row name -> members (logical ports or addresses)
 	// Indexes over the selections of result, so an event looks only at what it can change.
 	nsSelections map[string][]string  // namespace -> pod selections that can hold its pods (lazy)
+	inNamespace  map[string][]string  // namespace -> pod selections inside it
 	clusterWide  []string             // pod selections with a namespace selector
 	nodeSets     []string             // node selections
 	namedSets    []string             // named-port selections
@@ -139,7 +141,7 @@ func (t *Tracker) Translate() *translate.Result {
 
 // indexSelections sorts the selections of the translation by what can change them.
 func (t *Tracker) indexSelections() {
-	t.nsSelections = map[string][]string{}
+	t.nsSelections, t.inNamespace = map[string][]string{}, map[string][]string{}
 	t.clusterWide, t.nodeSets, t.namedSets = nil, nil, nil
 	t.namedTargets = map[namedTarget]bool{}
 	for name, sel := range t.result.Selections {
@@ -147,6 +149,8 @@ func (t *Tracker) indexSelections() {
 		case translate.SelectSubject, translate.SelectPods:
 			if sel.Namespace == "" {
 				t.clusterWide = append(t.clusterWide, name)
+			} else {
+				t.inNamespace[sel.Namespace] = append(t.inNamespace[sel.Namespace], name)
 			}
 		case translate.SelectNodes:
 			t.nodeSets = append(t.nodeSets, name)
@@ -165,13 +169,8 @@ func (t *Tracker) selectionsFor(ns string) []string {
 	if s, ok := t.nsSelections[ns]; ok {
 		return s
 	}
-	var out []string
+	out := slices.Clone(t.inNamespace[ns])
 	nsLabels := t.namespaceLabels(ns)
-	for name, sel := range t.result.Selections {
-		if (sel.Kind == translate.SelectSubject || sel.Kind == translate.SelectPods) && sel.Namespace == ns {
-			out = append(out, name)
-		}
-	}
 	for _, name := range t.clusterWide {
 		if t.result.Selections[name].NamespaceSelector.Matches(nsLabels) {
 			out = append(out, name)

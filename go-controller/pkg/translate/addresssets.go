@@ -2,8 +2,6 @@ package translate
 
 import (
 	"fmt"
-	"net/netip"
-	"slices"
 	"sort"
 	"strings"
 
@@ -22,6 +20,7 @@ type familySets struct{ v4, v6 string }
 // same namespaces or pods.
 type addressSets struct {
 	ix        *cluster.Index
+	addrs     *addrTable
 	rows      map[string]*nbrows.AddressSet
 	peers     map[string]familySets
 	namedPort map[string]namedPortResolution // by port name and protocol filter
@@ -31,7 +30,7 @@ type addressSets struct {
 }
 
 func newAddressSets(ix *cluster.Index) *addressSets {
-	return &addressSets{ix: ix, rows: map[string]*nbrows.AddressSet{}, peers: map[string]familySets{},
+	return &addressSets{ix: ix, addrs: newAddrTable(ix), rows: map[string]*nbrows.AddressSet{}, peers: map[string]familySets{},
 		namedPort: map[string]namedPortResolution{}, selections: map[string]*Selection{},
 		namedPortRefs: map[NamedPortRef]bool{}}
 }
@@ -42,7 +41,7 @@ func (a *addressSets) forPeer(p policy.Peer) familySets {
 	if fs, ok := a.peers[key]; ok {
 		return fs
 	}
-	var ips []netip.Addr
+	var nums []int32
 	var kind, readable string
 	switch p.Kind {
 	case policy.PeerPods:
@@ -59,13 +58,13 @@ func (a *addressSets) forPeer(p policy.Peer) familySets {
 			}
 		}
 		for _, pod := range pods {
-			ips = append(ips, pod.IPs...)
+			nums = a.addrs.appendPod(nums, pod)
 		}
 	case policy.PeerNodes:
 		kind = "nodes"
 		readable = p.NodeSelector.String()
 		for _, n := range a.ix.SelectNodes(p.NodeSelector) {
-			ips = append(ips, n.IPs...)
+			nums = a.addrs.appendAddrs(nums, n.IPs)
 		}
 	default:
 		panic(fmt.Sprintf("translate: no address set for %s peers", p.Kind))
@@ -75,7 +74,7 @@ func (a *addressSets) forPeer(p policy.Peer) familySets {
 	if readable == "" {
 		readable = "all"
 	}
-	fs := a.create(kind, readable, key, nbrows.OwnerKindPeerSet, ips)
+	fs := a.create(kind, readable, key, nbrows.OwnerKindPeerSet, nums)
 	a.peers[key] = fs
 	sel := Selection{Kind: SelectPods, Namespace: p.Namespace, NamespaceSelector: p.NamespaceSelector, PodSelector: p.PodSelector}
 	if p.Kind == policy.PeerNodes {
@@ -85,23 +84,19 @@ func (a *addressSets) forPeer(p policy.Peer) familySets {
 	return fs
 }
 
-// create makes the IPv4 and IPv6 sets for one identity.
-func (a *addressSets) create(kind, readable, key, ownerKind string, ips []netip.Addr) familySets {
+// create makes the IPv4 and IPv6 sets for one identity, of the addresses numbered nums (see addrTable).
+// Two pods can hold one address (IPAM reuse); an OVSDB set holds each value once.
+func (a *addressSets) create(kind, readable, key, ownerKind string, nums []int32) familySets {
 	fs := familySets{v4: peerSetName(kind, readable, key, "v4"), v6: peerSetName(kind, readable, key, "v6")}
-	for _, f := range []struct{ name, family string }{{fs.v4, "ipv4"}, {fs.v6, "ipv6"}} {
-		row := &nbrows.AddressSet{Name: f.name, Addresses: []string{}, ExternalIDs: map[string]string{
+	v4, v6 := a.addrs.families(nums)
+	for _, f := range []struct {
+		name, family string
+		addrs        []string
+	}{{fs.v4, "ipv4", v4}, {fs.v6, "ipv6", v6}} {
+		a.rows[f.name] = &nbrows.AddressSet{Name: f.name, Addresses: f.addrs, ExternalIDs: map[string]string{
 			nbrows.KeyManagedBy: nbrows.ManagedByValue, nbrows.KeyOwnerKind: ownerKind,
 			nbrows.KeyOwnerName: sanitize(readable), nbrows.KeyPeer: key, nbrows.KeyIPFamily: f.family,
 		}}
-		for _, ip := range ips {
-			if ip.Is4() == (f.family == "ipv4") {
-				row.Addresses = append(row.Addresses, ip.String())
-			}
-		}
-		// Two pods can hold one address (IPAM reuse); an OVSDB set holds each value once.
-		sort.Strings(row.Addresses)
-		row.Addresses = slices.Compact(row.Addresses)
-		a.rows[f.name] = row
 	}
 	return fs
 }
@@ -132,7 +127,7 @@ func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) namedP
 		protocol corev1.Protocol
 		number   int32
 	}
-	ips := map[target][]netip.Addr{}
+	nums := map[target][]int32{}
 	var res namedPortResolution
 	for _, pod := range a.ix.Pods() {
 		if !pod.Selectable() {
@@ -146,11 +141,11 @@ func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) namedP
 			continue
 		}
 		t := target{cp.Protocol, cp.ContainerPort}
-		ips[t] = append(ips[t], pod.IPs...)
+		nums[t] = a.addrs.appendPod(nums[t], pod)
 	}
 	sort.Strings(res.ignored)
 	var groups []namedPortGroup
-	for t, addrs := range ips {
+	for t, addrs := range nums {
 		readable := fmt.Sprintf("%s_%s_%d", name, t.protocol, t.number)
 		key := fmt.Sprintf("pods with port %s = %s/%d", name, t.protocol, t.number)
 		fs := a.create("namedport", readable, key, nbrows.OwnerKindNamedPort, addrs)

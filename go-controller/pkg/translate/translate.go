@@ -95,6 +95,8 @@ type builder struct {
 	state      nbrows.State
 	selections map[string]*Selection
 	cur        *policy.Policy // the policy being emitted, which problems found on the way belong to
+	// parsedTails are the rule matches, less their subject, that parsed (see checkRuleMatch).
+	parsedTails map[matchTail]bool
 }
 
 // addPortGroup creates the port group of a policy's subject and returns its name.

@@ -32,6 +32,44 @@ func checkMatch(match string) error {
 	return nil
 }
 
+// matchTail is a rule match less its subject clause: what is left to parse once the port group name is
+// known to lex as one name.
+type matchTail struct {
+	d    policy.Direction
+	tail string
+}
+
+// checkRuleMatch is checkMatch of subjectClause(d, pg) + tail. Thousands of policies share a few peer and
+// port clauses, so a tail that parsed once behind a name-only port group parses behind any other: the
+// subject is then the same three tokens, a reference's name being all the parser sees of it.
+func (b *builder) checkRuleMatch(d policy.Direction, pg, match string) error {
+	key := matchTail{d, strings.TrimPrefix(match, subjectClause(d, pg))}
+	plain := refName(pg)
+	if plain && b.parsedTails[key] {
+		return nil
+	}
+	err := checkMatch(match)
+	if err == nil && plain {
+		if b.parsedTails == nil {
+			b.parsedTails = map[matchTail]bool{}
+		}
+		b.parsedTails[key] = true
+	}
+	return err
+}
+
+// refName reports whether s lexes whole as the name of a $ or @ reference.
+func refName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		letter := (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.'
+		if !letter && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // validRuleMatch is ruleMatch with the rule failing closed when its match is not valid: an Allow rule
 // then matches nothing (no row), a Deny or Pass rule denies all traffic of its direction, as the API
 // says for a rule that cannot be understood. r is rewritten to what is emitted.
