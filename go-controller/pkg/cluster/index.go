@@ -2,7 +2,9 @@ package cluster
 
 import (
 	"net/netip"
+	"slices"
 	"sort"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -76,15 +78,20 @@ func NewIndex(s *Snapshot, portName PortNamer) *Index {
 	for _, ns := range s.Namespaces {
 		ix.namespaces[ns.Name] = ns
 	}
+	keyed := make([]keyedPod, 0, len(s.Pods))
 	for _, p := range s.Pods {
 		pod := &Pod{Pod: p, IPs: PodIPs(p)}
 		if !p.Spec.HostNetwork {
 			pod.LogicalPort = portName(p.Namespace, p.Name)
 		}
-		ix.pods = append(ix.pods, pod)
+		keyed = append(keyed, keyedPod{pod.Key(), pod})
 		ix.podsByKey[pod.Key()] = pod
 	}
-	sort.Slice(ix.pods, func(i, j int) bool { return ix.pods[i].Key() < ix.pods[j].Key() })
+	slices.SortFunc(keyed, func(a, b keyedPod) int { return strings.Compare(a.key, b.key) })
+	ix.pods = make([]*Pod, len(keyed))
+	for i, k := range keyed {
+		ix.pods[i] = k.pod
+	}
 	ix.podRunOf = map[string]int{}
 	ix.selectable = make([]bool, len(ix.pods))
 	for i, p := range ix.pods {
@@ -147,6 +154,11 @@ func (ix *Index) NamespaceLabels(name string) labels.Set {
 		return labels.Set(ns.Labels)
 	}
 	return labels.Set{corev1.LabelMetadataName: name}
+}
+
+type keyedPod struct {
+	key string
+	pod *Pod
 }
 
 // podRun is the pods of one namespace: ix.pods[start:end].

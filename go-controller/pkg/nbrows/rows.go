@@ -3,7 +3,12 @@
 // them to the generated nbdb model; the ACL evaluator runs over them directly.
 package nbrows
 
-import "sort"
+import (
+	"cmp"
+	"slices"
+	"sort"
+	"strings"
+)
 
 // ACL directions and actions, as OVN spells them.
 const (
@@ -80,7 +85,7 @@ type State struct {
 // priority from high to low, match), port groups and address sets by name. Set-valued columns are
 // sorted too, so two equal states print the same.
 func (s *State) Sort() {
-	sort.SliceStable(s.ACLs, func(i, j int) bool { return ACLLess(&s.ACLs[i], &s.ACLs[j]) })
+	sortACLs(s.ACLs)
 	sort.Slice(s.PortGroups, func(i, j int) bool { return s.PortGroups[i].Name < s.PortGroups[j].Name })
 	sort.Slice(s.AddressSets, func(i, j int) bool { return s.AddressSets[i].Name < s.AddressSets[j].Name })
 	sort.Slice(s.Meters, func(i, j int) bool { return s.Meters[i].Name < s.Meters[j].Name })
@@ -92,21 +97,43 @@ func (s *State) Sort() {
 	}
 }
 
+// sortACLs is a stable sort by ACLLess. It sorts positions, ties broken by position, and moves each row
+// once: rows are large, and hundreds of thousands of them are swapped slowly.
+func sortACLs(acls []ACL) {
+	order := make([]int32, len(acls))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		if c := compareACLs(&acls[i], &acls[j]); c != 0 {
+			return c
+		}
+		return cmp.Compare(i, j)
+	})
+	sorted := make([]ACL, len(acls))
+	for i, o := range order {
+		sorted[i] = acls[o]
+	}
+	copy(acls, sorted)
+}
+
 // ACLLess orders ACLs by tier, direction, priority (high first), match, then name.
-func ACLLess(a, b *ACL) bool {
+func ACLLess(a, b *ACL) bool { return compareACLs(a, b) < 0 }
+
+func compareACLs(a, b *ACL) int {
 	if a.Tier != b.Tier {
-		return a.Tier < b.Tier
+		return cmp.Compare(a.Tier, b.Tier)
 	}
 	if a.Direction != b.Direction {
-		return a.Direction < b.Direction
+		return strings.Compare(a.Direction, b.Direction)
 	}
 	if a.Priority != b.Priority {
-		return a.Priority > b.Priority
+		return cmp.Compare(b.Priority, a.Priority)
 	}
 	if a.Match != b.Match {
-		return a.Match < b.Match
+		return strings.Compare(a.Match, b.Match)
 	}
-	return a.Name < b.Name
+	return strings.Compare(a.Name, b.Name)
 }
 
 // PortGroupByName indexes the state's Port_Groups by name; the values point into s.PortGroups.

@@ -143,7 +143,7 @@ func (b *builder) ruleMatch(pg string, r policy.Rule) (string, bool, error) {
 		clauses = append(clauses, ports)
 	}
 	match := strings.Join(clauses, " && ")
-	return match, true, b.checkRuleMatch(r.Direction, pg, match)
+	return match, true, b.checkRuleMatch(match)
 }
 
 func family(v4 bool) string {

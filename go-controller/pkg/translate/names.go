@@ -83,7 +83,7 @@ func aclName(p *policy.Policy, d policy.Direction, what string) string {
 	if d == policy.Egress {
 		dir = "eg"
 	}
-	full := fmt.Sprintf("%s:%s:%s:%s", abbrev, name, dir, what)
+	full := abbrev + ":" + name + ":" + dir + ":" + what
 	if len(full) <= nbrows.MaxACLNameLength {
 		return full
 	}

@@ -40,6 +40,7 @@ func Translate(s *cluster.Snapshot, opts Options) *Result {
 	policies := policy.Compile(s)
 	b := &builder{ix: ix, sets: newAddressSets(ix), selections: map[string]*Selection{}}
 	bands := allocateBands(policies)
+	b.state.ACLs = make([]nbrows.ACL, 0, aclBound(policies))
 	for _, p := range policies {
 		if p.Rejected {
 			continue
@@ -65,6 +66,17 @@ func Translate(s *cluster.Snapshot, opts Options) *Result {
 		b.selections[name] = sel
 	}
 	return &Result{State: b.state, Policies: policies, Selections: b.selections, NamedPorts: b.sets.namedPortRefs}
+}
+
+// aclBound is at most the number of ACLs the policies emit: one per rule and, per policy, the stateful
+// ACL and for each isolated direction the neighbor and isolation ACLs. Sizing the slice up front saves
+// copying hundreds of thousands of rows as it grows.
+func aclBound(policies []*policy.Policy) int {
+	n := 0
+	for _, p := range policies {
+		n += len(p.Ingress) + len(p.Egress) + 1 + 2*len(p.Isolates)
+	}
+	return n
 }
 
 // allocateBands gives every programmed Admin- and Baseline-tier policy its ACL priority band.
@@ -95,8 +107,11 @@ type builder struct {
 	state      nbrows.State
 	selections map[string]*Selection
 	cur        *policy.Policy // the policy being emitted, which problems found on the way belong to
-	// parsedTails are the rule matches, less their subject, that parsed (see checkRuleMatch).
-	parsedTails map[matchTail]bool
+	// ids is ownerIDs(idsOf), which each row of that policy gets a copy of.
+	idsOf *policy.Policy
+	ids   map[string]string
+	// parsedShapes are the shapes of the rule matches that parsed (see checkRuleMatch).
+	parsedShapes map[string]bool
 }
 
 // addPortGroup creates the port group of a policy's subject and returns its name.
@@ -108,7 +123,7 @@ func (b *builder) addPortGroup(p *policy.Policy) string {
 	} else {
 		pods = b.ix.SelectPods(p.Subject.NamespaceSelector, p.Subject.PodSelector)
 	}
-	pg := nbrows.PortGroup{Name: portGroupName(p.Owner), Ports: []string{}, ExternalIDs: ownerIDs(p)}
+	pg := nbrows.PortGroup{Name: portGroupName(p.Owner), Ports: []string{}, ExternalIDs: b.ownerIDs(p, 0)}
 	for _, pod := range pods {
 		if pod.LogicalPort != "" {
 			pg.Ports = append(pg.Ports, pod.LogicalPort)
@@ -184,7 +199,7 @@ func (b *builder) addACL(p *policy.Policy, pg string, d policy.Direction, what s
 	acl := nbrows.ACL{
 		PortGroup: pg, Name: aclName(p, d, what), Tier: int(p.Tier), Priority: prio,
 		Direction: nbrows.ToLport, Match: match, Action: ovnAction(a, ids[nbrows.KeyACLRole]),
-		ExternalIDs: ownerIDs(p),
+		ExternalIDs: b.ownerIDs(p, 1+len(ids)),
 	}
 	if d == policy.Egress {
 		acl.Direction = nbrows.FromLport
@@ -212,6 +227,18 @@ func ovnAction(a policy.Action, role string) string {
 		return nbrows.ActionPass
 	}
 	return nbrows.ActionDrop
+}
+
+// ownerIDs returns a new map of ownerIDs(p) with room for extra more keys.
+func (b *builder) ownerIDs(p *policy.Policy, extra int) map[string]string {
+	if b.idsOf != p {
+		b.idsOf, b.ids = p, ownerIDs(p)
+	}
+	ids := make(map[string]string, len(b.ids)+extra)
+	for k, v := range b.ids {
+		ids[k] = v
+	}
+	return ids
 }
 
 func ownerIDs(p *policy.Policy) map[string]string {

@@ -32,42 +32,54 @@ func checkMatch(match string) error {
 	return nil
 }
 
-// matchTail is a rule match less its subject clause: what is left to parse once the port group name is
-// known to lex as one name.
-type matchTail struct {
-	d    policy.Direction
-	tail string
-}
-
-// checkRuleMatch is checkMatch of subjectClause(d, pg) + tail. Thousands of policies share a few peer and
-// port clauses, so a tail that parsed once behind a name-only port group parses behind any other: the
-// subject is then the same three tokens, a reference's name being all the parser sees of it.
-func (b *builder) checkRuleMatch(d policy.Direction, pg, match string) error {
-	key := matchTail{d, strings.TrimPrefix(match, subjectClause(d, pg))}
-	plain := refName(pg)
-	if plain && b.parsedTails[key] {
+// checkRuleMatch is checkMatch with a memory of match shapes that parsed (see matchShape): tens of
+// thousands of policies emit a few shapes of match that differ only in their port group and set names.
+func (b *builder) checkRuleMatch(match string) error {
+	shape, ok := matchShape(match)
+	if ok && b.parsedShapes[shape] {
 		return nil
 	}
 	err := checkMatch(match)
-	if err == nil && plain {
-		if b.parsedTails == nil {
-			b.parsedTails = map[matchTail]bool{}
+	if err == nil && ok {
+		if b.parsedShapes == nil {
+			b.parsedShapes = map[string]bool{}
 		}
-		b.parsedTails[key] = true
+		b.parsedShapes[shape] = true
 	}
 	return err
 }
 
-// refName reports whether s lexes whole as the name of a $ or @ reference.
-func refName(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		letter := (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.'
-		if !letter && (i == 0 || c < '0' || c > '9') {
-			return false
+// matchShape is a match with the name of every $ and @ reference replaced by "n". The parser reads a
+// reference's name only into the value it returns, so a match parses exactly when its shape does.
+// ok is false when that cannot be told from the text alone: a string literal (which may hold $ or @) or
+// a reference without a name.
+func matchShape(match string) (shape string, ok bool) {
+	if strings.IndexByte(match, '"') >= 0 {
+		return "", false
+	}
+	var b strings.Builder
+	b.Grow(len(match))
+	for i := 0; i < len(match); {
+		c := match[i]
+		b.WriteByte(c)
+		i++
+		if c != '$' && c != '@' {
+			continue
+		}
+		if i == len(match) || !nameStart(match[i]) {
+			return "", false
+		}
+		b.WriteByte('n')
+		for i < len(match) && (nameStart(match[i]) || (match[i] >= '0' && match[i] <= '9')) {
+			i++
 		}
 	}
-	return s != ""
+	return b.String(), true
+}
+
+// nameStart is what the match lexer accepts as the first character of a name.
+func nameStart(c byte) bool {
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.'
 }
 
 // validRuleMatch is ruleMatch with the rule failing closed when its match is not valid: an Allow rule

@@ -137,3 +137,28 @@ func TestDuplicateNamesReported(t *testing.T) {
 		t.Errorf("problems = %v", p.Problems)
 	}
 }
+
+// TestRememberedShapesJudgeAsTheParser: once a match of one shape has parsed, checkRuleMatch answers for
+// the others from memory; its verdicts must still be the parser's, matches that only look alike included.
+func TestRememberedShapesJudgeAsTheParser(t *testing.T) {
+	b := &builder{}
+	for _, m := range []string{
+		"outport == @pg_a && (ip4.src == $s_a_v4 || ip6.src == $s_a_v6)",
+		"outport == @pg_b && (ip4.src == $s_b_v4 || ip6.src == $s_b_v6)", // same shape: from memory
+		"outport == @pg9 && (ip4.src == {$x, $y.z} || ip6.src == $_w)",
+		"outport == @pg && (ip4.src == {$x, $9y} || ip6.src == $w)", // a name cannot start with a digit
+		"outport == @ && ip",
+		"outport == @pg && ip4.src == $",
+		"outport == @pg && (tcp.dst == 65536)",
+		"outport == @pg && (tcp.dst == 80)",
+		`outport == @pg && inport == "$a"`,
+		`outport == @pg && inport == "$a" && ip`,
+		"inport == @pg && ip4.dst == $a && ip6.dst == $b || ip",
+		"inport == @pg2 && ip4.dst == $c && ip6.dst == $d || ip", // same bad shape twice
+	} {
+		_, perr := ovnmatch.Parse(m)
+		if got := b.checkRuleMatch(m); (got == nil) != (perr == nil) {
+			t.Errorf("checkRuleMatch(%q) = %v, the parser says %v", m, got, perr)
+		}
+	}
+}
