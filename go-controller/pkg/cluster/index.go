@@ -74,7 +74,7 @@ func NewIndex(s *Snapshot, portName PortNamer) *Index {
 		portName = DefaultPortName
 	}
 	ix := &Index{Snapshot: s, namespaces: map[string]*corev1.Namespace{},
-		podsByKey: map[string]*Pod{}, nodesByKey: map[string]*Node{}}
+		podsByKey: make(map[string]*Pod, len(s.Pods)), nodesByKey: map[string]*Node{}}
 	for _, ns := range s.Namespaces {
 		ix.namespaces[ns.Name] = ns
 	}
@@ -170,9 +170,19 @@ type podRun struct {
 // SelectPods returns the selectable pods whose namespace matches nsSel and whose labels match podSel,
 // sorted by key. Each distinct selector is matched once per namespace, and once per pod label set.
 func (ix *Index) SelectPods(nsSel, podSel labels.Selector) []*Pod {
+	return ix.podsAt(ix.SelectPodOrds(nsSel, podSel))
+}
+
+// SelectPodsIn returns the selectable pods of one namespace whose labels match podSel, sorted by key.
+func (ix *Index) SelectPodsIn(namespace string, podSel labels.Selector) []*Pod {
+	return ix.podsAt(ix.SelectPodOrdsIn(namespace, podSel))
+}
+
+// SelectPodOrds is SelectPods as the pods' Ords, for callers that keep what they need per pod in slices.
+func (ix *Index) SelectPodOrds(nsSel, podSel labels.Selector) []int32 {
 	ix.memo.mu.Lock()
 	defer ix.memo.mu.Unlock()
-	var out []*Pod
+	var out []int32
 	matched := ix.classMatches(podSel)
 	for _, i := range ix.matchingRuns(nsSel) {
 		r := ix.podRuns[i]
@@ -181,8 +191,8 @@ func (ix *Index) SelectPods(nsSel, podSel labels.Selector) []*Pod {
 	return out
 }
 
-// SelectPodsIn returns the selectable pods of one namespace whose labels match podSel, sorted by key.
-func (ix *Index) SelectPodsIn(namespace string, podSel labels.Selector) []*Pod {
+// SelectPodOrdsIn is SelectPodsIn as the pods' Ords.
+func (ix *Index) SelectPodOrdsIn(namespace string, podSel labels.Selector) []int32 {
 	i, ok := ix.podRunOf[namespace]
 	if !ok {
 		return nil
@@ -191,6 +201,17 @@ func (ix *Index) SelectPodsIn(namespace string, podSel labels.Selector) []*Pod {
 	defer ix.memo.mu.Unlock()
 	r := ix.podRuns[i]
 	return ix.appendSelected(nil, r.start, r.end, podSel, ix.classMatches(podSel))
+}
+
+func (ix *Index) podsAt(ords []int32) []*Pod {
+	if len(ords) == 0 {
+		return nil
+	}
+	out := make([]*Pod, len(ords))
+	for i, o := range ords {
+		out[i] = ix.pods[o]
+	}
+	return out
 }
 
 // SelectNodes returns the nodes whose labels match sel.

@@ -111,8 +111,9 @@ func (ix *Index) classMatches(sel labels.Selector) []int8 {
 	return m
 }
 
-// appendSelected appends the selectable pods of ix.pods[start:end] whose label class matches sel.
-func (ix *Index) appendSelected(out []*Pod, start, end int, sel labels.Selector, matched []int8) []*Pod {
+// appendSelected appends the positions of the selectable pods of ix.pods[start:end] whose label class
+// matches sel.
+func (ix *Index) appendSelected(out []int32, start, end int, sel labels.Selector, matched []int8) []int32 {
 	for i := start; i < end; i++ {
 		if !ix.selectable[i] {
 			continue
@@ -125,7 +126,7 @@ func (ix *Index) appendSelected(out []*Pod, start, end int, sel labels.Selector,
 			}
 		}
 		if matched[c] == 1 {
-			out = append(out, ix.pods[i])
+			out = append(out, int32(i))
 		}
 	}
 	return out

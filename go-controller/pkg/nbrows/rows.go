@@ -5,9 +5,11 @@ package nbrows
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // ACL directions and actions, as OVN spells them.
@@ -98,21 +100,40 @@ func (s *State) Sort() {
 }
 
 // sortACLs is a stable sort by ACLLess. It sorts positions, ties broken by position, and moves each row
-// once: rows are large, and hundreds of thousands of them are swapped slowly.
+// once: rows are large, and hundreds of thousands of them are swapped slowly. Many rows are sorted in two
+// halves at once, then merged.
 func sortACLs(acls []ACL) {
 	order := make([]int32, len(acls))
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(i, j int32) int {
+	byRow := func(i, j int32) int {
 		if c := compareACLs(&acls[i], &acls[j]); c != 0 {
 			return c
 		}
 		return cmp.Compare(i, j)
-	})
-	sorted := make([]ACL, len(acls))
-	for i, o := range order {
-		sorted[i] = acls[o]
+	}
+	left, right := order, order[:0]
+	if len(order) >= 1<<14 && runtime.GOMAXPROCS(0) > 1 {
+		left, right = order[:len(order)/2], order[len(order)/2:]
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(right, byRow) })
+	slices.SortFunc(left, byRow)
+	wg.Wait()
+	sorted := make([]ACL, 0, len(acls))
+	for len(left) > 0 && len(right) > 0 {
+		if byRow(left[0], right[0]) < 0 {
+			sorted, left = append(sorted, acls[left[0]]), left[1:]
+		} else {
+			sorted, right = append(sorted, acls[right[0]]), right[1:]
+		}
+	}
+	for _, o := range left {
+		sorted = append(sorted, acls[o])
+	}
+	for _, o := range right {
+		sorted = append(sorted, acls[o])
 	}
 	copy(acls, sorted)
 }

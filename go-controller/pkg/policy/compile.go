@@ -1,8 +1,12 @@
 package policy
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 )
@@ -24,28 +28,56 @@ func Compile(s *cluster.Snapshot) []*Policy {
 	for _, ns := range s.Namespaces {
 		nsAnnotations[ns.Name] = ns.Annotations
 	}
-	for _, np := range s.NetworkPolicies {
-		out = append(out, FromNetworkPolicy(np, nsAnnotations[np.Namespace]))
-	}
+	nps := make([]*Policy, len(s.NetworkPolicies))
+	inParallel(len(nps), func(i int) {
+		np := s.NetworkPolicies[i]
+		nps[i] = FromNetworkPolicy(np, nsAnnotations[np.Namespace])
+	})
+	out = append(out, nps...)
 	SortForEvaluation(out)
 	reportTies(out)
 	return out
+}
+
+// inParallel calls f(0) ... f(n-1), spread over the available CPUs in contiguous runs. A cluster can
+// hold tens of thousands of NetworkPolicies, each compiled on its own.
+func inParallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/512+1)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w * n / workers; i < (w+1)*n/workers; i++ {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // SortForEvaluation orders policies by tier, priority and then owner ("Kind/name": at equal priority an
 // AdminNetworkPolicy or the BaselineAdminNetworkPolicy before a ClusterNetworkPolicy, then by name), which
 // is how they are evaluated and how ACL priorities are handed out.
 func SortForEvaluation(ps []*Policy) {
-	sort.SliceStable(ps, func(i, j int) bool {
-		a, b := ps[i], ps[j]
-		if a.Tier != b.Tier {
-			return a.Tier < b.Tier
+	type keyed struct {
+		p     *Policy
+		owner string
+	}
+	ks := make([]keyed, len(ps))
+	for i, p := range ps {
+		ks[i] = keyed{p, p.Owner.String()}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		if a.p.Tier != b.p.Tier {
+			return cmp.Compare(a.p.Tier, b.p.Tier)
 		}
-		if a.Priority != b.Priority {
-			return a.Priority < b.Priority
+		if a.p.Priority != b.p.Priority {
+			return cmp.Compare(a.p.Priority, b.p.Priority)
 		}
-		return a.Owner.String() < b.Owner.String()
+		return strings.Compare(a.owner, b.owner)
 	})
+	for i, k := range ks {
+		ps[i] = k.p
+	}
 }
 
 // reportTies adds a PriorityConflict warning to every programmed Admin- or Baseline-tier policy that

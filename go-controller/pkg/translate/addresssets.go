@@ -24,15 +24,18 @@ type addressSets struct {
 	rows      map[string]*nbrows.AddressSet
 	peers     map[string]familySets
 	namedPort map[string]namedPortResolution // by port name and protocol filter
-	// selections and namedPortRefs feed Result.Selections and Result.NamedPorts.
+	// selections (shared with the port groups') and namedPortRefs feed Result.Selections and
+	// Result.NamedPorts.
 	selections    map[string]*Selection
 	namedPortRefs map[NamedPortRef]bool
 }
 
-func newAddressSets(ix *cluster.Index) *addressSets {
-	return &addressSets{ix: ix, addrs: newAddrTable(ix), rows: map[string]*nbrows.AddressSet{}, peers: map[string]familySets{},
-		namedPort: map[string]namedPortResolution{}, selections: map[string]*Selection{},
-		namedPortRefs: map[NamedPortRef]bool{}}
+// newAddressSets records the selections of its sets in selections; policies is how many policies will
+// ask for sets, to size the maps.
+func newAddressSets(ix *cluster.Index, selections map[string]*Selection, policies int) *addressSets {
+	return &addressSets{ix: ix, addrs: newAddrTable(ix), rows: make(map[string]*nbrows.AddressSet, 2*policies),
+		peers: make(map[string]familySets, policies), namedPort: map[string]namedPortResolution{},
+		selections: selections, namedPortRefs: map[NamedPortRef]bool{}}
 }
 
 // forPeer returns the sets holding what a pods or nodes peer selects.
@@ -46,20 +49,18 @@ func (a *addressSets) forPeer(p policy.Peer) familySets {
 	switch p.Kind {
 	case policy.PeerPods:
 		kind = "pods"
-		var pods []*cluster.Pod
+		var pods []int32
 		if p.Namespace != "" {
-			pods = a.ix.SelectPodsIn(p.Namespace, p.PodSelector)
+			pods = a.ix.SelectPodOrdsIn(p.Namespace, p.PodSelector)
 			readable = p.Namespace + "_" + p.PodSelector.String()
 		} else {
-			pods = a.ix.SelectPods(p.NamespaceSelector, p.PodSelector)
+			pods = a.ix.SelectPodOrds(p.NamespaceSelector, p.PodSelector)
 			readable = p.NamespaceSelector.String()
 			if !p.PodSelector.Empty() {
 				readable += "_" + p.PodSelector.String()
 			}
 		}
-		for _, pod := range pods {
-			nums = a.addrs.appendPod(nums, pod)
-		}
+		nums = a.addrs.appendPods(nums, pods...)
 	case policy.PeerNodes:
 		kind = "nodes"
 		readable = p.NodeSelector.String()
@@ -141,7 +142,7 @@ func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) namedP
 			continue
 		}
 		t := target{cp.Protocol, cp.ContainerPort}
-		nums[t] = a.addrs.appendPod(nums[t], pod)
+		nums[t] = a.addrs.appendPods(nums[t], int32(pod.Ord))
 	}
 	sort.Strings(res.ignored)
 	var groups []namedPortGroup

@@ -64,9 +64,12 @@ func newAddrTable(ix *cluster.Index) *addrTable {
 	return t
 }
 
-// appendPod appends the numbers of a pod's IPs; the pod must come from the table's Index.
-func (t *addrTable) appendPod(nums []int32, p *cluster.Pod) []int32 {
-	return append(nums, t.podNums[t.podStart[p.Ord]:t.podStart[p.Ord+1]]...)
+// appendPods appends the numbers of the IPs of the pods at these Ords of the table's Index.
+func (t *addrTable) appendPods(nums []int32, ords ...int32) []int32 {
+	for _, o := range ords {
+		nums = append(nums, t.podNums[t.podStart[o]:t.podStart[o+1]]...)
+	}
+	return nums
 }
 
 // appendAddrs appends the numbers of addresses of the snapshot (node IPs).

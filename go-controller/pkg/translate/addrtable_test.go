@@ -31,7 +31,7 @@ func TestAddrTableFamilies(t *testing.T) {
 		var nums []int32
 		var want4, want6 []string
 		for _, p := range pods[:size] {
-			nums = table.appendPod(nums, p)
+			nums = table.appendPods(nums, int32(p.Ord))
 			for _, ip := range p.IPs {
 				if ip.Is4() {
 					want4 = append(want4, ip.String())

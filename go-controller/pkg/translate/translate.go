@@ -38,7 +38,9 @@ type Result struct {
 func Translate(s *cluster.Snapshot, opts Options) *Result {
 	ix := cluster.NewIndex(s, opts.PortName)
 	policies := policy.Compile(s)
-	b := &builder{ix: ix, sets: newAddressSets(ix), selections: map[string]*Selection{}}
+	// Most policies own a port group and a pair of address sets: the maps are sized for that, not grown.
+	selections := make(map[string]*Selection, 3*len(policies))
+	b := &builder{ix: ix, sets: newAddressSets(ix, selections, len(policies)), selections: selections}
 	bands := allocateBands(policies)
 	b.state.ACLs = make([]nbrows.ACL, 0, aclBound(policies))
 	for _, p := range policies {
@@ -62,9 +64,6 @@ func Translate(s *cluster.Snapshot, opts Options) *Result {
 	b.addLogMeter(opts.ACLLogRate)
 	b.state.AddressSets = b.sets.all()
 	b.state.Sort()
-	for name, sel := range b.sets.selections {
-		b.selections[name] = sel
-	}
 	return &Result{State: b.state, Policies: policies, Selections: b.selections, NamedPorts: b.sets.namedPortRefs}
 }
 

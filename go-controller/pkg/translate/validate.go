@@ -124,7 +124,7 @@ func (b *builder) checkNames(policies []*policy.Policy) {
 	for _, p := range policies {
 		byOwner[ownerIDs(p)[nbrows.KeyOwnerName]+"/"+string(p.Owner.Kind)] = p
 	}
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(b.state.ACLs))
 	for _, a := range b.state.ACLs {
 		bad := ""
 		switch {
