@@ -88,7 +88,8 @@ func (a *addressSets) forPeer(p policy.Peer) familySets {
 // create makes the IPv4 and IPv6 sets for one identity, of the addresses numbered nums (see addrTable).
 // Two pods can hold one address (IPAM reuse); an OVSDB set holds each value once.
 func (a *addressSets) create(kind, readable, key, ownerKind string, nums []int32) familySets {
-	fs := familySets{v4: peerSetName(kind, readable, key, "v4"), v6: peerSetName(kind, readable, key, "v6")}
+	fs := peerSetNames(kind, readable, key)
+	owner := sanitize(readable)
 	v4, v6 := a.addrs.families(nums)
 	for _, f := range []struct {
 		name, family string
@@ -96,7 +97,7 @@ func (a *addressSets) create(kind, readable, key, ownerKind string, nums []int32
 	}{{fs.v4, "ipv4", v4}, {fs.v6, "ipv6", v6}} {
 		a.rows[f.name] = &nbrows.AddressSet{Name: f.name, Addresses: f.addrs, ExternalIDs: map[string]string{
 			nbrows.KeyManagedBy: nbrows.ManagedByValue, nbrows.KeyOwnerKind: ownerKind,
-			nbrows.KeyOwnerName: sanitize(readable), nbrows.KeyPeer: key, nbrows.KeyIPFamily: f.family,
+			nbrows.KeyOwnerName: owner, nbrows.KeyPeer: key, nbrows.KeyIPFamily: f.family,
 		}}
 	}
 	return fs

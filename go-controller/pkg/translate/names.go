@@ -61,9 +61,10 @@ func portGroupName(o policy.Owner) string {
 	return fmt.Sprintf("tieracl_%s_%s_%s", kindAbbrev(o.Kind), sanitize(name), hash8(o.String()))
 }
 
-// peerSetName is the address set of one peer selector and IP family.
-func peerSetName(kind, readable, key, family string) string {
-	return fmt.Sprintf("tieracl_%s_%s_%s_%s", kind, sanitize(readable), hash8(key), family)
+// peerSetNames are the IPv4 and IPv6 address sets of one peer selector.
+func peerSetNames(kind, readable, key string) familySets {
+	base := "tieracl_" + kind + "_" + sanitize(readable) + "_" + hash8(key) + "_"
+	return familySets{v4: base + "v4", v6: base + "v6"}
 }
 
 // aclName is the short id OVN logs and `ovn-nbctl acl-list` shows: kind:name:direction:what, at most 63
