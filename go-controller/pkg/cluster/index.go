@@ -248,13 +248,11 @@ func NodeIPs(n *corev1.Node) []netip.Addr {
 
 func parseAddrs(raw []string) []netip.Addr {
 	var out []netip.Addr
-	seen := map[netip.Addr]bool{}
 	for _, s := range raw {
 		ip, err := netip.ParseAddr(s)
-		if err != nil || seen[ip.Unmap()] {
+		if err != nil || slices.Contains(out, ip.Unmap()) { // an object lists one or two addresses
 			continue
 		}
-		seen[ip.Unmap()] = true
 		out = append(out, ip.Unmap())
 	}
 	return out
