@@ -120,10 +120,7 @@ func (b *builder) problem(sev policy.Severity, reason, msg string) {
 // so two rows of one name would never match the translation. It cannot happen; if it does, the policies
 // involved say so and nbsync refuses to commit the state (nbrows.State.Validate).
 func (b *builder) checkNames(policies []*policy.Policy) {
-	byOwner := map[string]*policy.Policy{}
-	for _, p := range policies {
-		byOwner[ownerIDs(p)[nbrows.KeyOwnerName]+"/"+string(p.Owner.Kind)] = p
-	}
+	var byOwner map[string]*policy.Policy // built on the first bad name
 	seen := make(map[string]bool, len(b.state.ACLs))
 	for _, a := range b.state.ACLs {
 		bad := ""
@@ -136,6 +133,12 @@ func (b *builder) checkNames(policies []*policy.Policy) {
 		seen[a.Name] = true
 		if bad == "" {
 			continue
+		}
+		if byOwner == nil {
+			byOwner = map[string]*policy.Policy{}
+			for _, p := range policies {
+				byOwner[ownerIDs(p)[nbrows.KeyOwnerName]+"/"+string(p.Owner.Kind)] = p
+			}
 		}
 		b.cur = byOwner[a.ExternalIDs[nbrows.KeyOwnerName]+"/"+a.ExternalIDs[nbrows.KeyOwnerKind]]
 		b.problem(policy.SeverityError, policy.ReasonInternalError, bad+"; NB is not changed until this is fixed")
