@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 )
@@ -128,7 +129,7 @@ func (b *Bed) linkUnderlay(ctx context.Context) error {
 			}
 		}
 		ctl := z.ControlSocket("ovs-vswitchd")
-		if _, err := z.Run(ctx, "ovs-appctl", "-t", ctl, "ovs/route/add", underlayIP(1-i)+"/32", underlayBridge); err != nil {
+		if err := addRoute(ctx, z, ctl, underlayIP(1-i)+"/32"); err != nil {
 			return err
 		}
 		if _, err := z.Run(ctx, "ovs-appctl", "-t", ctl, "tnl/neigh/set", underlayBridge, underlayIP(1-i),
@@ -141,6 +142,25 @@ func (b *Bed) linkUnderlay(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// addRoute adds a route through the underlay bridge to ovs-vswitchd's own table. vswitchd takes the
+// route's source address from the bridge, which it learns from a netlink notification some time after
+// `ip addr add`; until then it answers "Error while inserting route", so that answer is retried.
+func addRoute(ctx context.Context, z *Zone, ctl, prefix string) error {
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		out, err := z.Run(ctx, "ovs-appctl", "-t", ctl, "ovs/route/add", prefix, underlayBridge)
+		if err == nil || !strings.Contains(err.Error()+out, "Error while inserting route") ||
+			time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("ovs/route/add %s: %w (last: %v)", prefix, ctx.Err(), err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // addRouter gives the zone its router, with a port on the transit switch bound to the zone's chassis
