@@ -1,0 +1,131 @@
+package controller
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/klog/v2"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/policy"
+)
+
+// A zone report is a ConfigMap in the controller's namespace, one per zone, that the zone's leader
+// writes instead of the policies' conditions: data key "<Kind>.<name>" per ClusterNetworkPolicy, ANP and
+// BANP, its value the policyReport as JSON. A ConfigMap needs no CRD of tieracl's own, kubectl shows
+// it as it is, and RBAC can grant it in one namespace only.
+const (
+	// LabelZoneReport marks the zone reports, so the folder watches only them.
+	LabelZoneReport = "tieracl.io/zone-report"
+	// AnnotationZone holds the report's zone; a zone name need not fit in a label value.
+	AnnotationZone = "tieracl.io/zone"
+	// zoneReportPrefix starts every report's name; the zone's name follows.
+	zoneReportPrefix = "tieracl-zone-"
+	// maxReportMessage bounds each policy's message in a report, so that a report of a thousand
+	// policies stays far below a ConfigMap's 1 MiB.
+	maxReportMessage = 1024
+)
+
+// ZoneReportName is the name of a zone's report.
+func ZoneReportName(zone string) string { return zoneReportPrefix + zone }
+
+// reportKey is the data key of a policy in a zone report; ok is false for kinds without status.
+func reportKey(o policy.Owner) (string, bool) {
+	switch o.Kind {
+	case policy.KindANP, policy.KindBANP, policy.KindCNP:
+		return string(o.Kind) + "." + o.Name, true
+	}
+	return "", false
+}
+
+// parseReportKey is the policy of a report's data key.
+func parseReportKey(key string) (Kind, string, bool) {
+	kind, name, ok := strings.Cut(key, ".")
+	switch Kind(kind) {
+	case KindANP, KindBANP, KindCNP:
+		return Kind(kind), name, ok && name != ""
+	}
+	return "", "", false
+}
+
+// zoneReport builds the zone's report data: for every compiled policy with a status, its condition in
+// this zone alone, gaps counted as problems.
+func (s *statusWriter) zoneReport(policies []*policy.Policy, gapOf func(policy.Owner) (gap, bool)) map[string]string {
+	data := map[string]string{}
+	for _, p := range policies {
+		key, ok := reportKey(p.Owner)
+		if !ok {
+			continue
+		}
+		obj := s.object(p.Owner)
+		if obj == nil {
+			continue // deleted since the translation
+		}
+		m, err := meta.Accessor(obj)
+		if err != nil {
+			continue
+		}
+		cond := programmedCondition(withGap(p, gapOf), m.GetGeneration())
+		msg := cond.Message
+		if len(msg) > maxReportMessage {
+			msg = msg[:maxReportMessage-3] + "..."
+		}
+		raw, err := json.Marshal(policyReport{Generation: cond.ObservedGeneration, Status: cond.Status,
+			Reason: cond.Reason, Message: msg})
+		if err != nil {
+			continue // a struct of strings and an int always marshals
+		}
+		data[key] = string(raw)
+	}
+	return data
+}
+
+// writeReport writes the zone's report unless it already holds data as this writer last wrote it. A
+// new leader of a zone writes it once, as its writer starts empty; the folder prunes a report only
+// after the zone's Lease expired, when the zone has no leader whose writer remembers it.
+func (s *statusWriter) writeReport(ctx context.Context, data map[string]string) error {
+	if s.lastReport != nil && maps.Equal(s.lastReport, data) {
+		return nil
+	}
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: ZoneReportName(s.cfg.Zone),
+		Namespace: s.cfg.ReportNamespace, Labels: map[string]string{LabelZoneReport: "true",
+			"app.kubernetes.io/name": "tieracl"}, Annotations: map[string]string{AnnotationZone: s.cfg.Zone}},
+		Data: data}
+	client := s.cfg.Kube.CoreV1().ConfigMaps(s.cfg.ReportNamespace)
+	opts := metav1.UpdateOptions{FieldManager: Component}
+	_, err := client.Update(ctx, cm, opts) // no resourceVersion: this zone's leader is its only writer
+	if apierrors.IsNotFound(err) {
+		_, err = client.Create(ctx, cm, metav1.CreateOptions{FieldManager: Component})
+	}
+	if err != nil {
+		return fmt.Errorf("write zone report %s/%s: %w", cm.Namespace, cm.Name, err)
+	}
+	s.lastReport = data
+	s.cfg.Metrics.StatusWrites.Inc()
+	klog.V(2).InfoS("zone report written", "zone", s.cfg.Zone, "policies", len(data))
+	return nil
+}
+
+// decodeReport reads a report's views of its policies; entries it cannot read are left out, so the
+// policy counts as not reported by that zone (Pending) rather than as programmed.
+func decodeReport(cm *corev1.ConfigMap) map[string]*policyReport {
+	out := map[string]*policyReport{}
+	for key, raw := range cm.Data {
+		if _, _, ok := parseReportKey(key); !ok {
+			continue
+		}
+		var r policyReport
+		if err := json.Unmarshal([]byte(raw), &r); err != nil {
+			klog.InfoS("unreadable zone report entry", "report", cm.Name, "key", key, "err", err)
+			continue
+		}
+		out[key] = &r
+	}
+	return out
+}
