@@ -87,10 +87,10 @@ func run(ctx context.Context, o *options) error {
 		foldCtx, stopFolding := context.WithCancel(ctx)
 		folded := make(chan struct{})
 		defer func() { stopFolding(); <-folded }() // a folder that holds its Lease releases it
-		go func() {
+		go func(lease string) {
 			defer close(folded)
-			runFolder(foldCtx, o, o.leaseName, kube, policy, manage, metrics)
-		}()
+			runFolder(foldCtx, o, lease, kube, policy, manage, metrics)
+		}(o.leaseName)
 		// Each zone's instances elect their own leader: they write different NBs.
 		o.leaseName = zoneLease(o.leaseName, o.zone)
 	}
