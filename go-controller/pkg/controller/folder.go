@@ -62,6 +62,7 @@ type Folder struct {
 	wake     chan struct{} // something the fold reads changed
 	changed  chan struct{} // any informer event, a Lease renewal too; for tests that wait on the caches
 	emitted  map[policy.Owner]string
+	decoded  map[string]decodedReport // by report name: each report is decoded once per version
 
 	mu    sync.Mutex
 	alive map[string]time.Time // zone -> when its Lease was last seen renewed, or its report first seen
@@ -90,7 +91,8 @@ func NewFolder(cfg FolderConfig) (*Folder, error) {
 		cfg.Now = time.Now
 	}
 	f := &Folder{cfg: cfg, wake: make(chan struct{}, 1), changed: make(chan struct{}, 1), emitted: map[policy.Owner]string{},
-		alive: map[string]time.Time{}, renew: map[string]string{}, policies: map[Kind]cache.SharedIndexInformer{}}
+		decoded: map[string]decodedReport{},
+		alive:   map[string]time.Time{}, renew: map[string]string{}, policies: map[Kind]cache.SharedIndexInformer{}}
 	f.status = newStatusWriter(Config{Kube: cfg.Kube, Policy: cfg.Policy, Recorder: cfg.Recorder, Metrics: cfg.Metrics}, nil)
 	cms := cfg.Kube.CoreV1().ConfigMaps(cfg.Namespace)
 	selector := LabelZoneReport + "=true"
@@ -150,6 +152,12 @@ func NewFolder(cfg FolderConfig) (*Folder, error) {
 }
 
 // newInformer makes an informer of one kind; client is the clientset, asked whether it serves watch lists.
+// decodedReport is a zone report's views as of one resourceVersion.
+type decodedReport struct {
+	version string
+	views   map[string]*policyReport
+}
+
 func newInformer(client any, obj runtime.Object, list cache.ListWithContextFunc,
 	w cache.WatchFuncWithContext) cache.SharedIndexInformer {
 	lw := &cache.ListWatch{ListWithContextFunc: list, WatchFuncWithContext: w}
@@ -178,6 +186,10 @@ func signal(ch chan struct{}) {
 	}
 }
 
+// foldInterval is the least time between two folds, so that the reports of many zones that follow one
+// policy change are folded together rather than once each.
+const foldInterval = 200 * time.Millisecond
+
 // Run folds until ctx ends: at start, whenever a report, policy or zone Lease changes, and when a zone
 // drops out. A failed write is tried again after a second.
 func (f *Folder) Run(ctx context.Context) error {
@@ -196,12 +208,21 @@ func (f *Folder) Run(ctx context.Context) error {
 			wait = min(wait, f.next.Sub(f.cfg.Now()))
 		}
 		f.mu.Unlock()
-		t := time.NewTimer(max(wait, 10*time.Millisecond))
+		t := time.NewTimer(max(wait, foldInterval))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return nil
 		case <-f.wake:
+			// A policy change brings a report from every zone within moments: fold them together.
+			t.Stop()
+			t = time.NewTimer(foldInterval)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			case <-t.C:
+			}
 		case <-t.C:
 		}
 		t.Stop()
@@ -259,17 +280,37 @@ func (f *Folder) sawLease(obj any) {
 // Lease expired more than Grace ago.
 func (f *Folder) fold(ctx context.Context) error {
 	reports := map[string]map[string]*policyReport{} // zone -> key -> view
+	names := map[string]bool{}
 	for _, obj := range f.reports.GetStore().List() {
 		cm := obj.(*corev1.ConfigMap)
 		zone := cm.Annotations[AnnotationZone]
 		if zone == "" {
 			zone = strings.TrimPrefix(cm.Name, zoneReportPrefix)
 		}
-		reports[zone] = decodeReport(cm)
+		d, ok := f.decoded[cm.Name]
+		if !ok || d.version != cm.ResourceVersion || cm.ResourceVersion == "" {
+			d = decodedReport{version: cm.ResourceVersion, views: decodeReport(cm)}
+			f.decoded[cm.Name] = d
+		}
+		reports[zone] = d.views
+		names[cm.Name] = true
+	}
+	for name := range f.decoded {
+		if !names[name] {
+			delete(f.decoded, name)
+		}
 	}
 	counted, dead := f.countZones(reports)
 	var errs []error
 	for _, zone := range dead {
+		if alive, err := f.confirmDead(ctx, zone); err != nil || alive {
+			if err != nil {
+				errs = append(errs, err)
+			}
+			counted = append(counted, zone) // it renewed its Lease after all: keep counting it
+			slices.Sort(counted)
+			continue
+		}
 		err := f.cfg.Kube.CoreV1().ConfigMaps(f.cfg.Namespace).Delete(ctx, ZoneReportName(zone), metav1.DeleteOptions{})
 		if err != nil && !apierrors.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("prune the report of zone %s: %w", zone, err))
@@ -298,6 +339,26 @@ func (f *Folder) fold(ctx context.Context) error {
 		return fmt.Errorf("%d errors, the first: %w", len(errs), errs[0])
 	}
 	return nil
+}
+
+// confirmDead reads the zone's Lease from the API server itself before its report is pruned, in case
+// the cache missed renewals (a watch that was down): alive when it was renewed since last seen.
+func (f *Folder) confirmDead(ctx context.Context, zone string) (alive bool, err error) {
+	l, err := f.cfg.Kube.CoordinationV1().Leases(f.cfg.Namespace).Get(ctx, f.cfg.LeasePrefix+"-"+zone,
+		metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read the Lease of zone %s before pruning its report: %w", zone, err)
+	}
+	f.mu.Lock()
+	before := f.alive[zone]
+	f.mu.Unlock()
+	f.sawLease(l)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return !f.alive[zone].Equal(before), nil
 }
 
 // countZones sorts the zones out: counted are those whose Lease is held and was renewed within

@@ -13,7 +13,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	kubefake "k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/record"
 	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 	npfake "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned/fake"
@@ -290,5 +292,25 @@ func TestFolderReleasedLease(t *testing.T) {
 	x.step(1, metav1.ConditionFalse, controller.ReasonNoZones)
 	if n := testutil.ToFloat64(x.metrics.ZoneReportsPruned); n != 1 {
 		t.Errorf("tieracl_zone_reports_pruned_total = %v, want 1", n)
+	}
+}
+
+// Before it prunes a report the folder reads the zone's Lease from the API server itself: a renewal its
+// cache missed (a watch that was down) keeps the zone counted.
+func TestFolderConfirmsBeforePruning(t *testing.T) {
+	t.Parallel()
+	x := newFolding(t)
+	x.lease("az1", "a")
+	x.report("az1", 1, metav1.ConditionTrue, controller.ReasonProgrammed, "programmed in OVN")
+	x.step(1, metav1.ConditionTrue, controller.ReasonProgrammed)
+	x.clock.add(foldLease + foldGrace)
+	x.kube.PrependReactor("get", "leases", func(k8stesting.Action) (bool, runtime.Object, error) {
+		holder, renew := "a", metav1.NewMicroTime(x.clock.Now())
+		return true, &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: "tieracl",
+			Name: "tieracl-controller-az1"}, Spec: coordinationv1.LeaseSpec{HolderIdentity: &holder, RenewTime: &renew}}, nil
+	})
+	x.step(0, metav1.ConditionTrue, controller.ReasonProgrammed)
+	if n := testutil.ToFloat64(x.metrics.ZoneReportsPruned); n != 0 {
+		t.Errorf("tieracl_zone_reports_pruned_total = %v, want 0: the Lease was renewed", n)
 	}
 }
