@@ -35,6 +35,8 @@ type statusWriter struct {
 	// lastReport is the zone report as last written, in zone mode, where the zone's report takes the
 	// place of conditions and events (the folder writes those); nil before the first write.
 	lastReport map[string]string
+	// verifyReport asks the next report write to compare with the report in the API, not lastReport.
+	verifyReport bool
 }
 
 // Component is the event source and the field manager tieracl uses.

@@ -86,10 +86,23 @@ func (s *statusWriter) zoneReport(policies []*policy.Policy, gapOf func(policy.O
 	return data
 }
 
-// writeReport writes the zone's report unless it already holds data as this writer last wrote it. A
-// new leader of a zone writes it once, as its writer starts empty; the folder prunes a report only
-// after the zone's Lease expired, when the zone has no leader whose writer remembers it.
+// writeReport writes the zone's report unless it already holds data as this writer last wrote it, or,
+// after a resync (verifyReport), as the API holds it: so a new leader whose predecessor wrote the same
+// report writes nothing, and a report someone deleted is written again within a resync interval. The
+// folder prunes a report only after the zone's Lease expired, when no leader of the zone remembers it.
 func (s *statusWriter) writeReport(ctx context.Context, data map[string]string) error {
+	client := s.cfg.Kube.CoreV1().ConfigMaps(s.cfg.ReportNamespace)
+	if s.verifyReport {
+		s.lastReport = nil
+		have, err := client.Get(ctx, ZoneReportName(s.cfg.Zone), metav1.GetOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("read zone report: %w", err)
+		}
+		if err == nil && have.Labels[LabelZoneReport] == "true" && have.Annotations[AnnotationZone] == s.cfg.Zone {
+			s.lastReport = have.Data
+		}
+		s.verifyReport = false
+	}
 	if s.lastReport != nil && maps.Equal(s.lastReport, data) {
 		return nil
 	}
@@ -97,7 +110,6 @@ func (s *statusWriter) writeReport(ctx context.Context, data map[string]string) 
 		Namespace: s.cfg.ReportNamespace, Labels: map[string]string{LabelZoneReport: "true",
 			"app.kubernetes.io/name": "tieracl"}, Annotations: map[string]string{AnnotationZone: s.cfg.Zone}},
 		Data: data}
-	client := s.cfg.Kube.CoreV1().ConfigMaps(s.cfg.ReportNamespace)
 	opts := metav1.UpdateOptions{FieldManager: Component}
 	_, err := client.Update(ctx, cm, opts) // no resourceVersion: this zone's leader is its only writer
 	if apierrors.IsNotFound(err) {

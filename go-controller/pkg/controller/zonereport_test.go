@@ -14,8 +14,8 @@ import (
 )
 
 // In zone mode the controller writes its zone's report, not the policy's condition, and only when the
-// report changes; a selected pod on a node of this zone without its port is this zone's gap, one on a
-// node of another zone is not.
+// report changes or a resync finds it changed in the API; a selected pod on a node of this zone without
+// its port is this zone's gap, one on a node of another zone is not.
 func TestZoneModeWritesItsReport(t *testing.T) {
 	t.Parallel()
 	snap := world()
@@ -61,14 +61,22 @@ func TestZoneModeWritesItsReport(t *testing.T) {
 	}
 	s.c.Resync()
 	s.step(nil)
-	writes(1)
+	writes(1) // the same report: nothing written
+	err = s.kube.CoreV1().ConfigMaps("tieracl").Delete(s.ctx, controller.ZoneReportName("az1"), metav1.DeleteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.c.Resync()
+	s.step(nil)
+	writes(2) // someone deleted it: a resync writes it again
+	report()
 
 	far := pod("a", "far", 8, "app=web")
 	far.Spec.NodeName = "n2"
 	s.put(far)
 	s.waitPodLabels("a", "far", far.Labels)
 	s.step(nil)
-	writes(1) // another zone's pod: no gap here
+	writes(2) // another zone's pod: no gap here
 
 	late := pod("a", "late", 9, "app=web")
 	late.Spec.NodeName = "n1"
@@ -80,7 +88,7 @@ func TestZoneModeWritesItsReport(t *testing.T) {
 		!strings.Contains(r["message"].(string), "a/late (port a_late)") || strings.Contains(r["message"].(string), "a/far") {
 		t.Errorf("report %v, want False PortsMissing naming a/late only", r)
 	}
-	writes(2)
+	writes(3)
 }
 
 // anpReportSays checks the ANP's entry in the zone's report, as anpConditionSays checks the condition in
