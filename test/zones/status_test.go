@@ -101,8 +101,8 @@ func TestZoneStatus(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := admin.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "tenant"}},
-		metav1.CreateOptions{}); err != nil {
+	tenant := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "tenant"}}
+	if _, err := admin.CoreV1().Namespaces().Create(ctx, tenant, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range snap.Pods {
@@ -115,10 +115,12 @@ func TestZoneStatus(t *testing.T) {
 		Spec: cnpv1beta1.ClusterNetworkPolicySpec{Tier: cnpv1beta1.AdminTier, Priority: 10,
 			Subject: cnpv1beta1.ClusterNetworkPolicySubject{Namespaces: &metav1.LabelSelector{
 				MatchLabels: map[string]string{corev1.LabelMetadataName: "tenant"}}},
-			Ingress: []cnpv1beta1.ClusterNetworkPolicyIngressRule{{Action: cnpv1beta1.ClusterNetworkPolicyRuleActionDeny,
+			Ingress: []cnpv1beta1.ClusterNetworkPolicyIngressRule{{
+				Action: cnpv1beta1.ClusterNetworkPolicyRuleActionDeny,
 				From: []cnpv1beta1.ClusterNetworkPolicyIngressPeer{{Namespaces: &metav1.LabelSelector{
 					MatchLabels: map[string]string{"tier": "untrusted"}}}}}}}}
-	if _, err := policies.PolicyV1beta1().ClusterNetworkPolicies().Create(ctx, cnp, metav1.CreateOptions{}); err != nil {
+	_, err = policies.PolicyV1beta1().ClusterNetworkPolicies().Create(ctx, cnp, metav1.CreateOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
 
@@ -252,8 +254,8 @@ func waitCondition(t *testing.T, ctx context.Context, policies npclient.Interfac
 			c := conds[0]
 			last = fmt.Sprintf("%d conditions, the first %s %s/%s gen %d: %s", len(conds), c.Type, c.Status, c.Reason,
 				c.ObservedGeneration, c.Message)
-			if len(conds) == 1 && c.Type == controller.ConditionProgrammed && c.Status == status && c.Reason == reason &&
-				c.ObservedGeneration == cnp.Generation && containsAll(c.Message, parts) {
+			if len(conds) == 1 && c.Type == controller.ConditionProgrammed && c.Status == status &&
+				c.Reason == reason && c.ObservedGeneration == cnp.Generation && containsAll(c.Message, parts) {
 				return c
 			}
 		}

@@ -36,7 +36,8 @@ func run(ctx context.Context, o *options) error {
 		return err
 	}
 	if o.zone != "" && !o.leaderElect {
-		return fmt.Errorf("--zone needs --leader-elect: a zone counts in the policies' status while its Lease is renewed")
+		return fmt.Errorf("--zone needs --leader-elect: a zone counts in the policies' status while its Lease " +
+			"is renewed")
 	}
 	manage, err := controller.ParseManage(o.manage)
 	if err != nil {

@@ -90,48 +90,27 @@ func NewFolder(cfg FolderConfig) (*Folder, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	f := &Folder{cfg: cfg, wake: make(chan struct{}, 1), changed: make(chan struct{}, 1), emitted: map[policy.Owner]string{},
-		decoded: map[string]decodedReport{},
-		alive:   map[string]time.Time{}, renew: map[string]string{}, policies: map[Kind]cache.SharedIndexInformer{}}
-	f.status = newStatusWriter(Config{Kube: cfg.Kube, Policy: cfg.Policy, Recorder: cfg.Recorder, Metrics: cfg.Metrics}, nil)
-	cms := cfg.Kube.CoreV1().ConfigMaps(cfg.Namespace)
-	selector := LabelZoneReport + "=true"
-	f.reports = newInformer(cfg.Kube, &corev1.ConfigMap{}, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-		o.LabelSelector = selector
-		return cms.List(ctx, o)
-	}, func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-		o.LabelSelector = selector
-		return cms.Watch(ctx, o)
-	})
-	leases := cfg.Kube.CoordinationV1().Leases(cfg.Namespace)
-	f.leases = newInformer(cfg.Kube, &coordinationv1.Lease{}, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-		return leases.List(ctx, o)
-	}, func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) { return leases.Watch(ctx, o) })
+	f := &Folder{cfg: cfg, wake: make(chan struct{}, 1), changed: make(chan struct{}, 1),
+		emitted: map[policy.Owner]string{}, decoded: map[string]decodedReport{}, alive: map[string]time.Time{},
+		renew: map[string]string{}, policies: map[Kind]cache.SharedIndexInformer{}}
+	f.status = newStatusWriter(Config{Kube: cfg.Kube, Policy: cfg.Policy, Recorder: cfg.Recorder,
+		Metrics: cfg.Metrics}, nil)
+	f.reports = newInformer[*corev1.ConfigMapList](cfg.Kube, &corev1.ConfigMap{},
+		cfg.Kube.CoreV1().ConfigMaps(cfg.Namespace), LabelZoneReport+"=true")
+	f.leases = newInformer[*coordinationv1.LeaseList](cfg.Kube, &coordinationv1.Lease{},
+		cfg.Kube.CoordinationV1().Leases(cfg.Namespace), "")
 	watches := func(k Kind) bool { return !cfg.Unserved[k] && (cfg.Manage == nil || cfg.Manage[k]) }
-	pv := cfg.Policy.PolicyV1alpha1()
 	if watches(KindCNP) {
-		c := cfg.Policy.PolicyV1beta1().ClusterNetworkPolicies()
-		f.policies[KindCNP] = newInformer(cfg.Policy, &cnpv1beta1.ClusterNetworkPolicy{},
-			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return c.List(ctx, o) },
-			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) { return c.Watch(ctx, o) })
+		f.policies[KindCNP] = newInformer[*cnpv1beta1.ClusterNetworkPolicyList](cfg.Policy,
+			&cnpv1beta1.ClusterNetworkPolicy{}, cfg.Policy.PolicyV1beta1().ClusterNetworkPolicies(), "")
 	}
 	if watches(KindANP) {
-		f.policies[KindANP] = newInformer(cfg.Policy, &anpv1alpha1.AdminNetworkPolicy{},
-			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return pv.AdminNetworkPolicies().List(ctx, o)
-			},
-			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return pv.AdminNetworkPolicies().Watch(ctx, o)
-			})
+		f.policies[KindANP] = newInformer[*anpv1alpha1.AdminNetworkPolicyList](cfg.Policy,
+			&anpv1alpha1.AdminNetworkPolicy{}, cfg.Policy.PolicyV1alpha1().AdminNetworkPolicies(), "")
 	}
 	if watches(KindBANP) {
-		f.policies[KindBANP] = newInformer(cfg.Policy, &anpv1alpha1.BaselineAdminNetworkPolicy{},
-			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return pv.BaselineAdminNetworkPolicies().List(ctx, o)
-			},
-			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return pv.BaselineAdminNetworkPolicies().Watch(ctx, o)
-			})
+		f.policies[KindBANP] = newInformer[*anpv1alpha1.BaselineAdminNetworkPolicyList](cfg.Policy,
+			&anpv1alpha1.BaselineAdminNetworkPolicy{}, cfg.Policy.PolicyV1alpha1().BaselineAdminNetworkPolicies(), "")
 	}
 	poke := func(any) { f.poke() }
 	for _, inf := range append([]cache.SharedIndexInformer{f.reports}, f.policyInformers()...) {
@@ -151,16 +130,26 @@ func NewFolder(cfg FolderConfig) (*Folder, error) {
 	return f, nil
 }
 
-// newInformer makes an informer of one kind; client is the clientset, asked whether it serves watch lists.
 // decodedReport is a zone report's views as of one resourceVersion.
 type decodedReport struct {
 	version string
 	views   map[string]*policyReport
 }
 
-func newInformer(client any, obj runtime.Object, list cache.ListWithContextFunc,
-	w cache.WatchFuncWithContext) cache.SharedIndexInformer {
-	lw := &cache.ListWatch{ListWithContextFunc: list, WatchFuncWithContext: w}
+// newInformer makes an informer of one kind from its typed client, of the objects with the labels
+// (all when empty); client is the clientset, asked whether it serves watch lists.
+func newInformer[L runtime.Object](client any, obj runtime.Object, c lister[L],
+	labelSelector string) cache.SharedIndexInformer {
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			o.LabelSelector = labelSelector
+			return c.List(ctx, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			o.LabelSelector = labelSelector
+			return c.Watch(ctx, o)
+		},
+	}
 	return cache.NewSharedIndexInformer(cache.ToListWatcherWithWatchListSemantics(lw, client), obj, 0, cache.Indexers{})
 }
 

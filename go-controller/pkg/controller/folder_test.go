@@ -233,7 +233,8 @@ func TestFolderFoldsZoneReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	cnp.Spec.Priority++ // a spec change: the fake bumps the generation, as the API server does
-	if _, err := x.policy.PolicyV1beta1().ClusterNetworkPolicies().Update(x.ctx, cnp, metav1.UpdateOptions{}); err != nil {
+	if _, err := x.policy.PolicyV1beta1().ClusterNetworkPolicies().Update(x.ctx, cnp,
+		metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	x.waitCached(string(controller.KindCNP), "c1", func(obj any) bool {
@@ -306,8 +307,9 @@ func TestFolderConfirmsBeforePruning(t *testing.T) {
 	x.clock.add(foldLease + foldGrace)
 	x.kube.PrependReactor("get", "leases", func(k8stesting.Action) (bool, runtime.Object, error) {
 		holder, renew := "a", metav1.NewMicroTime(x.clock.Now())
-		return true, &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: "tieracl",
-			Name: "tieracl-controller-az1"}, Spec: coordinationv1.LeaseSpec{HolderIdentity: &holder, RenewTime: &renew}}, nil
+		return true, &coordinationv1.Lease{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "tieracl", Name: "tieracl-controller-az1"},
+			Spec:       coordinationv1.LeaseSpec{HolderIdentity: &holder, RenewTime: &renew}}, nil
 	})
 	x.step(0, metav1.ConditionTrue, controller.ReasonProgrammed)
 	if n := testutil.ToFloat64(x.metrics.ZoneReportsPruned); n != 0 {

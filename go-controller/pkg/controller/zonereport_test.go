@@ -19,7 +19,8 @@ import (
 func TestZoneModeWritesItsReport(t *testing.T) {
 	t.Parallel()
 	snap := world()
-	snap.ANPs = append(snap.ANPs, anp("guard", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=b"), sel()))))
+	snap.ANPs = append(snap.ANPs, anp("guard", 10, podsIn(sel("team=a"), sel()),
+		ingress(deny, fromPods(sel("team=b"), sel()))))
 	node := func(name, zone string) *corev1.Node {
 		return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name,
 			Annotations: map[string]string{controller.ZoneKey: zone}}}
@@ -28,7 +29,8 @@ func TestZoneModeWritesItsReport(t *testing.T) {
 	s := newStepper(t, snap, func(c *controller.Config) { c.Zone, c.ReportNamespace = "az1", "tieracl" })
 	report := func() map[string]any {
 		t.Helper()
-		cm, err := s.kube.CoreV1().ConfigMaps("tieracl").Get(s.ctx, controller.ZoneReportName("az1"), metav1.GetOptions{})
+		cm, err := s.kube.CoreV1().ConfigMaps("tieracl").Get(s.ctx, controller.ZoneReportName("az1"),
+			metav1.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,8 +86,9 @@ func TestZoneModeWritesItsReport(t *testing.T) {
 	s.waitPodLabels("a", "late", late.Labels)
 	s.step(nil)
 	r := report()
+	msg, _ := r["message"].(string)
 	if r["status"] != "False" || r["reason"] != controller.ReasonPortsMissing ||
-		!strings.Contains(r["message"].(string), "a/late (port a_late)") || strings.Contains(r["message"].(string), "a/far") {
+		!strings.Contains(msg, "a/late (port a_late)") || strings.Contains(msg, "a/far") {
 		t.Errorf("report %v, want False PortsMissing naming a/late only", r)
 	}
 	writes(3)
