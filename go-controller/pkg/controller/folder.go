@@ -10,6 +10,7 @@ import (
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -59,8 +60,9 @@ type Folder struct {
 	reports  cache.SharedIndexInformer
 	leases   cache.SharedIndexInformer
 	policies map[Kind]cache.SharedIndexInformer
-	wake     chan struct{} // something the fold reads changed
-	changed  chan struct{} // any informer event, a Lease renewal too; for tests that wait on the caches
+	netpols  cache.SharedIndexInformer // nil when NetworkPolicy is not managed
+	wake     chan struct{}             // something the fold reads changed
+	changed  chan struct{}             // any informer event, a Lease renewal too; for tests that wait on the caches
 	emitted  map[policy.Owner]string
 	decoded  map[string]decodedReport // by report name: each report is decoded once per version
 
@@ -111,6 +113,10 @@ func NewFolder(cfg FolderConfig) (*Folder, error) {
 	if watches(KindBANP) {
 		f.policies[KindBANP] = newInformer[*anpv1alpha1.BaselineAdminNetworkPolicyList](cfg.Policy,
 			&anpv1alpha1.BaselineAdminNetworkPolicy{}, cfg.Policy.PolicyV1alpha1().BaselineAdminNetworkPolicies(), "")
+	}
+	if watches(KindNetworkPolicy) { // for the events of their problems only: no handler, no status
+		f.netpols = newInformer[*networkingv1.NetworkPolicyList](cfg.Kube, &networkingv1.NetworkPolicy{},
+			cfg.Kube.NetworkingV1().NetworkPolicies(""), "")
 	}
 	poke := func(any) { f.poke() }
 	for _, inf := range append([]cache.SharedIndexInformer{f.reports}, f.policyInformers()...) {
@@ -221,6 +227,9 @@ func (f *Folder) Run(ctx context.Context) error {
 // start runs the informers and waits for their caches.
 func (f *Folder) start(ctx context.Context) error {
 	all := append([]cache.SharedIndexInformer{f.reports, f.leases}, f.policyInformers()...)
+	if f.netpols != nil {
+		all = append(all, f.netpols)
+	}
 	var synced []cache.InformerSynced
 	for _, inf := range all {
 		go inf.RunWithContext(ctx)
@@ -319,6 +328,9 @@ func (f *Folder) fold(ctx context.Context) error {
 			}
 		}
 	}
+	for _, o := range f.networkPolicyEvents(ctx, counted, reports) {
+		seen[o] = true
+	}
 	for o := range f.emitted {
 		if !seen[o] {
 			delete(f.emitted, o)
@@ -407,7 +419,7 @@ func (f *Folder) foldPolicy(ctx context.Context, obj runtime.Object, zones []str
 		return policy.Owner{}, err
 	}
 	o := policy.Owner{Kind: ownerKind(obj), Name: m.GetName()}
-	key, _ := reportKey(o)
+	key := reportKey(o)
 	views := make([]zoneView, 0, len(zones))
 	for _, zone := range zones {
 		views = append(views, zoneView{Zone: zone, Report: reports[zone][key]})
@@ -418,6 +430,43 @@ func (f *Folder) foldPolicy(ctx context.Context, obj runtime.Object, zones []str
 		return o, fmt.Errorf("update status of %s: %w", o, err)
 	}
 	return o, nil
+}
+
+// networkPolicyEvents emits the events of the NetworkPolicies whose problems the counted zones report
+// (a zone lists a NetworkPolicy only while it has problems there), folded as a policy's condition would
+// be; it returns those policies.
+func (f *Folder) networkPolicyEvents(ctx context.Context, zones []string,
+	reports map[string]map[string]*policyReport) []policy.Owner {
+	if f.netpols == nil {
+		return nil
+	}
+	keys := map[string]policy.Owner{}
+	for _, zone := range zones {
+		for key := range reports[zone] {
+			if o, ok := parseReportKey(key); ok && o.Kind == policy.KindNetworkPolicy {
+				keys[key] = o
+			}
+		}
+	}
+	var out []policy.Owner
+	for key, o := range keys {
+		obj, ok, err := f.netpols.GetStore().GetByKey(o.Namespace + "/" + o.Name)
+		if err != nil || !ok {
+			continue
+		}
+		np := obj.(*networkingv1.NetworkPolicy)
+		views := make([]zoneView, 0, len(zones))
+		for _, zone := range zones {
+			r := reports[zone][key]
+			if r == nil { // no problems in that zone
+				r = &policyReport{Generation: np.Generation, Status: metav1.ConditionTrue, Reason: ReasonProgrammed}
+			}
+			views = append(views, zoneView{Zone: zone, Report: r})
+		}
+		f.event(ctx, o, np, foldCondition(np.Generation, views))
+		out = append(out, o)
+	}
+	return out
 }
 
 // event emits a Warning event for a folded condition whose reason is a problem a zone reports, once

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -61,7 +62,9 @@ func newFolding(t *testing.T) *folding {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	cnp := &cnpv1beta1.ClusterNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "c1", Generation: 1}}
-	kube, policy := fakeClientsets(&cluster.Snapshot{CNPs: []*cnpv1beta1.ClusterNetworkPolicy{cnp}})
+	np := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "ns1", Name: "np1", Generation: 1}}
+	kube, policy := fakeClientsets(&cluster.Snapshot{CNPs: []*cnpv1beta1.ClusterNetworkPolicy{cnp},
+		NetworkPolicies: []*networkingv1.NetworkPolicy{np}})
 	watches := watchesOf(kube, policy)
 	x := &folding{t: t, ctx: ctx, kube: kube, policy: policy, clock: &clock{now: time.Unix(1e9, 0)},
 		events: record.NewFakeRecorder(100), metrics: controller.NewMetrics(nil)}
@@ -110,13 +113,19 @@ func (x *folding) lease(zone, holder string) {
 // report writes the zone's report with c1 at gen, status and reason.
 func (x *folding) report(zone string, gen int64, status metav1.ConditionStatus, reason, msg string) {
 	x.t.Helper()
+	x.reportOf(zone, "ClusterNetworkPolicy.c1", gen, status, reason, msg)
+}
+
+// reportOf writes the zone's report with the one entry.
+func (x *folding) reportOf(zone, key string, gen int64, status metav1.ConditionStatus, reason, msg string) {
+	x.t.Helper()
 	raw, err := json.Marshal(map[string]any{"generation": gen, "status": status, "reason": reason, "message": msg})
 	if err != nil {
 		x.t.Fatal(err)
 	}
 	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "tieracl", Name: controller.ZoneReportName(zone),
 		Labels: map[string]string{controller.LabelZoneReport: "true"}, Annotations: map[string]string{
-			controller.AnnotationZone: zone}}, Data: map[string]string{"ClusterNetworkPolicy.c1": string(raw)}}
+			controller.AnnotationZone: zone}}, Data: map[string]string{key: string(raw)}}
 	cms := x.kube.CoreV1().ConfigMaps("tieracl")
 	if _, err := cms.Update(x.ctx, cm, metav1.UpdateOptions{}); apierrors.IsNotFound(err) {
 		if _, err := cms.Create(x.ctx, cm, metav1.CreateOptions{}); err != nil {
@@ -126,7 +135,7 @@ func (x *folding) report(zone string, gen int64, status metav1.ConditionStatus, 
 		x.t.Fatal(err)
 	}
 	x.waitCached("configmaps", cm.Name, func(obj any) bool {
-		return obj.(*corev1.ConfigMap).Data["ClusterNetworkPolicy.c1"] == string(raw)
+		return obj.(*corev1.ConfigMap).Data[key] == string(raw)
 	})
 }
 
@@ -315,4 +324,22 @@ func TestFolderConfirmsBeforePruning(t *testing.T) {
 	if n := testutil.ToFloat64(x.metrics.ZoneReportsPruned); n != 0 {
 		t.Errorf("tieracl_zone_reports_pruned_total = %v, want 0: the Lease was renewed", n)
 	}
+}
+
+// A NetworkPolicy has no status, but the problems the zones report for it get one event from the folder.
+func TestFolderNetworkPolicyEvents(t *testing.T) {
+	t.Parallel()
+	x := newFolding(t)
+	x.lease("az1", "a")
+	x.lease("az2", "b")
+	x.reportOf("az1", "NetworkPolicy.ns1.np1", 1, metav1.ConditionFalse, "FailClosed", "bad CIDR")
+	x.reportOf("az2", "NetworkPolicy.ns1.np1", 1, metav1.ConditionFalse, "FailClosed", "bad CIDR")
+	if err := x.f.Step(x.ctx); err != nil {
+		t.Fatal(err)
+	}
+	x.wantEvents("Warning FailClosed FailClosed in 2 of 2 zones (az1, az2): bad CIDR")
+	if err := x.f.Step(x.ctx); err != nil {
+		t.Fatal(err)
+	}
+	x.wantEvents()
 }

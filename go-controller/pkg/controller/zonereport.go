@@ -17,8 +17,9 @@ import (
 )
 
 // A zone report is a ConfigMap in the controller's namespace, one per zone, that the zone's leader
-// writes instead of the policies' conditions: data key "<Kind>.<name>" per ClusterNetworkPolicy, ANP and
-// BANP, its value the policyReport as JSON. A ConfigMap needs no CRD of tieracl's own, kubectl shows
+// writes instead of the policies' conditions and events: data key "<Kind>.<name>" per
+// ClusterNetworkPolicy, ANP and BANP, and per NetworkPolicy with problems (it has no status, but its
+// problems need events), its value the policyReport as JSON. A ConfigMap needs no CRD of tieracl's own, kubectl shows
 // it as it is, and RBAC can grant it in one namespace only.
 const (
 	// LabelZoneReport marks the zone reports, so the folder watches only them.
@@ -35,23 +36,27 @@ const (
 // ZoneReportName is the name of a zone's report.
 func ZoneReportName(zone string) string { return zoneReportPrefix + zone }
 
-// reportKey is the data key of a policy in a zone report; ok is false for kinds without status.
-func reportKey(o policy.Owner) (string, bool) {
-	switch o.Kind {
-	case policy.KindANP, policy.KindBANP, policy.KindCNP:
-		return string(o.Kind) + "." + o.Name, true
+// reportKey is the data key of a policy in a zone report: "<Kind>.<name>", and for a NetworkPolicy
+// "NetworkPolicy.<namespace>.<name>" (a namespace has no dots).
+func reportKey(o policy.Owner) string {
+	if o.Namespace != "" {
+		return string(o.Kind) + "." + o.Namespace + "." + o.Name
 	}
-	return "", false
+	return string(o.Kind) + "." + o.Name
 }
 
 // parseReportKey is the policy of a report's data key.
-func parseReportKey(key string) (Kind, string, bool) {
+func parseReportKey(key string) (policy.Owner, bool) {
 	kind, name, ok := strings.Cut(key, ".")
-	switch Kind(kind) {
-	case KindANP, KindBANP, KindCNP:
-		return Kind(kind), name, ok && name != ""
+	o := policy.Owner{Kind: policy.Kind(kind), Name: name}
+	switch o.Kind {
+	case policy.KindANP, policy.KindBANP, policy.KindCNP:
+	case policy.KindNetworkPolicy:
+		o.Namespace, o.Name, ok = strings.Cut(name, ".")
+	default:
+		return o, false
 	}
-	return "", "", false
+	return o, ok && o.Name != ""
 }
 
 // zoneReport builds the zone's report data: for every compiled policy with a status, its condition in
@@ -59,10 +64,6 @@ func parseReportKey(key string) (Kind, string, bool) {
 func (s *statusWriter) zoneReport(policies []*policy.Policy, gapOf func(policy.Owner) (gap, bool)) map[string]string {
 	data := map[string]string{}
 	for _, p := range policies {
-		key, ok := reportKey(p.Owner)
-		if !ok {
-			continue
-		}
 		obj := s.object(p.Owner)
 		if obj == nil {
 			continue // deleted since the translation
@@ -72,6 +73,9 @@ func (s *statusWriter) zoneReport(policies []*policy.Policy, gapOf func(policy.O
 			continue
 		}
 		cond := programmedCondition(withGap(p, gapOf), m.GetGeneration())
+		if p.Owner.Kind == policy.KindNetworkPolicy && cond.Reason == ReasonProgrammed {
+			continue // no status to fold; listed only for the events of its problems
+		}
 		msg := cond.Message
 		if len(msg) > maxReportMessage {
 			msg = msg[:maxReportMessage-3] + "..."
@@ -81,7 +85,7 @@ func (s *statusWriter) zoneReport(policies []*policy.Policy, gapOf func(policy.O
 		if err != nil {
 			continue // a struct of strings and an int always marshals
 		}
-		data[key] = string(raw)
+		data[reportKey(p.Owner)] = string(raw)
 	}
 	return data
 }
@@ -129,7 +133,7 @@ func (s *statusWriter) writeReport(ctx context.Context, data map[string]string) 
 func decodeReport(cm *corev1.ConfigMap) map[string]*policyReport {
 	out := map[string]*policyReport{}
 	for key, raw := range cm.Data {
-		if _, _, ok := parseReportKey(key); !ok {
+		if _, ok := parseReportKey(key); !ok {
 			continue
 		}
 		var r policyReport
