@@ -21,6 +21,7 @@ type options struct {
 	zone           string
 	zoneKey        string
 	zoneGrace      time.Duration
+	foldCandidate  bool
 
 	leaderElect   bool
 	leaseNS       string
@@ -41,7 +42,8 @@ func defaultOptions() *options {
 		aclLogRate:  translate.DefaultACLLogRate,
 		leaderElect: true, leaseNS: ns,
 		leaseName: "tieracl-controller", identity: host, leaseDuration: 15 * time.Second,
-		renewDeadline: 10 * time.Second, retryPeriod: 2 * time.Second, zoneGrace: time.Minute}
+		renewDeadline: 10 * time.Second, retryPeriod: 2 * time.Second, zoneGrace: time.Minute,
+		foldCandidate: true}
 }
 
 func (o *options) register(fs *flag.FlagSet) {
@@ -69,6 +71,8 @@ func (o *options) register(fs *flag.FlagSet) {
 		"its node's zone")
 	fs.DurationVar(&o.zoneGrace, "zone-report-grace", o.zoneGrace, "zone mode: how long after its Lease expired "+
 		"a zone's last report still counts in the policies' status before it is pruned")
+	fs.BoolVar(&o.foldCandidate, "zone-fold-candidate", o.foldCandidate, "zone mode: campaign for the Lease "+
+		"of the one instance that folds the zones' reports into the policies' status; some instances must")
 	fs.IntVar(
 		&o.aclLogRate,
 		"acl-log-rate",

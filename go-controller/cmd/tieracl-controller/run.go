@@ -84,7 +84,9 @@ func run(ctx context.Context, o *options) error {
 		if err := controller.CheckZone(ctx, nb, o.zone); err != nil {
 			return err
 		}
-		// Every zone's instances campaign for the one folder of the zones' reports too.
+	}
+	if o.zone != "" && o.foldCandidate {
+		// The zones' instances campaign for the one folder of the zones' reports too.
 		foldCtx, stopFolding := context.WithCancel(ctx)
 		folded := make(chan struct{})
 		defer func() { stopFolding(); <-folded }() // a folder that holds its Lease releases it
@@ -92,6 +94,8 @@ func run(ctx context.Context, o *options) error {
 			defer close(folded)
 			runFolder(foldCtx, o, lease, kube, policy, manage, metrics)
 		}(o.leaseName)
+	}
+	if o.zone != "" {
 		// Each zone's instances elect their own leader: they write different NBs.
 		o.leaseName = zoneLease(o.leaseName, o.zone)
 	}

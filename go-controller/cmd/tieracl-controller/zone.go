@@ -37,10 +37,13 @@ func runFolder(ctx context.Context, o *options, lease string, kube kubernetes.In
 		}
 		return f.Run(ctx)
 	}
+	// Every zone's instances are candidates, so each try is one GET per instance: try, and renew, five
+	// times less often than the zone Leases, and give the Lease twice their time. A folder that fails
+	// over late delays only the status, never enforcement.
+	le := controller.LeaderElection{Namespace: o.leaseNS, Name: foldLease(lease), Identity: o.identity,
+		LeaseDuration: 2 * o.leaseDuration, RenewDeadline: 2 * o.renewDeadline, RetryPeriod: 5 * o.retryPeriod}
 	for ctx.Err() == nil {
-		err := controller.RunLeader(ctx, kube, controller.LeaderElection{Namespace: o.leaseNS, Name: foldLease(lease),
-			Identity: o.identity, LeaseDuration: o.leaseDuration, RenewDeadline: o.renewDeadline,
-			RetryPeriod: o.retryPeriod}, func(ctx context.Context) {
+		err := controller.RunLeader(ctx, kube, le, func(ctx context.Context) {
 			if err := fold(ctx); err != nil {
 				klog.ErrorS(err, "zone report folder stopped")
 			}
@@ -50,7 +53,7 @@ func runFolder(ctx context.Context, o *options, lease string, kube kubernetes.In
 		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(o.retryPeriod):
+		case <-time.After(le.RetryPeriod):
 		}
 	}
 }
