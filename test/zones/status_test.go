@@ -35,7 +35,7 @@ const (
 // Programmed condition they fold for a ClusterNetworkPolicy whose subject has pods in both zones: True
 // while both zones enforce it, and not rewritten while nothing changes; False naming az1 once a
 // selected pod on az1's node has no logical port there, with one event for the cluster; and after az1's
-// controller stops, its report is pruned once its Lease expired plus the grace, and the condition is
+// controller is killed, its report is pruned once its Lease expired plus the grace, and the condition is
 // az2's view again.
 func TestZoneStatus(t *testing.T) {
 	if os.Geteuid() != 0 {
@@ -172,8 +172,9 @@ func TestZoneStatus(t *testing.T) {
 		time.Since(began).Round(time.Millisecond))
 	waitEvents(t, ctx, admin, cnp.Name, controller.ReasonPortsMissing)
 
+	// Killed, as a crash or a lost node would leave it: its Leases are not released but expire.
 	began = time.Now()
-	if err := ctls[0].Stop(); err != nil {
+	if err := ctls[0].Kill(); err != nil {
 		t.Fatal(err)
 	}
 	cond = waitCondition(t, ctx, policies, cnp.Name, metav1.ConditionTrue, controller.ReasonProgrammed,
@@ -187,7 +188,16 @@ func TestZoneStatus(t *testing.T) {
 		t.Errorf("az1 left the condition %v after its controller stopped, before its Lease could expire (%v)",
 			pruned, statusLease)
 	}
-	t.Logf("az1 stopped: pruned, condition %s/%s after %v", cond.Status, cond.Reason, pruned.Round(time.Millisecond))
+	metrics, err := ctls[1].Metrics(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"tieracl_zone_reports_pruned_total 1", "tieracl_zones_live 1"} {
+		if !strings.Contains("\n"+metrics+"\n", "\n"+want+"\n") {
+			t.Errorf("az2's metrics (the folder now) lack %q:\n%s", want, grepLines(metrics, "tieracl_zone"))
+		}
+	}
+	t.Logf("az1 killed: pruned, condition %s/%s after %v", cond.Status, cond.Reason, pruned.Round(time.Millisecond))
 }
 
 // setUpAPI applies dist/'s namespace, ServiceAccount and RBAC and writes a kubeconfig with the
@@ -319,4 +329,15 @@ func waitEvents(t *testing.T, ctx context.Context, admin kubernetes.Interface, n
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// grepLines is the lines of text that hold s.
+func grepLines(text, s string) string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, s) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }
