@@ -189,6 +189,21 @@ func (x *folding) step(writes int, status metav1.ConditionStatus, reason string,
 	})
 }
 
+// oneZoneTrue makes az1 live and reporting c1 True, and folds that.
+func (x *folding) oneZoneTrue() {
+	x.t.Helper()
+	x.lease("az1", "a")
+	x.report("az1", 1, metav1.ConditionTrue, controller.ReasonProgrammed, "programmed in OVN")
+	x.step(1, metav1.ConditionTrue, controller.ReasonProgrammed)
+}
+
+func (x *folding) wantPruned(n float64) {
+	x.t.Helper()
+	if got := testutil.ToFloat64(x.metrics.ZoneReportsPruned); got != n {
+		x.t.Errorf("tieracl_zone_reports_pruned_total = %v, want %v", got, n)
+	}
+}
+
 func (x *folding) wantEvents(want ...string) {
 	x.t.Helper()
 	var got []string
@@ -292,17 +307,13 @@ func TestFolderFoldsZoneReports(t *testing.T) {
 func TestFolderReleasedLease(t *testing.T) {
 	t.Parallel()
 	x := newFolding(t)
-	x.lease("az1", "a")
-	x.report("az1", 1, metav1.ConditionTrue, controller.ReasonProgrammed, "programmed in OVN")
-	x.step(1, metav1.ConditionTrue, controller.ReasonProgrammed)
+	x.oneZoneTrue()
 	x.clock.add(foldLease)
 	x.lease("az1", "")
 	x.step(0, metav1.ConditionTrue, controller.ReasonProgrammed)
 	x.clock.add(foldGrace)
 	x.step(1, metav1.ConditionFalse, controller.ReasonNoZones)
-	if n := testutil.ToFloat64(x.metrics.ZoneReportsPruned); n != 1 {
-		t.Errorf("tieracl_zone_reports_pruned_total = %v, want 1", n)
-	}
+	x.wantPruned(1)
 }
 
 // Before it prunes a report the folder reads the zone's Lease from the API server itself: a renewal its
@@ -310,9 +321,7 @@ func TestFolderReleasedLease(t *testing.T) {
 func TestFolderConfirmsBeforePruning(t *testing.T) {
 	t.Parallel()
 	x := newFolding(t)
-	x.lease("az1", "a")
-	x.report("az1", 1, metav1.ConditionTrue, controller.ReasonProgrammed, "programmed in OVN")
-	x.step(1, metav1.ConditionTrue, controller.ReasonProgrammed)
+	x.oneZoneTrue()
 	x.clock.add(foldLease + foldGrace)
 	x.kube.PrependReactor("get", "leases", func(k8stesting.Action) (bool, runtime.Object, error) {
 		holder, renew := "a", metav1.NewMicroTime(x.clock.Now())
@@ -321,9 +330,7 @@ func TestFolderConfirmsBeforePruning(t *testing.T) {
 			Spec:       coordinationv1.LeaseSpec{HolderIdentity: &holder, RenewTime: &renew}}, nil
 	})
 	x.step(0, metav1.ConditionTrue, controller.ReasonProgrammed)
-	if n := testutil.ToFloat64(x.metrics.ZoneReportsPruned); n != 0 {
-		t.Errorf("tieracl_zone_reports_pruned_total = %v, want 0: the Lease was renewed", n)
-	}
+	x.wantPruned(0) // the Lease was renewed
 }
 
 // A NetworkPolicy has no status, but the problems the zones report for it get one event from the folder.
