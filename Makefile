@@ -116,9 +116,10 @@ e2e: ovn kube
 	$(GO) test -count=1 -v -timeout 20m ./test/e2e/
 
 # Two OVN zones joined by real OVN interconnect (docs/testing.md#two-zones-ovn-interconnect): the example
-# policy tests across zones and one zone-mode controller per zone, judged with real packets; needs root.
+# policy tests across zones and one zone-mode controller per zone, judged with real packets, and the
+# folded status of two tieracl-controller processes against a real kube-apiserver; needs root.
 # `make test` runs them too.
-zones: ovn
+zones: ovn kube
 	$(GO) test -count=1 -v -timeout 20m ./test/zones/
 
 # A local cluster to try things on (docs/e2e.md): API server, controller-manager, scheduler, two virtual

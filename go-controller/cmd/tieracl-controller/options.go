@@ -20,6 +20,8 @@ type options struct {
 	aclLogRate     int
 	zone           string
 	zoneKey        string
+	zoneGrace      time.Duration
+	foldCandidate  bool
 
 	leaderElect   bool
 	leaseNS       string
@@ -40,7 +42,8 @@ func defaultOptions() *options {
 		aclLogRate:  translate.DefaultACLLogRate,
 		leaderElect: true, leaseNS: ns,
 		leaseName: "tieracl-controller", identity: host, leaseDuration: 15 * time.Second,
-		renewDeadline: 10 * time.Second, retryPeriod: 2 * time.Second}
+		renewDeadline: 10 * time.Second, retryPeriod: 2 * time.Second, zoneGrace: time.Minute,
+		foldCandidate: true}
 }
 
 func (o *options) register(fs *flag.FlagSet) {
@@ -66,6 +69,10 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.zoneKey, "zone-key", controller.ZoneKey, "with --zone: the Node annotation, or failing it "+
 		"label, naming a node's zone (a node with neither is in zone \""+controller.UnnamedZone+"\"); a pod is in "+
 		"its node's zone")
+	fs.DurationVar(&o.zoneGrace, "zone-report-grace", o.zoneGrace, "zone mode: how long after its Lease expired "+
+		"a zone's last report still counts in the policies' status before it is pruned")
+	fs.BoolVar(&o.foldCandidate, "zone-fold-candidate", o.foldCandidate, "zone mode: campaign for the Lease "+
+		"of the one instance that folds the zones' reports into the policies' status; some instances must")
 	fs.IntVar(
 		&o.aclLogRate,
 		"acl-log-rate",

@@ -35,6 +35,10 @@ func run(ctx context.Context, o *options) error {
 	if _, err := o.nb.TLSConfig(); err != nil {
 		return err
 	}
+	if o.zone != "" && !o.leaderElect {
+		return fmt.Errorf("--zone needs --leader-elect: a zone counts in the policies' status while its Lease " +
+			"is renewed")
+	}
 	manage, err := controller.ParseManage(o.manage)
 	if err != nil {
 		return fmt.Errorf("--manage: %w", err)
@@ -80,6 +84,18 @@ func run(ctx context.Context, o *options) error {
 		if err := controller.CheckZone(ctx, nb, o.zone); err != nil {
 			return err
 		}
+	}
+	if o.zone != "" && o.foldCandidate {
+		// The zones' instances campaign for the one folder of the zones' reports too.
+		foldCtx, stopFolding := context.WithCancel(ctx)
+		folded := make(chan struct{})
+		defer func() { stopFolding(); <-folded }() // a folder that holds its Lease releases it
+		go func(lease string) {
+			defer close(folded)
+			runFolder(foldCtx, o, lease, kube, policy, manage, metrics)
+		}(o.leaseName)
+	}
+	if o.zone != "" {
 		// Each zone's instances elect their own leader: they write different NBs.
 		o.leaseName = zoneLease(o.leaseName, o.zone)
 	}
@@ -97,7 +113,7 @@ func run(ctx context.Context, o *options) error {
 		klog.InfoS("policy APIs", "unserved", unserved)
 		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: conn, PortName: portName,
 			ACLLogRate: o.aclLogRate, Metrics: metrics, ResyncInterval: o.resyncInterval, Unserved: unserved,
-			Manage: manage, Zone: o.zone, ZoneKey: o.zoneKey})
+			Manage: manage, Zone: o.zone, ZoneKey: o.zoneKey, ReportNamespace: o.leaseNS})
 		if err != nil {
 			return err
 		}

@@ -62,6 +62,9 @@ type Config struct {
 	// ZoneKey is the Node annotation (or, failing it, label) that names a node's zone; ZoneKey (the
 	// package constant, OVN-Kubernetes') when empty.
 	ZoneKey string
+	// ReportNamespace is where zone mode writes the zone's report (zonereport.go) in place of the
+	// policies' conditions; "tieracl" when empty.
+	ReportNamespace string
 }
 
 // Controller is one running controller. Create it with New and start it with Run.
@@ -103,6 +106,9 @@ func New(cfg Config) (*Controller, error) {
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(nil)
+	}
+	if cfg.ReportNamespace == "" {
+		cfg.ReportNamespace = "tieracl"
 	}
 	opts := translate.Options{PortName: cfg.PortName, ACLLogRate: cfg.ACLLogRate}
 	c := &Controller{cfg: cfg, queue: newQueue(), tracker: incremental.New(opts),

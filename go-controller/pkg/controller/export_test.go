@@ -3,8 +3,10 @@ package controller
 import (
 	"context"
 	"slices"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/tools/cache"
 )
 
 // Start starts the informers and queues the first whole-state write, without the worker loop or the NB
@@ -49,3 +51,45 @@ func (c *Controller) CachedPod(namespace, name string) (*corev1.Pod, bool) {
 
 // Resync queues a whole-state write, as the periodic resync does.
 func (c *Controller) Resync() { c.queue.add(Key{Kind: KindResync}) }
+
+// Start runs the folder's informers and waits for their caches, without its loop: the test folds with
+// Step.
+func (f *Folder) Start(ctx context.Context) error { return f.start(ctx) }
+
+// Step folds once, as the folder's loop does after each wake-up.
+func (f *Folder) Step(ctx context.Context) error { return f.fold(ctx) }
+
+// WaitCached blocks until cond holds, checking it again on every change its informers see (a Lease's
+// renewal too), so a test waits for an event without polling.
+func (f *Folder) WaitCached(ctx context.Context, cond func() bool) error {
+	for !cond() {
+		select {
+		case <-f.changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// Cached is the object of that resource ("configmaps", "leases", or a policy Kind) and name in the
+// folder's cache.
+func (f *Folder) Cached(resource, name string) (any, bool) {
+	inf := map[string]cache.SharedIndexInformer{"configmaps": f.reports, "leases": f.leases}[resource]
+	key := name
+	if inf == nil {
+		inf = f.policies[Kind(resource)]
+	} else {
+		key = f.cfg.Namespace + "/" + name
+	}
+	obj, ok, err := inf.GetStore().GetByKey(key)
+	return obj, ok && err == nil
+}
+
+// NextCheck is when the folder's loop would fold next for want of any change: when a counted zone
+// drops out.
+func (f *Folder) NextCheck() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.next
+}

@@ -33,6 +33,10 @@ type Metrics struct {
 	// their node is in another zone: the policy applies to the port here, but the pod's node disagrees.
 	PortsOfOtherZones prometheus.Gauge
 	ZoneNodes         prometheus.Gauge // in zone mode, the nodes in this controller's zone
+	// ZonesLive and ZoneReportsPruned are the folder's (zone mode): zones whose Lease is renewed, and
+	// reports of zones gone for good that it deleted.
+	ZonesLive         prometheus.Gauge
+	ZoneReportsPruned prometheus.Counter
 }
 
 // errorStages and driftTables are the label values counted from zero, so that a rate over them is defined
@@ -81,6 +85,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Policies: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "tieracl_policies",
 			Help: "Policies by the reason of their Programmed condition (NetworkPolicies too, which have none)."},
 			[]string{"reason"}),
+		ZonesLive: prometheus.NewGauge(prometheus.GaugeOpts{Name: "tieracl_zones_live",
+			Help: "Zones whose leader renews its Lease, as the folder of zone reports sees them."}),
+		ZoneReportsPruned: prometheus.NewCounter(prometheus.CounterOpts{Name: "tieracl_zone_reports_pruned_total",
+			Help: "Zone reports the folder deleted because their zone's Lease expired."}),
 	}
 	for _, stage := range errorStages {
 		m.Errors.WithLabelValues(stage)
@@ -91,7 +99,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	if reg != nil {
 		reg.MustRegister(m.Reconcile, m.Transaction, m.Operations, m.Rows, m.QueueDepth, m.EventToCommit, m.Errors,
 			m.StatusWrites, m.NBConnected, m.InformerStale, m.PodsWithoutPort, m.DriftRepaired, m.Leader, m.BuildInfo, m.Policies,
-			m.PortsOfOtherZones, m.ZoneNodes)
+			m.PortsOfOtherZones, m.ZoneNodes, m.ZonesLive, m.ZoneReportsPruned)
 	}
 	return m
 }

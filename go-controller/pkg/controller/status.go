@@ -32,6 +32,11 @@ type statusWriter struct {
 	informers *informerSet
 	recorder  record.EventRecorder
 	reported  map[policy.Owner]string // problems last reported as events, by policy
+	// lastReport is the zone report as last written, in zone mode, where the zone's report takes the
+	// place of conditions and events (the folder writes those); nil before the first write.
+	lastReport map[string]string
+	// verifyReport asks the next report write to compare with the report in the API, not lastReport.
+	verifyReport bool
 }
 
 // Component is the event source and the field manager tieracl uses.
@@ -51,20 +56,28 @@ func newStatusWriter(cfg Config, inf *informerSet) *statusWriter {
 	return &statusWriter{cfg: cfg, informers: inf, recorder: rec, reported: map[policy.Owner]string{}}
 }
 
-// update writes conditions and events for every compiled policy, a gap counting as a problem. Errors are logged and counted: a
-// status write that fails is tried again at the next batch: update returns false then.
+// update writes conditions and events for every compiled policy, a gap counting as a problem; in zone
+// mode it writes the zone's report instead. Errors are logged and counted: a status write that fails is
+// tried again at the next batch: update returns false then.
 func (s *statusWriter) update(ctx context.Context, policies []*policy.Policy, gapOf func(policy.Owner) (gap, bool)) (done bool) {
 	done = true
 	seen := map[policy.Owner]bool{}
 	byReason := map[string]int{}
 	defer func() { s.cfg.Metrics.setPolicies(byReason) }()
+	if s.cfg.Zone != "" {
+		for _, p := range policies {
+			byReason[programmedCondition(withGap(p, gapOf), 0).Reason]++
+		}
+		if err := s.writeReport(ctx, s.zoneReport(policies, gapOf)); err != nil {
+			s.cfg.Metrics.Errors.WithLabelValues("status").Inc()
+			klog.ErrorS(err, "zone report update failed")
+			return false
+		}
+		return true
+	}
 	for _, p := range policies {
 		seen[p.Owner] = true
-		if g, ok := gapOf(p.Owner); ok {
-			withGap := *p
-			withGap.Problems = append(slices.Clip(p.Problems), g.problem())
-			p = &withGap
-		}
+		p = withGap(p, gapOf)
 		byReason[programmedCondition(p, 0).Reason]++
 		obj := s.object(p.Owner)
 		if obj == nil {
@@ -86,6 +99,17 @@ func (s *statusWriter) update(ctx context.Context, policies []*policy.Policy, ga
 		}
 	}
 	return done
+}
+
+// withGap is the policy with its gap, if it has one, as one more problem.
+func withGap(p *policy.Policy, gapOf func(policy.Owner) (gap, bool)) *policy.Policy {
+	g, ok := gapOf(p.Owner)
+	if !ok {
+		return p
+	}
+	out := *p
+	out.Problems = append(slices.Clip(p.Problems), g.problem())
+	return &out
 }
 
 // object is the policy's API object from the informer cache, or nil.
@@ -138,8 +162,16 @@ func (s *statusWriter) writeStatus(ctx context.Context, p *policy.Policy, obj ru
 	if err != nil {
 		return err
 	}
-	want := programmedCondition(p, m.GetGeneration())
+	if err := s.writeCondition(ctx, obj, programmedCondition(p, m.GetGeneration())); err != nil {
+		return fmt.Errorf("update status of %s: %w", p.Owner, err)
+	}
+	return nil
+}
+
+// writeCondition sets the object's Programmed condition to want unless it already holds it.
+func (s *statusWriter) writeCondition(ctx context.Context, obj runtime.Object, want metav1.Condition) error {
 	var wrote bool
+	var err error
 	switch o := obj.(type) {
 	case *anpv1alpha1.AdminNetworkPolicy:
 		wrote, err = setCondition(ctx, o, want,
@@ -163,7 +195,7 @@ func (s *statusWriter) writeStatus(ctx context.Context, p *policy.Policy, obj ru
 		return nil // deleted meanwhile
 	}
 	if err != nil {
-		return fmt.Errorf("update status of %s: %w", p.Owner, err)
+		return err
 	}
 	s.cfg.Metrics.StatusWrites.Inc()
 	return nil

@@ -35,7 +35,7 @@ type stepper struct {
 }
 
 // newStepper starts the informers of a controller on fake clientsets holding snap and on a fakeNB.
-func newStepper(t *testing.T, snap *cluster.Snapshot) *stepper {
+func newStepper(t *testing.T, snap *cluster.Snapshot, opts ...func(*controller.Config)) *stepper {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
@@ -44,8 +44,12 @@ func newStepper(t *testing.T, snap *cluster.Snapshot) *stepper {
 	s := &stepper{env: &env{t: t, ctx: ctx, kube: kube, policy: policy, snap: snap}, nb: newFakeNB(t, snap),
 		metrics: controller.NewMetrics(nil)}
 	var err error
-	s.c, err = controller.New(controller.Config{Kube: kube, Policy: policy, NB: s.nb, Metrics: s.metrics,
-		Recorder: record.NewFakeRecorder(1000)})
+	cfg := controller.Config{Kube: kube, Policy: policy, NB: s.nb, Metrics: s.metrics,
+		Recorder: record.NewFakeRecorder(1000)}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s.c, err = controller.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

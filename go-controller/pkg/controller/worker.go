@@ -124,6 +124,9 @@ func (c *Controller) apply(ctx context.Context, k Key) {
 	switch k.Kind {
 	case KindResync:
 		c.markDirty()
+		if c.zoneMode() {
+			c.statusDue, c.status.verifyReport = true, true // in case someone deleted or edited the report
+		}
 	case KindPort:
 		t.PortAppeared(k.Name)
 		if p := t.PortPod(k.Name); p != nil { // the port's addresses may be the pod's only IPs yet

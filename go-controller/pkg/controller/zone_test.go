@@ -45,7 +45,7 @@ func TestZoneModeKnowsPodsByNode(t *testing.T) {
 	// Ports NB lacks: late1 is this zone's, late2 another zone's, late3 has no node yet.
 	e.put(onNode(pod("a", "late1", 11), "n1"), onNode(pod("a", "late2", 12), "n2"), pod("a", "late3", 13))
 	e.eventually("this zone's pod without its port is a gap; the port of another zone's pod is named", func() error {
-		return e.anpConditionSays("guard", metav1.ConditionFalse, controller.ReasonPortsMissing,
+		return e.anpReportSays("az1", "guard", metav1.ConditionFalse, controller.ReasonPortsMissing,
 			"1 selected pods with IPs have no logical switch port", "a/late1 (port a_late1)",
 			"1 selected pods have their logical switch port in this zone's NB", "a/db (port a_db)")
 	})
@@ -79,7 +79,7 @@ func TestZoneModeKnowsPodsByNode(t *testing.T) {
 		if err := metrics(2, 0, 2); err != nil {
 			return err
 		}
-		return e.anpConditionSays("guard", metav1.ConditionFalse, controller.ReasonPortsMissing,
+		return e.anpReportSays("az1", "guard", metav1.ConditionFalse, controller.ReasonPortsMissing,
 			"2 selected pods", "a/late1 (port a_late1)", "a/late2 (port a_late2)")
 	})
 	for _, port := range []string{"a_late1", "a_late2"} {
@@ -91,7 +91,7 @@ func TestZoneModeKnowsPodsByNode(t *testing.T) {
 		if err := metrics(0, 0, 2); err != nil {
 			return err
 		}
-		return e.anpConditionSays("guard", metav1.ConditionTrue, controller.ReasonProgrammed)
+		return e.anpReportSays("az1", "guard", metav1.ConditionTrue, controller.ReasonProgrammed)
 	})
 }
 
@@ -121,7 +121,7 @@ func TestZoneWithoutNodes(t *testing.T) {
 		if n := testutil.ToFloat64(r.metrics.ZoneNodes); n != 1 {
 			return fmt.Errorf("tieracl_zone_nodes = %v, want 1", n)
 		}
-		return e.anpConditionSays("guard", metav1.ConditionFalse, controller.ReasonPortsMissing,
+		return e.anpReportSays("az1", "guard", metav1.ConditionFalse, controller.ReasonPortsMissing,
 			"1 selected pods", "a/late (port a_late)")
 	})
 }
@@ -142,7 +142,7 @@ func TestZonePortOfOtherZoneForgotten(t *testing.T) {
 		if n := testutil.ToFloat64(r.metrics.PortsOfOtherZones); n != 1 {
 			return fmt.Errorf("tieracl_zone_ports_of_other_zones = %v, want 1", n)
 		}
-		return e.anpConditionSays("guard", metav1.ConditionTrue, controller.ReasonPortsOfOtherZones, "a/db (port a_db)")
+		return e.anpReportSays("az1", "guard", metav1.ConditionTrue, controller.ReasonPortsOfOtherZones, "a/db (port a_db)")
 	})
 	e.del(guard)
 	e.eventually("no policy selects a/db any more", func() error {
