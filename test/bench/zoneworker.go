@@ -80,7 +80,7 @@ func RunZoneWorker(ctx context.Context, in io.Reader, out io.Writer) error {
 		return err
 	}
 	zoneNodes(snap, cfg.Zones)
-	watch.DefaultChanSize = 1 << 16 // as in Run: the fake API's watchers must not fill up
+	watch.DefaultChanSize = 1 << 16   // as in Run: the fake API's watchers must not fill up
 	kube, policy := fakeClients(snap) // snap is not used after this, so the collector may free it
 	load := time.Since(start).Seconds()
 	// The peak from here on is the controller's and the fake API's, not the generator's garbage.
