@@ -38,7 +38,8 @@ type Config struct {
 	Recorder record.EventRecorder
 	// Metrics, when set, is updated as the controller works.
 	Metrics *Metrics
-	// WriteTimeout bounds one NB transaction; 60 s when zero.
+	// WriteTimeout bounds each NB request of a write (a read, a transaction); 60 s when zero. A
+	// transaction cut off by it may still commit: the next whole-state write reads NB and settles it.
 	WriteTimeout time.Duration
 	// RetryInterval is the first wait after a failed write; it doubles up to 30 s. 500 ms when zero.
 	RetryInterval time.Duration

@@ -11,16 +11,19 @@ import (
 
 // Metrics are the controller's Prometheus metrics, all prefixed tieracl_.
 type Metrics struct {
-	Reconcile     *prometheus.HistogramVec // seconds from taking a batch to its commit, by mode (full, delta)
-	Transaction   *prometheus.HistogramVec // seconds NB took to commit, by mode
-	Operations    *prometheus.CounterVec   // NB operations written, by kind (create, update, delete, mutate)
-	Rows          *prometheus.GaugeVec     // rows tieracl owns, by table and, for ACLs, tier
-	QueueDepth    prometheus.Gauge         // changed objects waiting for the worker
-	EventToCommit prometheus.Histogram     // seconds from an object's change reaching the controller to its NB commit
-	Errors        *prometheus.CounterVec   // failures, by stage (nb-write, status)
-	StatusWrites  prometheus.Counter       // policy status updates written
-	NBConnected   prometheus.Gauge         // 1 while the NB connection is up
-	InformerStale *prometheus.GaugeVec     // 1 while a kind has no open API watch, by kind
+	Reconcile   *prometheus.HistogramVec // seconds from taking a batch to its commit, by mode (full, delta)
+	Transaction *prometheus.HistogramVec // seconds NB took to commit, by mode
+	Operations  *prometheus.CounterVec   // NB operations written, by kind (create, update, delete, mutate)
+	// UnconfirmedOps counts the operations of transactions sent without a reply (timed out, connection
+	// lost): NB may or may not hold them, and the whole-state write that follows settles it.
+	UnconfirmedOps prometheus.Counter
+	Rows           *prometheus.GaugeVec   // rows tieracl owns, by table and, for ACLs, tier
+	QueueDepth     prometheus.Gauge       // changed objects waiting for the worker
+	EventToCommit  prometheus.Histogram   // seconds from an object's change reaching the controller to its NB commit
+	Errors         *prometheus.CounterVec // failures, by stage (nb-write, status)
+	StatusWrites   prometheus.Counter     // policy status updates written
+	NBConnected    prometheus.Gauge       // 1 while the NB connection is up
+	InformerStale  *prometheus.GaugeVec   // 1 while a kind has no open API watch, by kind
 	// PodsWithoutPort counts the pods with IPs that a policy selects as its subject but whose logical
 	// switch port NB lacks: the policy does not apply to them.
 	PodsWithoutPort prometheus.Gauge
@@ -56,6 +59,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Time NB took to commit one transaction.", Buckets: buckets}, []string{"mode"}),
 		Operations: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tieracl_nb_operations_total",
 			Help: "NB operations written, by kind."}, []string{"kind"}),
+		UnconfirmedOps: prometheus.NewCounter(prometheus.CounterOpts{Name: "tieracl_nb_operations_unconfirmed_total",
+			Help: "NB operations sent in transactions whose reply never came: NB may hold them or not."}),
 		Rows: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "tieracl_nb_rows",
 			Help: "NB rows tieracl owns, by table and ACL tier."}, []string{"table", "tier"}),
 		QueueDepth: prometheus.NewGauge(prometheus.GaugeOpts{Name: "tieracl_queue_depth",
@@ -97,9 +102,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.DriftRepaired.WithLabelValues(table)
 	}
 	if reg != nil {
-		reg.MustRegister(m.Reconcile, m.Transaction, m.Operations, m.Rows, m.QueueDepth, m.EventToCommit, m.Errors,
-			m.StatusWrites, m.NBConnected, m.InformerStale, m.PodsWithoutPort, m.DriftRepaired, m.Leader, m.BuildInfo, m.Policies,
-			m.PortsOfOtherZones, m.ZoneNodes, m.ZonesLive, m.ZoneReportsPruned)
+		reg.MustRegister(m.Reconcile, m.Transaction, m.Operations, m.UnconfirmedOps, m.Rows, m.QueueDepth,
+			m.EventToCommit, m.Errors, m.StatusWrites, m.NBConnected, m.InformerStale, m.PodsWithoutPort,
+			m.DriftRepaired, m.Leader, m.BuildInfo, m.Policies, m.PortsOfOtherZones, m.ZoneNodes, m.ZonesLive,
+			m.ZoneReportsPruned)
 	}
 	return m
 }
@@ -109,6 +115,19 @@ func (m *Metrics) observeWrite(mode string, s nbsync.Stats, took, txn time.Durat
 	if s.Ops > 0 {
 		m.Transaction.WithLabelValues(mode).Observe(txn.Seconds())
 	}
+	m.countOps(s)
+}
+
+// observeFailedWrite counts what a failed write left in NB: the operations NB committed before the
+// failure, and apart from them those sent without a reply; nothing of a transaction NB refused.
+func (m *Metrics) observeFailedWrite(s nbsync.Stats) {
+	if s.Committed {
+		m.countOps(s)
+	}
+	m.UnconfirmedOps.Add(float64(s.Unconfirmed))
+}
+
+func (m *Metrics) countOps(s nbsync.Stats) {
 	m.Operations.WithLabelValues("create").Add(float64(s.Created))
 	m.Operations.WithLabelValues("update").Add(float64(s.Updated))
 	m.Operations.WithLabelValues("delete").Add(float64(s.Deleted))

@@ -26,8 +26,7 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 	for k := range batch {
 		c.apply(ctx, k)
 	}
-	wctx, cancel := context.WithTimeout(ctx, c.cfg.WriteTimeout)
-	defer cancel()
+	wctx := nbsync.WithTransactionTimeout(ctx, c.cfg.WriteTimeout)
 	mode := "delta"
 	var stats nbsync.Stats
 	var err error
@@ -65,6 +64,11 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 	c.setWrites.finished()
 	if err != nil {
 		c.markDirty() // what was written is unknown: the retry writes the whole state
+		c.cfg.Metrics.observeFailedWrite(stats)
+		if stats.Unconfirmed > 0 {
+			klog.InfoS("NB did not answer a transaction, which it may still commit; the next whole-state write "+
+				"reads NB and settles it", "ops", stats.Unconfirmed, "mode", mode)
+		}
 		if errors.Is(err, nbsync.ErrRowMissing) {
 			klog.InfoS("a row tieracl owns is missing from NB; writing the whole state", "err", err)
 		}

@@ -2,6 +2,7 @@ package nbsync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,28 +10,40 @@ import (
 	"github.com/ovn-kubernetes/libovsdb/ovsdb"
 )
 
+// ErrOutcomeUnknown marks a write whose transaction was sent, or may have been, but whose reply never
+// came (the context ended, the connection dropped): NB may have committed it or not. Stats.Unconfirmed
+// counts its operations; only a whole-state write that reads NB again settles what NB holds.
+var ErrOutcomeUnknown = errors.New("NB transaction outcome unknown")
+
 // Commit sends ops in one transaction, if there are any and no error came before, and records in stats
-// how long NB took.
+// how long NB took and what became of the transaction (Committed, Unconfirmed).
 func Commit(ctx context.Context, c client.Client, ops []ovsdb.Operation, stats Stats, err error) (Stats, error) {
-	if err != nil || len(ops) == 0 {
-		return stats, err
-	}
-	start := time.Now()
-	err = transact(ctx, c, ops)
-	stats.Commit = time.Since(start)
+	_, stats, err = commit(ctx, c, ops, stats, err)
 	return stats, err
 }
 
-// transact commits ops and checks every result.
-func transact(ctx context.Context, c client.Client, ops []ovsdb.Operation) error {
+func commit(ctx context.Context, c client.Client, ops []ovsdb.Operation, stats Stats, err error,
+) ([]ovsdb.OperationResult, Stats, error) {
+	if err != nil || len(ops) == 0 {
+		return nil, stats, err
+	}
+	ctx, cancel := transactionContext(ctx)
+	defer cancel()
+	start := time.Now()
 	results, err := c.Transact(ctx, ops...)
+	stats.Commit = time.Since(start)
 	if err != nil {
-		return fmt.Errorf("NB transaction of %d operations: %w", len(ops), err)
+		if !errors.Is(err, client.ErrNotConnected) { // else not sent at all
+			stats.Unconfirmed = len(ops)
+			err = fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+		}
+		return nil, stats, fmt.Errorf("NB transaction of %d operations: %w", len(ops), err)
 	}
 	if _, err := ovsdb.CheckOperationResults(results, ops); err != nil {
-		return fmt.Errorf("NB transaction of %d operations failed: %w", len(ops), err)
+		return nil, stats, fmt.Errorf("NB transaction of %d operations failed: %w", len(ops), err) // none applied
 	}
-	return waitForInserts(ctx, c, ops, results)
+	stats.Committed = true
+	return results, stats, waitForInserts(ctx, c, ops, results)
 }
 
 // waitForInserts waits until the cache holds the rows the transaction inserted. The cache follows NB
@@ -47,11 +60,28 @@ func waitForInserts(ctx context.Context, c client.Client, ops []ovsdb.Operation,
 		for table == nil || table.Row(results[i].UUID.GoUUID) == nil {
 			select {
 			case <-ctx.Done():
-				return fmt.Errorf("NB cache does not show the rows just written: %w", ctx.Err())
+				return fmt.Errorf("NB committed the transaction, but its cache does not show the rows yet: %w",
+					ctx.Err())
 			case <-time.After(2 * time.Millisecond):
 			}
 			table = c.Cache().Table(op.Table)
 		}
 	}
 	return nil
+}
+
+type timeoutKey struct{}
+
+// WithTransactionTimeout bounds each NB request a write makes through the returned context (a read, a
+// transaction), rather than the write as a whole: a whole-state write of a large cluster is several.
+func WithTransactionTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, timeoutKey{}, d)
+}
+
+// transactionContext bounds one request by the timeout WithTransactionTimeout set, if any.
+func transactionContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d, ok := ctx.Value(timeoutKey{}).(time.Duration); ok && d > 0 {
+		return context.WithTimeout(ctx, d)
+	}
+	return context.WithCancel(ctx)
 }

@@ -20,6 +20,12 @@ type Stats struct {
 	AddressesAdded, AddressesRemoved     int
 	PortsMissing                         int           // desired port group members with no logical switch port yet
 	Commit                               time.Duration // time the transaction took, zero when nothing was sent
+	// Committed says NB replied that the transaction committed (a later error, such as the cache not
+	// yet showing the rows, does not undo that); of a write of several transactions, that one did, and
+	// the counts above are what NB committed. Unconfirmed counts the operations sent, or maybe sent,
+	// without a reply: NB may hold them or not.
+	Committed   bool
+	Unconfirmed int
 }
 
 // Current is what a plan starts from: the rows tieracl owns in NB now, the names of the meters others
@@ -310,6 +316,9 @@ func sameACL(a, b *nbdb.ACL) bool {
 
 // diff returns what want has that have lacks, and the reverse.
 func diff(have, want []string) (added, removed []string) {
+	if slices.Equal(have, want) { // the common case of a resync: NB lists a set's members sorted, as desired is
+		return nil, nil
+	}
 	h := map[string]bool{}
 	for _, x := range have {
 		h[x] = true

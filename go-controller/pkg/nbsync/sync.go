@@ -9,14 +9,30 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 )
 
-// Sync makes the rows tieracl owns in NB equal to desired, in one transaction. With nothing to change
-// it sends nothing.
+// Sync makes the rows tieracl owns in NB equal to desired. Every change that can move a verdict goes in
+// one transaction; only new address sets that no ACL names yet are created before it, in transactions
+// of their own (createSetsAhead says why that opens no window). With nothing to change it sends nothing.
 func Sync(ctx context.Context, c client.Client, desired *nbrows.State) (Stats, error) {
-	ops, stats, err := Ops(ctx, c, desired)
-	return Commit(ctx, c, ops, stats, err)
+	if err := validate(desired); err != nil {
+		return Stats{}, err
+	}
+	rctx, cancel := transactionContext(ctx)
+	cur, err := ReadCurrent(rctx, c)
+	cancel()
+	if err != nil {
+		return Stats{}, err
+	}
+	ahead, err := createSetsAhead(ctx, c, cur, desired, setsAheadEntries)
+	if err != nil {
+		return ahead, err
+	}
+	ops, stats, err := plan(rowOps{c.Cache().DatabaseModel()}, cur, desired)
+	stats, err = Commit(ctx, c, ops, stats, err)
+	return ahead.add(stats), err
 }
 
-// Ops reads the owned rows through c and plans the operations that turn them into desired. When NB
+// Ops reads the owned rows through c and plans the operations that turn them into desired, all in one
+// list: Sync sends the same operations, some of the address sets' inserts ahead of the rest. When NB
 // already holds desired it returns no operations at all.
 func Ops(ctx context.Context, c client.Client, desired *nbrows.State) ([]ovsdb.Operation, Stats, error) {
 	if err := validate(desired); err != nil {

@@ -1,0 +1,7 @@
+package nbsync
+
+// CreateSetsAhead and NamedInMatches are for the tests of package nbsync_test.
+var (
+	CreateSetsAhead = createSetsAhead
+	NamedInMatches  = namedInMatches
+)
