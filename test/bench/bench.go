@@ -38,7 +38,7 @@ import (
 
 // Options configure Run.
 type Options struct {
-	// Northd "pause" (the default) pauses ovn-northd once the bed is up, so the two cores measure the
+	// Northd "pause" (the default) stops ovn-northd once the bed is up, so the two cores measure the
 	// controller and NB alone; "run" leaves it working on every change, as in a cluster.
 	Northd string
 	// Rate and Duration shape the steady stream (events/s for that long); MaxDuration is the length of
@@ -117,8 +117,11 @@ type Setup struct {
 
 // FullSync measures the first controller from start to Ready on an NB without its rows.
 type FullSync struct {
-	Seconds      float64 `json:"seconds"` // controller.New, NB connect and Run until Ready
-	Ops          float64 `json:"nb_ops"`
+	Seconds float64 `json:"seconds"` // controller.New, NB connect and Run until Ready
+	Ops     float64 `json:"nb_ops"`
+	// Unconfirmed counts operations sent in transactions NB did not answer in time (it may have committed
+	// them); the controller's next whole-state write settled them, and its operations count in Ops.
+	Unconfirmed  float64 `json:"nb_ops_unconfirmed"`
 	Transactions uint64  `json:"transactions"`
 	Matches      bool    `json:"nb_matches_translation"`
 	Usage        Usage   `json:"usage"`
@@ -167,10 +170,10 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	}
 	rep.Setup.Northd = "run"
 	if o.Northd != "run" {
-		if err := pauseNorthd(ctx, bed); err != nil {
+		if err := stopNorthd(ctx, bed); err != nil {
 			return rep, err
 		}
-		rep.Setup.Northd = "paused"
+		rep.Setup.Northd = "stopped"
 	}
 
 	progress("creating the pods' logical switch ports")
@@ -223,6 +226,7 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	}
 	m := readMetrics(c1.reg)
 	rep.FullSync.Ops = m.sum(metricOps)
+	rep.FullSync.Unconfirmed = m.sum(metricUnconfirmed)
 	rep.FullSync.Transactions = m.samples(metricTransaction, "")
 
 	progress("checking NB against the translation")
@@ -267,7 +271,8 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	}
 	rep.Restart.Seconds = time.Since(start).Seconds()
 	time.Sleep(time.Second) // late batches (status echoes) must not write either
-	rep.Restart.Ops = readMetrics(c2.reg).sum(metricOps)
+	rm := readMetrics(c2.reg)
+	rep.Restart.Ops = rm.sum(metricOps) + rm.sum(metricUnconfirmed)
 	if rep.Restart.Ops != 0 {
 		fail("the restarted controller wrote %.0f NB operations to an NB that already held its state", rep.Restart.Ops)
 	}
@@ -288,8 +293,10 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 			if l.Seconds > 0 {
 				rep.LimitRatio = rep.FullSync.Seconds / l.Seconds
 			}
-			if float64(l.Ops) != rep.FullSync.Ops {
-				fail("limit: %d operations planned on the fresh NB, the full sync wrote %.0f", l.Ops, rep.FullSync.Ops)
+			// Operations NB left unanswered were committed or written again by the next write: one or the other.
+			if float64(l.Ops) != rep.FullSync.Ops+rep.FullSync.Unconfirmed {
+				fail("limit: %d operations planned on the fresh NB, the full sync wrote %.0f (and %.0f unanswered)",
+					l.Ops, rep.FullSync.Ops, rep.FullSync.Unconfirmed)
 			}
 		}
 	}
@@ -612,10 +619,12 @@ func matches(ctx context.Context, c client.Client, desired *nbrows.State, wait t
 	}
 }
 
-// pauseNorthd pauses ovn-northd through its control socket in the bed's run folder.
-func pauseNorthd(ctx context.Context, bed *ovnsandbox.Bed) error {
-	if _, err := bed.AppCtl(ctx, "ovn-northd", "pause"); err != nil {
-		return fmt.Errorf("pause ovn-northd: %w", err)
+// stopNorthd makes the bed's ovn-northd exit through its control socket. A paused northd still follows
+// NB in its own copy of the database: on W2 it spent more CPU than NB and the controller together and
+// held 900 MB while the full sync was measured.
+func stopNorthd(ctx context.Context, bed *ovnsandbox.Bed) error {
+	if _, err := bed.AppCtl(ctx, "ovn-northd", "exit"); err != nil {
+		return fmt.Errorf("stop ovn-northd: %w", err)
 	}
 	return nil
 }

@@ -94,6 +94,7 @@ func (s metricsSnapshot) meanSince(before metricsSnapshot, name, match string) f
 // Controller metric names.
 const (
 	metricOps         = "tieracl_nb_operations_total"
+	metricUnconfirmed = "tieracl_nb_operations_unconfirmed_total"
 	metricTransaction = "tieracl_nb_transaction_duration_seconds"
 	metricReconcile   = "tieracl_reconcile_duration_seconds"
 	metricEventCommit = "tieracl_event_to_commit_seconds"

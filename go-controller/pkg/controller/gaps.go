@@ -90,10 +90,25 @@ func (g *gaps) setOwners(groups []nbrows.PortGroup) {
 	}
 }
 
-// checkPorts finds out again, for each port, whether a port group wants it while NB lacks it (in zone
-// mode: for a pod of this zone), or, in zone mode, holds it for a pod of another zone.
+// bulkPortCheck is the number of ports above which checkPorts reads the names of NB's ports from the
+// cache once rather than looking each port up (a whole-state write checks every port of every group).
+const bulkPortCheck = 1000
+
+// checkPorts finds out again, for each port (named once or more), whether a port group wants it while
+// NB lacks it (in zone mode: for a pod of this zone), or, in zone mode, holds it for a pod of another
+// zone.
 func (c *Controller) checkPorts(ctx context.Context, ports []string) {
+	has := c.nbHasPort
+	if len(ports) > bulkPortCheck {
+		names := c.nbPortNames()
+		has = func(_ context.Context, port string) bool { return names[port] }
+	}
+	seen := map[string]bool{}
 	for _, port := range ports {
+		if seen[port] {
+			continue
+		}
+		seen[port] = true
 		delete(c.gaps.missing, port)
 		delete(c.gaps.foreign, port)
 		pod := c.tracker.PortPod(port)
@@ -105,7 +120,7 @@ func (c *Controller) checkPorts(ctx context.Context, ports []string) {
 		if c.zoneMode() {
 			zone, known = c.podZone(pod)
 		}
-		switch placePort(c.cfg.Zone, c.nbHasPort(ctx, port), zone, known) {
+		switch placePort(c.cfg.Zone, has(ctx, port), zone, known) {
 		case portMissing:
 			c.gaps.missing[port] = pod.Namespace + "/" + pod.Name
 		case portForeign:
@@ -117,6 +132,20 @@ func (c *Controller) checkPorts(ctx context.Context, ports []string) {
 func (c *Controller) nbHasPort(ctx context.Context, port string) bool {
 	_, ok := cached(c.cfg.NB, nbdb.LogicalSwitchPortTable, &nbdb.LogicalSwitchPort{Name: port})
 	return ok
+}
+
+// nbPortNames is the set of the names of the logical switch ports in the NB cache.
+func (c *Controller) nbPortNames() map[string]bool {
+	t := c.cfg.NB.Cache().Table(nbdb.LogicalSwitchPortTable)
+	if t == nil {
+		return nil
+	}
+	rows := t.RowsShallow()
+	out := make(map[string]bool, len(rows))
+	for _, m := range rows {
+		out[m.(*nbdb.LogicalSwitchPort).Name] = true
+	}
+	return out
 }
 
 // byPolicy sums the missing ports up per policy.

@@ -60,7 +60,7 @@ func run() error {
 		"w0 and w1: the reference workload generator gen.py, not in this repository (nb_transact.py beside it); "+
 			"default $TIERACL_GENPY")
 	python := flag.String("python", "python3", "Python 3 for gen.py and nb_transact.py")
-	northd := flag.String("northd", "pause", "pause: ovn-northd is paused, the cores measure the controller and NB; run: it works on every change")
+	northd := flag.String("northd", "pause", "pause: the bed's ovn-northd is stopped, the cores measure the controller and NB; run: it works on every change")
 	rate := flag.Float64("rate", 1000, "steady stream: pod label changes per second")
 	duration := flag.Duration("duration", 15*time.Second, "steady stream length (0: none)")
 	maxDuration := flag.Duration("max-duration", 10*time.Second, "stream at the highest rate the writers reach, length (0: none)")
