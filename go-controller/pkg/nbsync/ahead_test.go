@@ -92,3 +92,33 @@ func TestSetsAhead(t *testing.T) {
 		t.Errorf("restoring the set: %+v, want it created in one operation", stats)
 	}
 }
+
+// Ops and Sync let NB compare the sets with desired: an address someone else added is found and
+// removed, and a set deleted behind tieracl's back is created again, whether the cache still lists
+// it or not.
+func TestSetsComparedInNB(t *testing.T) {
+	ctx, c, bed := startNB(t)
+	desired := state([]string{"ns_a"}, []string{"10.0.0.1", "10.0.0.2"}, 100)
+	sync(t, ctx, c, desired)
+	if ops, _, err := nbsync.Ops(ctx, c, desired); err != nil || len(ops) != 0 {
+		t.Fatalf("unchanged NB: %d operations (%v)", len(ops), err)
+	}
+
+	if _, err := bed.NBCtl(ctx, "add", "Address_Set", "as_x_v4", "addresses", "10.9.9.9"); err != nil {
+		t.Fatal(err)
+	}
+	ops, stats, err := nbsync.Ops(ctx, c, desired)
+	if err != nil || len(ops) != 1 || stats.AddressesRemoved != 1 || stats.AddressesAdded != 0 {
+		t.Errorf("a foreign address: %d operations %+v (%v), want the one removal", len(ops), stats, err)
+	}
+	sync(t, ctx, c, desired)
+
+	if _, err := bed.NBCtl(ctx, "destroy", "Address_Set", "as_x_v4"); err != nil {
+		t.Fatal(err)
+	}
+	ops, stats, err = nbsync.Ops(ctx, c, desired)
+	if err != nil || len(ops) != 1 || stats.Created != 1 || stats.AddressesAdded != 2 {
+		t.Errorf("a deleted set: %d operations %+v (%v), want it created with its 2 addresses", len(ops), stats, err)
+	}
+	sync(t, ctx, c, desired)
+}

@@ -9,12 +9,17 @@ import (
 	"github.com/ovn-kubernetes/libovsdb/model"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 )
 
 // ReadCurrent reads what Plan needs from a client monitored with Monitor: the owned ACLs, port groups and
 // meters with their bands, and every port, from the cache; the owned address sets with their addresses
 // from NB itself, as the cache holds none.
-func ReadCurrent(ctx context.Context, c client.Client) (*Current, error) {
+func ReadCurrent(ctx context.Context, c client.Client) (*Current, error) { return readCurrent(ctx, c, nil) }
+
+// readCurrent is ReadCurrent; with desired, NB compares the address sets with desired's instead of
+// sending their addresses (readSetsAgainst), and the sets it finds equal have desired's.
+func readCurrent(ctx context.Context, c client.Client, desired *nbrows.State) (*Current, error) {
 	cur := &Current{Ports: map[string]string{}}
 	acls := c.WhereCache(func(a *nbdb.ACL) bool { return isOwned(a.ExternalIDs) })
 	if err := acls.List(ctx, &cur.ACLs); err != nil {
@@ -24,7 +29,13 @@ func ReadCurrent(ctx context.Context, c client.Client) (*Current, error) {
 	if err := groups.List(ctx, &cur.PortGroups); err != nil {
 		return nil, err
 	}
-	sets, err := ReadAddressSets(ctx, c, true)
+	var sets []*nbdb.AddressSet
+	var err error
+	if desired != nil {
+		sets, err = readSetsAgainst(ctx, c, desired)
+	} else {
+		sets, err = ReadAddressSets(ctx, c, true)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -33,32 +33,41 @@ func ReadAddressSets(ctx context.Context, c client.Client, ownedOnly bool) ([]*n
 	}
 	var out []*nbdb.AddressSet
 	for _, row := range results[0].Rows {
-		s := &nbdb.AddressSet{ExternalIDs: map[string]string{}}
-		uuid, ok := row["_uuid"].(ovsdb.UUID)
-		if !ok {
-			return nil, fmt.Errorf("read address sets: a row without a UUID: %v", row)
-		}
-		s.UUID = uuid.GoUUID
-		s.Name, _ = row["name"].(string)
-		if m, ok := row["external_ids"].(ovsdb.OvsMap); ok {
-			for k, v := range m.GoMap {
-				ks, _ := k.(string)
-				vs, _ := v.(string)
-				s.ExternalIDs[ks] = vs
-			}
-		}
-		switch v := row["addresses"].(type) {
-		case string: // a set of one is sent as its element
-			s.Addresses = []string{v}
-		case ovsdb.OvsSet:
-			s.Addresses = make([]string, 0, len(v.GoSet))
-			for _, a := range v.GoSet {
-				if as, ok := a.(string); ok {
-					s.Addresses = append(s.Addresses, as)
-				}
-			}
+		s, err := setOfRow(row)
+		if err != nil {
+			return nil, fmt.Errorf("read address sets: %w", err)
 		}
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// setOfRow is an address set from a select's row of its _uuid, name, external_ids and addresses.
+func setOfRow(row ovsdb.Row) (*nbdb.AddressSet, error) {
+	s := &nbdb.AddressSet{ExternalIDs: map[string]string{}}
+	uuid, ok := row["_uuid"].(ovsdb.UUID)
+	if !ok {
+		return nil, fmt.Errorf("an address set row without a UUID: %v", row)
+	}
+	s.UUID = uuid.GoUUID
+	s.Name, _ = row["name"].(string)
+	if m, ok := row["external_ids"].(ovsdb.OvsMap); ok {
+		for k, v := range m.GoMap {
+			ks, _ := k.(string)
+			vs, _ := v.(string)
+			s.ExternalIDs[ks] = vs
+		}
+	}
+	switch v := row["addresses"].(type) {
+	case string: // a set of one is sent as its element
+		s.Addresses = []string{v}
+	case ovsdb.OvsSet:
+		s.Addresses = make([]string, 0, len(v.GoSet))
+		for _, a := range v.GoSet {
+			if as, ok := a.(string); ok {
+				s.Addresses = append(s.Addresses, as)
+			}
+		}
+	}
+	return s, nil
 }

@@ -17,7 +17,7 @@ func Sync(ctx context.Context, c client.Client, desired *nbrows.State) (Stats, e
 		return Stats{}, err
 	}
 	rctx, cancel := transactionContext(ctx)
-	cur, err := ReadCurrent(rctx, c)
+	cur, err := readCurrent(rctx, c, desired)
 	cancel()
 	if err != nil {
 		return Stats{}, err
@@ -38,7 +38,7 @@ func Ops(ctx context.Context, c client.Client, desired *nbrows.State) ([]ovsdb.O
 	if err := validate(desired); err != nil {
 		return nil, Stats{}, err
 	}
-	cur, err := ReadCurrent(ctx, c)
+	cur, err := readCurrent(ctx, c, desired)
 	if err != nil {
 		return nil, Stats{}, err
 	}
