@@ -171,15 +171,15 @@ func (c *Controller) portGroupMatches(ctx context.Context, name string, d *desir
 	members := c.tracker.Members(name)
 	for _, uuid := range have.Ports {
 		m := lsps.Row(uuid)
-		if m == nil || !members[m.(*nbdb.LogicalSwitchPort).Name] {
+		if m == nil || !members.Has(m.(*nbdb.LogicalSwitchPort).Name) {
 			return false
 		}
 	}
-	if len(have.Ports) == len(members) {
+	if len(have.Ports) == members.Len() {
 		return true // as many as desired, all desired: the same set
 	}
 	present := 0 // else fewer, which is right only if the others have no port in NB
-	for port := range members {
+	for port := range members.All() {
 		if c.nbHasPort(ctx, port) {
 			present++
 		}

@@ -7,6 +7,7 @@ import (
 
 	"k8s.io/klog/v2"
 
+	"github.com/tieracl/tieracl/go-controller/pkg/incremental"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 )
@@ -105,12 +106,12 @@ func (c *Controller) checkAudit(a setAudit) []Key {
 
 // sameMembers says whether NB's addresses of a set are the tracker's members of it (which include the
 // member moves written since the last translation).
-func sameMembers(have []string, want map[string]bool) bool {
-	if len(have) != len(want) {
+func sameMembers(have []string, want *incremental.Members) bool {
+	if len(have) != want.Len() {
 		return false
 	}
 	for _, a := range have {
-		if !want[a] {
+		if !want.Has(a) {
 			return false
 		}
 	}

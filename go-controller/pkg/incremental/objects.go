@@ -2,6 +2,7 @@ package incremental
 
 import (
 	"maps"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -144,7 +145,7 @@ func (t *Tracker) refreshNodeSets() {
 				}
 			}
 		}
-		for m := range t.members[row] {
+		for _, m := range slices.Collect(t.members[row].All()) { // removing changes the set
 			if !want.Has(m) {
 				t.removeMember(row, m)
 			}

@@ -6,7 +6,8 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 )
 
-// State is the whole desired NB state now: the last translation's ACLs with every set's current members.
+// State is the whole desired NB state now: the last translation's ACLs with every set's current members
+// (the translation's own lists for the sets no member moved in or out of since).
 // It equals what Translate would return for the tracked objects when Stale is false.
 func (t *Tracker) State() *nbrows.State {
 	if t.result == nil {
@@ -16,10 +17,10 @@ func (t *Tracker) State() *nbrows.State {
 	s := &nbrows.State{ACLs: r.ACLs, PortGroups: slices.Clone(r.PortGroups), AddressSets: slices.Clone(r.AddressSets),
 		Meters: r.Meters}
 	for i := range s.PortGroups {
-		s.PortGroups[i].Ports = sortedMembers(t.members[s.PortGroups[i].Name])
+		s.PortGroups[i].Ports = t.members[s.PortGroups[i].Name].list()
 	}
 	for i := range s.AddressSets {
-		s.AddressSets[i].Addresses = sortedMembers(t.members[s.AddressSets[i].Name])
+		s.AddressSets[i].Addresses = t.members[s.AddressSets[i].Name].list()
 	}
 	return s
 }

@@ -39,7 +39,7 @@ type Tracker struct {
 	cnps       map[string]*cnpv1beta1.ClusterNetworkPolicy
 
 	result  *translate.Result
-	members map[string]map[string]bool // row name -> members (logical ports or addresses)
+	members map[string]*Members // row name -> members (logical ports or addresses)
 	// Indexes over the selections of result, so an event looks only at what it can change.
 	nsSelections map[string][]string  // namespace -> pod selections that can hold its pods (lazy)
 	inNamespace  map[string][]string  // namespace -> pod selections inside it
@@ -122,16 +122,16 @@ func (t *Tracker) Snapshot() *cluster.Snapshot {
 func (t *Tracker) Translate() *translate.Result {
 	r := translate.Translate(t.Snapshot(), t.opts)
 	t.result = r
-	t.members = make(map[string]map[string]bool, len(r.State.PortGroups)+len(r.State.AddressSets))
+	t.members = make(map[string]*Members, len(r.State.PortGroups)+len(r.State.AddressSets))
 	t.portGroupsOf = map[string][]string{}
 	for _, pg := range r.State.PortGroups {
-		t.members[pg.Name] = setOf(pg.Ports)
+		t.members[pg.Name] = newMembers(pg.Ports)
 		for _, port := range pg.Ports {
 			t.portGroupsOf[port] = append(t.portGroupsOf[port], pg.Name)
 		}
 	}
 	for _, as := range r.State.AddressSets {
-		t.members[as.Name] = setOf(as.Addresses)
+		t.members[as.Name] = newMembers(as.Addresses)
 	}
 	t.indexSelections()
 	t.stale = false
@@ -192,10 +192,9 @@ func (t *Tracker) namespaceLabels(name string) labels.Set {
 // addMember and removeMember move one member and record the move in the pending delta.
 func (t *Tracker) addMember(row, m string) {
 	set := t.members[row]
-	if set[m] {
+	if set == nil || !set.add(m) {
 		return
 	}
-	set[m] = true
 	sel := t.result.Selections[row]
 	if sel.Kind == translate.SelectSubject {
 		nbrows.AddTo(t.delta.PortGroups, row, m)
@@ -207,10 +206,9 @@ func (t *Tracker) addMember(row, m string) {
 
 func (t *Tracker) removeMember(row, m string) {
 	set := t.members[row]
-	if !set[m] {
+	if set == nil || !set.remove(m) {
 		return
 	}
-	delete(set, m)
 	if t.result.Selections[row].Kind == translate.SelectSubject {
 		nbrows.RemoveFrom(t.delta.PortGroups, row, m)
 		t.portGroupsOf[m] = without(t.portGroupsOf[m], row)
@@ -234,8 +232,8 @@ func (t *Tracker) PortAppeared(port string) {
 }
 
 // Members are the current members of a port group or address set of the last translation, by name;
-// the caller must not change them.
-func (t *Tracker) Members(row string) map[string]bool { return t.members[row] }
+// nil (no members) for a row it does not have.
+func (t *Tracker) Members(row string) *Members { return t.members[row] }
 
 // PortGroupsOf names the port groups that list a logical port.
 func (t *Tracker) PortGroupsOf(port string) []string { return t.portGroupsOf[port] }

@@ -15,7 +15,9 @@ import (
 // ReadCurrent reads what Plan needs from a client monitored with Monitor: the owned ACLs, port groups and
 // meters with their bands, and every port, from the cache; the owned address sets with their addresses
 // from NB itself, as the cache holds none.
-func ReadCurrent(ctx context.Context, c client.Client) (*Current, error) { return readCurrent(ctx, c, nil) }
+func ReadCurrent(ctx context.Context, c client.Client) (*Current, error) {
+	return readCurrent(ctx, c, nil)
+}
 
 // readCurrent is ReadCurrent; with desired, NB compares the address sets with desired's instead of
 // sending their addresses (readSetsAgainst), and the sets it finds equal have desired's.
