@@ -121,7 +121,9 @@ func (f *fakeNB) ApplyDelta(_ context.Context, d *nbrows.Delta) (nbsync.Stats, e
 	return f.record(nbCall{delta: d})
 }
 
-func (f *fakeNB) OwnedAddressSets(context.Context) ([]*nbdb.AddressSet, error) { return nil, nil }
-func (f *fakeNB) Cache() *cache.TableCache                                     { return f.cache }
-func (f *fakeNB) Connected() bool                                              { return true }
-func (f *fakeNB) Echo(context.Context) error                                   { return nil }
+func (f *fakeNB) DifferingAddressSets(context.Context, []nbrows.AddressSet) ([]*nbdb.AddressSet, error) {
+	return nil, nil
+}
+func (f *fakeNB) Cache() *cache.TableCache   { return f.cache }
+func (f *fakeNB) Connected() bool            { return true }
+func (f *fakeNB) Echo(context.Context) error { return nil }

@@ -19,8 +19,9 @@ type NB interface {
 	// nothing to change neither sends anything.
 	Sync(ctx context.Context, desired *nbrows.State) (nbsync.Stats, error)
 	ApplyDelta(ctx context.Context, d *nbrows.Delta) (nbsync.Stats, error)
-	// OwnedAddressSets reads the sets tieracl owns with their addresses, which the cache lacks.
-	OwnedAddressSets(ctx context.Context) ([]*nbdb.AddressSet, error)
+	// DifferingAddressSets returns, with their addresses (which the cache lacks), the sets tieracl owns
+	// whose addresses in NB are not want's.
+	DifferingAddressSets(ctx context.Context, want []nbrows.AddressSet) ([]*nbdb.AddressSet, error)
 	Cache() *cache.TableCache
 	Connected() bool
 	Echo(ctx context.Context) error

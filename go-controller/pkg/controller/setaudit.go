@@ -35,8 +35,8 @@ type setWrites struct {
 	next     atomic.Int64 // UnixNano before which no audit starts
 }
 
-// setAudit is NB's addresses of the owned sets, read after all writes before gen had returned: sets
-// written by write gen or later are not judged by it.
+// setAudit is NB's addresses of the owned sets that differed from the tracker's members, compared
+// after all writes before gen had returned: sets written by write gen or later are not judged by it.
 type setAudit struct {
 	gen  uint64
 	sets []*nbdb.AddressSet
@@ -57,24 +57,28 @@ func (w *setWrites) wrote(full bool, d *nbrows.Delta) {
 // finished records that the last write returned (committed or failed).
 func (w *setWrites) finished() { w.done.Store(w.gen.Load()) }
 
-// auditSets reads the owned sets' addresses from NB off the worker and hands them to it.
+// auditSets has NB compare the owned sets' addresses with the tracker's members, off the worker, and
+// hands the sets that differ, read whole, to it. It runs on the worker, between batches: the members
+// it compares with are those written.
 func (c *Controller) auditSets(ctx context.Context) {
 	w := &c.setWrites
-	if time.Now().UnixNano() < w.next.Load() || !w.auditing.CompareAndSwap(false, true) {
-		return // the last audit is still being read or checked, or was costly
+	if time.Now().UnixNano() < w.next.Load() || c.tracker.Stale() || c.tracker.Result() == nil ||
+		!w.auditing.CompareAndSwap(false, true) {
+		return // the last audit is still being read or checked, or was costly, or nothing is written yet
+	}
+	want := c.tracker.AddressSets()
+	gen := w.gen.Load()
+	if w.done.Load() >= gen {
+		gen++ // no write in flight: every write so far is in what the read sees
 	}
 	go func() {
 		start := time.Now()
-		gen := w.gen.Load()
-		if w.done.Load() >= gen {
-			gen++ // no write in flight: every write so far is in what the read sees
-		}
 		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		sets, err := c.cfg.NB.OwnedAddressSets(actx)
+		sets, err := c.cfg.NB.DifferingAddressSets(actx, want)
 		w.next.Store(time.Now().Add(setAuditShare * time.Since(start)).UnixNano())
 		if err != nil {
-			klog.V(2).InfoS("cannot read the address sets' members from NB", "err", err)
+			klog.V(2).InfoS("cannot compare the address sets' members in NB", "err", err)
 			w.auditing.Store(false)
 			return
 		}

@@ -14,14 +14,12 @@ func (t *Tracker) State() *nbrows.State {
 		return &nbrows.State{}
 	}
 	r := &t.result.State
-	s := &nbrows.State{ACLs: r.ACLs, PortGroups: slices.Clone(r.PortGroups), AddressSets: slices.Clone(r.AddressSets),
+	s := &nbrows.State{ACLs: r.ACLs, PortGroups: slices.Clone(r.PortGroups),
 		Meters: r.Meters}
 	for i := range s.PortGroups {
 		s.PortGroups[i].Ports = t.members[s.PortGroups[i].Name].list()
 	}
-	for i := range s.AddressSets {
-		s.AddressSets[i].Addresses = t.members[s.AddressSets[i].Name].list()
-	}
+	s.AddressSets = t.AddressSets()
 	return s
 }
 
@@ -31,5 +29,17 @@ func sortedMembers(m map[string]bool) []string {
 		out = append(out, x)
 	}
 	slices.Sort(out)
+	return out
+}
+
+// AddressSets are the last translation's address sets with their current members, as in State.
+func (t *Tracker) AddressSets() []nbrows.AddressSet {
+	if t.result == nil {
+		return nil
+	}
+	out := slices.Clone(t.result.State.AddressSets)
+	for i := range out {
+		out[i].Addresses = t.members[out[i].Name].list()
+	}
 	return out
 }

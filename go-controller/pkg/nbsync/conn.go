@@ -34,9 +34,10 @@ func (n *Conn) ApplyDelta(ctx context.Context, d *nbrows.Delta) (Stats, error) {
 	return ApplyDelta(ctx, n.c, d)
 }
 
-// OwnedAddressSets reads the owned address sets with their addresses from NB itself.
-func (n *Conn) OwnedAddressSets(ctx context.Context) ([]*nbdb.AddressSet, error) {
-	return ReadAddressSets(ctx, n.c, true)
+// DifferingAddressSets returns, with their addresses, the owned sets whose addresses in NB are not
+// want's; NB compares them.
+func (n *Conn) DifferingAddressSets(ctx context.Context, want []nbrows.AddressSet) ([]*nbdb.AddressSet, error) {
+	return DifferingAddressSets(ctx, n.c, want)
 }
 
 // Cache is the client's monitored copy of NB.

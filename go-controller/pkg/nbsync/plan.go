@@ -314,30 +314,37 @@ func sameACL(a, b *nbdb.ACL) bool {
 		maps.Equal(a.ExternalIDs, b.ExternalIDs) && maps.Equal(a.Options, b.Options)
 }
 
-// diff returns what want has that have lacks, and the reverse.
+// diff returns what want has that have lacks, and the reverse, each sorted. It merges the two sorted
+// rather than hashing them: port groups hold hundreds of thousands of UUIDs.
 func diff(have, want []string) (added, removed []string) {
 	if slices.Equal(have, want) { // the common case of a resync: NB lists a set's members sorted, as desired is
 		return nil, nil
 	}
-	h := map[string]bool{}
-	for _, x := range have {
-		h[x] = true
-	}
-	w := map[string]bool{}
-	for _, x := range want {
-		w[x] = true
-		if !h[x] {
-			added = append(added, x)
+	h, w := sortedSet(have), sortedSet(want)
+	for i, j := 0, 0; i < len(h) || j < len(w); {
+		switch {
+		case j == len(w) || i < len(h) && h[i] < w[j]:
+			removed = append(removed, h[i])
+			i++
+		case i == len(h) || w[j] < h[i]:
+			added = append(added, w[j])
+			j++
+		default:
+			i++
+			j++
 		}
 	}
-	for _, x := range have {
-		if !w[x] {
-			removed = append(removed, x)
-		}
-	}
-	slices.Sort(added)
-	slices.Sort(removed)
 	return added, removed
+}
+
+// sortedSet is xs sorted without repeats: xs itself when it is already, else a sorted copy.
+func sortedSet(xs []string) []string {
+	for i := 1; i < len(xs); i++ {
+		if xs[i-1] >= xs[i] {
+			return slices.Compact(slices.Sorted(slices.Values(xs)))
+		}
+	}
+	return xs
 }
 
 func deref(s *string) string {

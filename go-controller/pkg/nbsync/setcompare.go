@@ -12,27 +12,43 @@ import (
 )
 
 // readSetsAgainst returns the owned address sets with their addresses, as ReadAddressSets does, but
-// lets NB compare rather than send: a cluster of 100,000 pods has millions of addresses, and decoding
-// them all costs far more than sending desired's. For each owned set the cache lists and desired
-// holds, one select asks whether its addresses equal desired's; such a set has desired's addresses.
-// Only the others, and sets the selects no longer find, are read whole. An owned set desired does
-// not hold is returned without its addresses, which its deletion does not need.
+// lets NB compare rather than send (compareSets): the sets NB finds equal have desired's addresses,
+// and an owned set desired does not hold is returned without its addresses, which its deletion does
+// not need.
 func readSetsAgainst(ctx context.Context, c client.Client, desired *nbrows.State) ([]*nbdb.AddressSet, error) {
+	equal, differ, undesired, err := compareSets(ctx, c, desired.AddressSets)
+	return append(append(equal, differ...), undesired...), err
+}
+
+// DifferingAddressSets returns, with their addresses, the owned sets whose addresses in NB are not
+// want's (by name); NB compares them (compareSets). Owned sets want lacks are left out.
+func DifferingAddressSets(ctx context.Context, c client.Client, want []nbrows.AddressSet) ([]*nbdb.AddressSet, error) {
+	_, differ, _, err := compareSets(ctx, c, want)
+	return differ, err
+}
+
+// compareSets sorts the owned address sets the cache lists by how they compare with want's. A
+// cluster of 100,000 pods has millions of addresses, and decoding them all costs far more than
+// sending want's: for each set the cache lists and want holds, one select asks NB whether its
+// addresses equal want's, and those (equal) get want's addresses. Only the others (differ) are read
+// whole; a set the selects no longer find is in neither. The sets want lacks (undesired) come from
+// the cache, without their addresses.
+func compareSets(ctx context.Context, c client.Client, want []nbrows.AddressSet,
+) (equal, differ, undesired []*nbdb.AddressSet, err error) {
 	var cached []*nbdb.AddressSet
 	if err := c.WhereCache(func(s *nbdb.AddressSet) bool { return isOwned(s.ExternalIDs) }).List(ctx, &cached); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	want := make(map[string]*nbrows.AddressSet, len(desired.AddressSets))
-	for i := range desired.AddressSets {
-		want[desired.AddressSets[i].Name] = &desired.AddressSets[i]
+	byName := make(map[string]*nbrows.AddressSet, len(want))
+	for i := range want {
+		byName[want[i].Name] = &want[i]
 	}
 	var ops []ovsdb.Operation
 	var asked []*nbdb.AddressSet
-	out := make([]*nbdb.AddressSet, 0, len(cached))
 	for _, s := range cached {
-		d, ok := want[s.Name]
+		d, ok := byName[s.Name]
 		if !ok {
-			out = append(out, s)
+			undesired = append(undesired, s)
 			continue
 		}
 		ops = append(ops, ovsdb.Operation{Op: ovsdb.OperationSelect, Table: nbdb.AddressSetTable, Columns: []string{"_uuid"},
@@ -42,13 +58,13 @@ func readSetsAgainst(ctx context.Context, c client.Client, desired *nbrows.State
 	}
 	results, err := selects(ctx, c, ops)
 	if err != nil {
-		return nil, fmt.Errorf("compare address sets: %w", err)
+		return nil, nil, nil, fmt.Errorf("compare address sets: %w", err)
 	}
 	var reread []ovsdb.Operation
 	for i, s := range asked {
 		if len(results[i].Rows) == 1 {
-			s.Addresses = want[s.Name].Addresses
-			out = append(out, s)
+			s.Addresses = byName[s.Name].Addresses
+			equal = append(equal, s)
 			continue
 		}
 		reread = append(reread, ovsdb.Operation{Op: ovsdb.OperationSelect, Table: nbdb.AddressSetTable,
@@ -56,18 +72,18 @@ func readSetsAgainst(ctx context.Context, c client.Client, desired *nbrows.State
 	}
 	results, err = selects(ctx, c, reread)
 	if err != nil {
-		return nil, fmt.Errorf("read address sets: %w", err)
+		return nil, nil, nil, fmt.Errorf("read address sets: %w", err)
 	}
 	for _, r := range results {
 		for _, row := range r.Rows { // none when the set is gone since the cache listed it
 			s, err := setOfRow(row)
 			if err != nil {
-				return nil, err
+				return nil, nil, nil, err
 			}
-			out = append(out, s)
+			differ = append(differ, s)
 		}
 	}
-	return out, nil
+	return equal, differ, undesired, nil
 }
 
 // selects sends read-only operations in one transaction and checks each result.
