@@ -17,21 +17,45 @@ import (
 type Conn struct {
 	c client.Client
 
-	mu   sync.Mutex
-	echo chan error // the echo in flight, nil when none is
+	mu        sync.Mutex
+	echo      chan error // the echo in flight, nil when none is
+	unsettled bool       // the last write left a transaction unanswered
 }
 
 // NewConn wraps a connected client; the caller still owns it and closes it.
 func NewConn(c client.Client) *Conn { return &Conn{c: c} }
 
-// Sync writes the whole desired state in one transaction.
+// Sync writes the whole desired state (see Sync).
 func (n *Conn) Sync(ctx context.Context, desired *nbrows.State) (Stats, error) {
-	return Sync(ctx, n.c, desired)
+	return n.write(ctx, func() (Stats, error) { return Sync(ctx, n.c, desired) })
 }
 
 // ApplyDelta writes a delta's member moves in one transaction.
 func (n *Conn) ApplyDelta(ctx context.Context, d *nbrows.Delta) (Stats, error) {
-	return ApplyDelta(ctx, n.c, d)
+	return n.write(ctx, func() (Stats, error) { return ApplyDelta(ctx, n.c, d) })
+}
+
+// write runs one write. After a transaction NB left unanswered, the next write first waits for NB to
+// answer an echo: NB answers in order, so by then the transaction has committed or failed and the
+// cache shows which, and the write does not plan from rows NB is still changing (nor send a second
+// copy of a large transaction behind the first).
+func (n *Conn) write(ctx context.Context, w func() (Stats, error)) (Stats, error) {
+	n.mu.Lock()
+	unsettled := n.unsettled
+	n.mu.Unlock()
+	if unsettled {
+		ectx, cancel := transactionContext(ctx)
+		err := n.Echo(ectx)
+		cancel()
+		if err != nil {
+			return Stats{}, fmt.Errorf("NB has not answered since a transaction it left unanswered: %w", err)
+		}
+	}
+	stats, err := w()
+	n.mu.Lock()
+	n.unsettled = stats.Unconfirmed > 0
+	n.mu.Unlock()
+	return stats, err
 }
 
 // DifferingAddressSets returns, with their addresses, the owned sets whose addresses in NB are not
