@@ -58,7 +58,8 @@ func createSetsAhead(ctx context.Context, c client.Client, cur *Current, desired
 }
 
 // insertSets creates sets in one transaction and adds them to cur with their addresses.
-func insertSets(ctx context.Context, c client.Client, cur *Current, sets []*nbrows.AddressSet, entries int) (Stats, error) {
+func insertSets(ctx context.Context, c client.Client, cur *Current, sets []*nbrows.AddressSet, entries int,
+) (Stats, error) {
 	rows := rowOps{c.Cache().DatabaseModel()}
 	p := &planner{rows: rows}
 	for i, d := range sets {

@@ -36,7 +36,8 @@ func DifferingAddressSets(ctx context.Context, c client.Client, want []nbrows.Ad
 func compareSets(ctx context.Context, c client.Client, want []nbrows.AddressSet,
 ) (equal, differ, undesired []*nbdb.AddressSet, err error) {
 	var cached []*nbdb.AddressSet
-	if err := c.WhereCache(func(s *nbdb.AddressSet) bool { return isOwned(s.ExternalIDs) }).List(ctx, &cached); err != nil {
+	owned := c.WhereCache(func(s *nbdb.AddressSet) bool { return isOwned(s.ExternalIDs) })
+	if err := owned.List(ctx, &cached); err != nil {
 		return nil, nil, nil, err
 	}
 	byName := make(map[string]*nbrows.AddressSet, len(want))
