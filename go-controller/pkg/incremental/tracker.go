@@ -90,6 +90,9 @@ func (t *Tracker) TakeDelta() *nbrows.Delta {
 	return d
 }
 
+// Pending is the member moves since the last TakeDelta, not yet taken; the caller must not change it.
+func (t *Tracker) Pending() *nbrows.Delta { return t.delta }
+
 // Snapshot returns the tracked objects as a translator input.
 func (t *Tracker) Snapshot() *cluster.Snapshot {
 	s := &cluster.Snapshot{}
