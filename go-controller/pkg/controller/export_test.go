@@ -29,7 +29,9 @@ func (c *Controller) Send(ctx context.Context) {
 }
 
 // FinishOldest waits for the oldest write in flight and finishes it, as the worker loop does.
-func (c *Controller) FinishOldest(ctx context.Context) error { return c.finishOldest(ctx, <-c.oldestDone()) }
+func (c *Controller) FinishOldest(ctx context.Context) error {
+	return c.finishOldest(ctx, <-c.oldestDone())
+}
 
 // InFlight is the number of writes sent and not finished; Held says whether a batch waits for them.
 func (c *Controller) InFlight() int { return len(c.inflight) }
