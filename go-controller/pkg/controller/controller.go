@@ -224,10 +224,14 @@ func (c *Controller) loop(ctx context.Context) error {
 }
 
 // runBatch takes the oldest queued keys, up to MaxBatch, and sends them as one batch: one NB
-// transaction. After a failed write the controller is not ready, and the next batch writes the whole
-// state.
+// transaction. When the whole state is due (the first write, a retry) it takes every key: that write
+// is the whole cluster as the informers hold it, and only then is the controller ready.
 func (c *Controller) runBatch(ctx context.Context) {
-	batch := c.queue.take(c.cfg.MaxBatch)
+	max := c.cfg.MaxBatch
+	if c.tracker.Stale() || c.dirty() {
+		max = 0
+	}
+	batch := c.queue.take(max)
 	c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len())) // what is left and what arrived since
 	c.process(ctx, batch)
 }

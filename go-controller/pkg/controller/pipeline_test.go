@@ -194,3 +194,24 @@ func TestStepBoundsBatches(t *testing.T) {
 		t.Errorf("the batches move %s, want web out (the older event), then db in", got)
 	}
 }
+
+// The bound leaves the whole-state writes whole: the first write takes every key the informers
+// queued, so that when the controller is ready NB holds the whole cluster.
+func TestStepBoundLeavesFirstWriteWhole(t *testing.T) {
+	s := newStepper(t, withGuard())
+	s.c.SetMaxBatch(1)
+	s.step(nil)
+	s.wantModes("the first batch", "[full]")
+	subject := "none"
+	for _, pg := range s.nb.sentCalls()[0].state.PortGroups {
+		if pg.ExternalIDs["tieracl.io/owner-name"] == "guard" {
+			subject = fmt.Sprint(pg.Ports)
+		}
+	}
+	if subject != "[a_web]" {
+		t.Errorf("the first write has guard's subject as %s, want [a_web]", subject)
+	}
+	if q := s.c.Queued(); len(q) != 0 {
+		t.Errorf("keys left after the first write: %v", q)
+	}
+}
