@@ -41,6 +41,11 @@ type Config struct {
 	// WriteTimeout bounds each NB request of a write (a read, a transaction); 60 s when zero. A
 	// transaction cut off by it may still commit: the next whole-state write reads NB and settles it.
 	WriteTimeout time.Duration
+	// MaxBatch bounds the changed objects one batch (one transaction) takes, oldest first; 500 when zero.
+	MaxBatch int
+	// MaxInFlight bounds the member-move transactions sent and not yet answered; 2 when zero, 1 for none
+	// behind another.
+	MaxInFlight int
 	// RetryInterval is the first wait after a failed write; it doubles up to 30 s. 500 ms when zero.
 	RetryInterval time.Duration
 	// ResyncInterval is how often the whole state is compared with NB and repaired, in case NB was edited
@@ -81,6 +86,9 @@ type Controller struct {
 	templateChecked bool     // the port-name template was checked against NB; worker only
 	zoneNodes       zoneNodes
 	setWrites       setWrites
+	inflight        []*write          // writes sent and not finished, oldest first; worker only
+	held            map[Key]time.Time // a batch whose changes wait in the tracker for inflight to finish; worker only
+	pipeFailed      error             // a write in flight failed: those after it are given up too; worker only
 
 	mu      sync.Mutex
 	ready   error // why the controller is not ready, nil when it is
@@ -98,6 +106,12 @@ func New(cfg Config) (*Controller, error) {
 	}
 	if cfg.ResyncInterval == 0 {
 		cfg.ResyncInterval = 10 * time.Minute
+	}
+	if cfg.MaxBatch == 0 {
+		cfg.MaxBatch = defaultMaxBatch
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = defaultMaxInFlight
 	}
 	if cfg.RetryInterval == 0 {
 		cfg.RetryInterval = 500 * time.Millisecond
@@ -149,10 +163,12 @@ func (c *Controller) start(ctx context.Context) error {
 	return nil
 }
 
-// loop drains the queue in batches until ctx ends. A failed write is retried with growing waits.
+// loop drains the queue in batches until ctx ends, finishing the writes in flight as they return. A
+// failed write is retried with growing waits.
 func (c *Controller) loop(ctx context.Context) error {
 	retry := c.cfg.RetryInterval
 	var timer, resync <-chan time.Time
+	due := false // a batch goes when nothing is in flight, queued keys or not
 	if c.cfg.ResyncInterval > 0 {
 		t := time.NewTicker(c.cfg.ResyncInterval)
 		defer t.Stop()
@@ -160,11 +176,31 @@ func (c *Controller) loop(ctx context.Context) error {
 	}
 	audit := time.NewTicker(setAuditInterval)
 	defer audit.Stop()
+	failed := func(err error) {
+		klog.ErrorS(err, "NB write failed; retrying", "after", retry)
+		timer = time.After(retry)
+		retry = min(2*retry, 30*time.Second)
+	}
 	for {
+		ready := c.queue.ready
+		if timer != nil || c.mustWait() {
+			ready = nil // keys wait in the queue
+		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-c.queue.ready:
+		case r := <-c.oldestDone():
+			if err := c.finishOldest(ctx, r); err != nil {
+				failed(err)
+			} else if c.pipeFailed == nil {
+				retry = c.cfg.RetryInterval
+			}
+			c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len()))
+			if timer != nil || !due && c.held == nil || c.mustWait() {
+				continue
+			}
+			// the held batch, or the retry, goes now
+		case <-ready:
 		case <-resync:
 			c.queue.add(Key{Kind: KindResync})
 			continue
@@ -178,34 +214,27 @@ func (c *Controller) loop(ctx context.Context) error {
 			}
 			continue
 		case <-timer:
-			timer = nil
+			timer, due = nil, true // the retry, even with nothing queued
+			if c.mustWait() {
+				continue // it goes when the writes in flight are finished
+			}
 		}
-		if timer != nil {
-			c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len()))
-			continue // a retry is due later; keys wait in the queue
-		}
-		if err := c.runBatch(ctx); err != nil {
-			klog.ErrorS(err, "NB write failed; retrying", "after", retry)
-			timer = time.After(retry)
-			retry = min(2*retry, 30*time.Second)
-			continue
-		}
-		retry = c.cfg.RetryInterval
+		due = false
+		c.runBatch(ctx)
 	}
 }
 
-// runBatch takes every queued key and works them off as one batch: one NB transaction. After a failed
-// write the controller is not ready, and the next batch writes the whole state.
-func (c *Controller) runBatch(ctx context.Context) error {
-	batch := c.queue.take()
-	c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len())) // what arrived since; the batch is being worked on
-	err := c.process(ctx, batch)
-	c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len()))
-	if err != nil {
-		c.cfg.Metrics.Errors.WithLabelValues("nb-write").Inc()
-		c.setNotReady(fmt.Errorf("last NB write failed: %w", err))
+// runBatch takes the oldest queued keys, up to MaxBatch, and sends them as one batch: one NB
+// transaction. When the whole state is due (the first write, a retry) it takes every key: that write
+// is the whole cluster as the informers hold it, and only then is the controller ready.
+func (c *Controller) runBatch(ctx context.Context) {
+	max := c.cfg.MaxBatch
+	if c.tracker.Stale() || c.dirty() {
+		max = 0
 	}
-	return err
+	batch := c.queue.take(max)
+	c.cfg.Metrics.QueueDepth.Set(float64(c.queue.len())) // what is left and what arrived since
+	c.process(ctx, batch)
 }
 
 // Ready returns nil when informers are synced and watching, NB is connected and NB holds the desired

@@ -168,23 +168,39 @@ func (c *Controller) portGroupMatches(ctx context.Context, name string, d *desir
 	if !slices.Equal(haveACLs, wantACLs) {
 		return false
 	}
-	members := c.tracker.Members(name)
+	// Ports that writes in flight or not yet sent move are judged when those are done.
+	members, unsettled := c.tracker.Members(name), c.unsettled(name)
+	haveN := 0
 	for _, uuid := range have.Ports {
 		m := lsps.Row(uuid)
-		if m == nil || !members.Has(m.(*nbdb.LogicalSwitchPort).Name) {
+		if m == nil {
 			return false
 		}
+		port := m.(*nbdb.LogicalSwitchPort).Name
+		if unsettled[port] {
+			continue
+		}
+		if !members.Has(port) {
+			return false
+		}
+		haveN++
 	}
-	if len(have.Ports) == members.Len() {
+	wantN := members.Len()
+	for port := range unsettled {
+		if members.Has(port) {
+			wantN--
+		}
+	}
+	if haveN == wantN {
 		return true // as many as desired, all desired: the same set
 	}
 	present := 0 // else fewer, which is right only if the others have no port in NB
 	for port := range members.All() {
-		if c.nbHasPort(ctx, port) {
+		if !unsettled[port] && c.nbHasPort(ctx, port) {
 			present++
 		}
 	}
-	return present == len(have.Ports)
+	return present == haveN
 }
 
 // reportDrift counts and logs rows others changed; the whole-state write that follows repairs them.

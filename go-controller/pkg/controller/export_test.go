@@ -13,8 +13,29 @@ import (
 // watcher: the test drives the worker with Step, one batch at a time.
 func (c *Controller) Start(ctx context.Context) error { return c.start(ctx) }
 
-// Step works off every queued key as one batch, as the worker loop does after each wake-up.
-func (c *Controller) Step(ctx context.Context) error { return c.runBatch(ctx) }
+// Step works off the queued keys as one batch, as the worker loop does after each wake-up, and waits
+// until every write in flight is finished; it returns the first failure.
+func (c *Controller) Step(ctx context.Context) error {
+	c.runBatch(ctx)
+	return c.finishAll(ctx)
+}
+
+// Send works off the queued keys as one batch without waiting for its write, unless the worker loop
+// would wait first (MustWait).
+func (c *Controller) Send(ctx context.Context) {
+	if !c.mustWait() {
+		c.runBatch(ctx)
+	}
+}
+
+// FinishOldest waits for the oldest write in flight and finishes it, as the worker loop does.
+func (c *Controller) FinishOldest(ctx context.Context) error {
+	return c.finishOldest(ctx, <-c.oldestDone())
+}
+
+// InFlight is the number of writes sent and not finished; Held says whether a batch waits for them.
+func (c *Controller) InFlight() int { return len(c.inflight) }
+func (c *Controller) Held() bool    { return c.held != nil }
 
 // Queued returns the keys waiting for the next batch, sorted.
 func (c *Controller) Queued() []Key {
@@ -93,3 +114,6 @@ func (f *Folder) NextCheck() time.Time {
 	defer f.mu.Unlock()
 	return f.next
 }
+
+// SetMaxBatch changes Config.MaxBatch of a controller that Step drives.
+func (c *Controller) SetMaxBatch(n int) { c.cfg.MaxBatch = n }

@@ -24,6 +24,11 @@ type fakeNB struct {
 	mu    sync.Mutex
 	calls []nbCall
 	fail  []error // the errors of the next writes, in order; nil lets one through
+	// While holding, each write that sends a transaction waits after it is recorded until release(its
+	// index) lets it return; started receives the index of each write as it begins waiting.
+	holding bool
+	gates   map[int]chan struct{}
+	started chan int
 }
 
 // nbCall is one write the controller asked for.
@@ -92,12 +97,60 @@ func (f *fakeNB) failNext(errs ...error) {
 
 func (f *fakeNB) record(c nbCall) (nbsync.Stats, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	if len(f.fail) > 0 {
 		c.err, f.fail = f.fail[0], f.fail[1:]
 	}
 	f.calls = append(f.calls, c)
+	i, gate := len(f.calls)-1, (chan struct{})(nil)
+	if f.holding && c.sent() {
+		gate = make(chan struct{})
+		f.gates[i] = gate
+	}
+	f.mu.Unlock()
+	if gate != nil {
+		f.started <- i
+		<-gate
+	}
 	return nbsync.Stats{Ops: 1}, c.err
+}
+
+// hold makes every later write wait until it is released, until unhold; the test's end releases all.
+func (f *fakeNB) hold() {
+	f.mu.Lock()
+	f.holding, f.gates, f.started = true, map[int]chan struct{}{}, make(chan int, 100)
+	f.mu.Unlock()
+	f.t.Cleanup(f.unhold)
+}
+
+// unhold releases every held write and lets later ones return at once.
+func (f *fakeNB) unhold() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.holding = false
+	for i, gate := range f.gates {
+		close(gate)
+		delete(f.gates, i)
+	}
+}
+
+// waitStarted waits until the next held write has begun and returns its index in the calls.
+func (f *fakeNB) waitStarted(ctx context.Context) int {
+	f.t.Helper()
+	select {
+	case i := <-f.started:
+		return i
+	case <-ctx.Done():
+		f.t.Fatal("no write began")
+		return -1
+	}
+}
+
+// release lets held write i return.
+func (f *fakeNB) release(i int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	close(f.gates[i])
+	delete(f.gates, i)
 }
 
 // sentCalls returns the writes that sent a transaction, or tried to.

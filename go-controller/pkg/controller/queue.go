@@ -31,11 +31,13 @@ type Key struct {
 	Name      string
 }
 
-// queue is a set of changed keys with the time each was first seen, which the worker drains whole:
-// a burst of events becomes one batch and one NB transaction.
+// queue is a set of changed keys with the time each was first seen. The worker takes them oldest first
+// in batches of a bounded size: a burst of events becomes one batch and one NB transaction, and a
+// backlog becomes a stream of bounded transactions rather than one that takes ever longer.
 type queue struct {
 	mu      sync.Mutex
 	pending map[Key]time.Time
+	order   []Key         // pending's keys, oldest first
 	ready   chan struct{} // has a value while pending is not empty
 }
 
@@ -45,22 +47,60 @@ func newQueue() *queue {
 
 func (q *queue) add(k Key) {
 	q.mu.Lock()
-	if _, ok := q.pending[k]; !ok {
-		q.pending[k] = time.Now()
+	q.put(k, time.Now())
+	q.mu.Unlock()
+	q.signal()
+}
+
+// requeue puts back the keys of a batch that did not reach NB, with the times they were first seen.
+func (q *queue) requeue(batch map[Key]time.Time) {
+	if len(batch) == 0 {
+		return
+	}
+	q.mu.Lock()
+	for k, seen := range batch {
+		q.put(k, seen)
 	}
 	q.mu.Unlock()
+	q.signal()
+}
+
+// put queues k as first seen at seen, or keeps the earlier time when it is queued already; q.mu is held.
+func (q *queue) put(k Key, seen time.Time) {
+	if was, ok := q.pending[k]; ok {
+		if seen.Before(was) {
+			q.pending[k] = seen
+		}
+		return
+	}
+	q.pending[k] = seen
+	q.order = append(q.order, k)
+}
+
+func (q *queue) signal() {
 	select {
 	case q.ready <- struct{}{}:
 	default:
 	}
 }
 
-// take returns every pending key and empties the queue.
-func (q *queue) take() map[Key]time.Time {
+// take removes and returns the oldest max pending keys (all of them when max <= 0).
+func (q *queue) take(max int) map[Key]time.Time {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	batch := q.pending
-	q.pending = map[Key]time.Time{}
+	n := len(q.order)
+	if max > 0 && n > max {
+		n = max
+	}
+	batch := make(map[Key]time.Time, n)
+	for _, k := range q.order[:n] {
+		batch[k] = q.pending[k]
+		delete(q.pending, k)
+	}
+	q.order = append([]Key(nil), q.order[n:]...)
+	if len(q.order) > 0 {
+		q.signal() // the rest is the next batch
+	}
 	return batch
 }
 

@@ -23,11 +23,12 @@ const setAuditInterval = 500 * time.Millisecond
 const setAuditShare = 10
 
 // setWrites numbers tieracl's writes so that an audit can tell which sets its read may have caught in
-// the middle of one. gen is bumped by the worker before each write, done after it; the auditor reads
+// the middle of one. gen is bumped by the worker before each write is sent, done after it and every
+// write before it have returned (writes are finished in the order they were sent); the auditor reads
 // them; the rest is the worker's.
 type setWrites struct {
 	gen      atomic.Uint64
-	done     atomic.Uint64     // the last write that returned
+	done     atomic.Uint64     // every write up to this one has returned
 	fullGen  uint64            // the last whole-state write
 	setGen   map[string]uint64 // the last member write to each set
 	audits   chan setAudit
@@ -42,20 +43,22 @@ type setAudit struct {
 	sets []*nbdb.AddressSet
 }
 
-// wrote records a write before it is sent: the whole state, or the member moves of d.
-func (w *setWrites) wrote(full bool, d *nbrows.Delta) {
+// wrote records a write before it is sent, the whole state or the member moves of d, and returns its
+// number.
+func (w *setWrites) wrote(full bool, d *nbrows.Delta) uint64 {
 	g := w.gen.Add(1)
 	if full {
 		w.fullGen = g
-		return
+		return g
 	}
 	for name := range d.AddressSets {
 		w.setGen[name] = g
 	}
+	return g
 }
 
-// finished records that the last write returned (committed or failed).
-func (w *setWrites) finished() { w.done.Store(w.gen.Load()) }
+// finished records that write gen, the oldest in flight, returned (committed or failed).
+func (w *setWrites) finished(gen uint64) { w.done.Store(gen) }
 
 // auditSets has NB compare the owned sets' addresses with the tracker's members, off the worker, and
 // hands the sets that differ, read whole, to it. It runs on the worker, between batches: the members
@@ -67,10 +70,7 @@ func (c *Controller) auditSets(ctx context.Context) {
 		return // the last audit is still being read or checked, or was costly, or nothing is written yet
 	}
 	want := c.tracker.AddressSets()
-	gen := w.gen.Load()
-	if w.done.Load() >= gen {
-		gen++ // no write in flight: every write so far is in what the read sees
-	}
+	gen := w.done.Load() + 1 // every write before it has returned, so is in what NB compares
 	go func() {
 		start := time.Now()
 		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -89,13 +89,13 @@ func (c *Controller) auditSets(ctx context.Context) {
 	}()
 }
 
-// checkAudit runs on the worker between batches, when every write of its own has committed: it compares
-// the audited sets with the tracker's members and returns the drift keys of those that differ. Sets
-// written since the read began are left to the next audit.
+// checkAudit runs on the worker between batches, when every change in the tracker has been sent: it
+// compares the audited sets with the tracker's members and returns the drift keys of those that differ.
+// Sets written since the read began, or by writes still in flight, are left to the next audit.
 func (c *Controller) checkAudit(a setAudit) []Key {
 	w := &c.setWrites
 	defer w.auditing.Store(false)
-	if w.fullGen >= a.gen || c.tracker.Stale() || c.dirty() || c.tracker.Result() == nil {
+	if w.fullGen >= a.gen || c.held != nil || c.tracker.Stale() || c.dirty() || c.tracker.Result() == nil {
 		return nil
 	}
 	d := c.desiredRows()

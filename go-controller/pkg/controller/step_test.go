@@ -32,6 +32,7 @@ type stepper struct {
 	c       *controller.Controller
 	nb      *fakeNB
 	metrics *controller.Metrics
+	base    uint64 // committed events not counted by committedEvents
 }
 
 // newStepper starts the informers of a controller on fake clientsets holding snap and on a fakeNB.

@@ -2,7 +2,6 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"slices"
 	"time"
@@ -15,10 +14,20 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
 )
 
-// process brings the tracker up to date with a batch of keys and writes the result to NB in one
-// transaction: the whole state when policies changed or NB may have drifted, else the member moves.
-func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error {
+// process brings the tracker up to date with a batch of keys and sends the result to NB in one
+// transaction: the whole state when policies changed or NB may have drifted, else the member moves
+// (pipeline.go: behind the writes in flight when they commute with them). A batch that cannot go yet is
+// held in the tracker and goes with the next one.
+func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) {
 	start := time.Now()
+	if c.held != nil {
+		for k, seen := range c.held {
+			if was, ok := batch[k]; !ok || seen.Before(was) {
+				batch[k] = seen
+			}
+		}
+		c.held = nil
+	}
 	if rows := c.drifted(ctx, batch); len(rows) > 0 {
 		c.reportDrift(rows)
 		c.markDirty() // the whole-state write below repairs them
@@ -26,13 +35,13 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 	for k := range batch {
 		c.apply(ctx, k)
 	}
-	wctx := nbsync.WithTransactionTimeout(ctx, c.cfg.WriteTimeout)
-	mode := "delta"
-	var stats nbsync.Stats
-	var err error
-	ports := c.portsOf(batch) // whose gap may have changed
+	w := &write{mode: "delta", batch: batch, start: start, ports: c.portsOf(batch)}
 	if c.tracker.Stale() || c.dirty() {
-		mode = "full"
+		if len(c.inflight) > 0 {
+			c.hold(batch) // a whole-state write goes alone
+			return
+		}
+		w.mode = "full"
 		if c.tracker.Stale() {
 			c.tracker.Translate()
 			c.desired = nil
@@ -42,44 +51,40 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 		c.tracker.TakeDelta() // the whole state is written below
 		c.clearDirty()
 		state := c.tracker.State()
-		c.setWrites.wrote(true, nil)
-		stats, err = c.cfg.NB.Sync(wctx, state)
+		w.gen = c.setWrites.wrote(true, nil)
 		for _, pg := range state.PortGroups {
-			ports = append(ports, pg.Ports...)
+			w.ports = append(w.ports, pg.Ports...)
 		}
 		for port := range c.gaps.missing {
-			ports = append(ports, port)
+			w.ports = append(w.ports, port)
 		}
 		for port := range c.gaps.foreign {
-			ports = append(ports, port)
+			w.ports = append(w.ports, port)
 		}
-	} else {
-		d := c.tracker.TakeDelta()
-		c.setWrites.wrote(false, d)
-		stats, err = c.cfg.NB.ApplyDelta(wctx, d)
-		for _, ch := range d.PortGroups {
-			ports = append(append(ports, slices.Collect(maps.Keys(ch.Add))...), slices.Collect(maps.Keys(ch.Remove))...)
-		}
+		c.startWrite(ctx, w, func(ctx context.Context) (nbsync.Stats, error) { return c.cfg.NB.Sync(ctx, state) })
+		return
 	}
-	c.setWrites.finished()
-	if err != nil {
-		c.markDirty() // what was written is unknown: the retry writes the whole state
-		c.cfg.Metrics.observeFailedWrite(stats)
-		if stats.Unconfirmed > 0 {
-			klog.InfoS("NB did not answer a transaction, which it may still commit; the next whole-state write "+
-				"reads NB and settles it", "ops", stats.Unconfirmed, "mode", mode)
-		}
-		if errors.Is(err, nbsync.ErrRowMissing) {
-			klog.InfoS("a row tieracl owns is missing from NB; writing the whole state", "err", err)
-		}
-		return err
+	w.moves = movesOf(c.tracker.Pending())
+	if !c.commutes(w.moves) {
+		c.hold(batch)
+		return
 	}
+	d := c.tracker.TakeDelta()
+	w.gen = c.setWrites.wrote(false, d)
+	for _, ch := range d.PortGroups {
+		w.ports = append(append(w.ports, slices.Collect(maps.Keys(ch.Add))...), slices.Collect(maps.Keys(ch.Remove))...)
+	}
+	c.startWrite(ctx, w, func(ctx context.Context) (nbsync.Stats, error) { return c.cfg.NB.ApplyDelta(ctx, d) })
+}
+
+// committed finishes a write NB committed: metrics, gaps, status, readiness.
+func (c *Controller) committed(ctx context.Context, w *write, stats nbsync.Stats) {
 	done := time.Now()
-	c.cfg.Metrics.observeWrite(mode, stats, done.Sub(start), stats.Commit)
-	for _, seen := range batch {
+	c.cfg.Metrics.observeWrite(w.mode, stats, done.Sub(w.start), stats.Commit)
+	for _, seen := range w.batch {
 		c.cfg.Metrics.EventToCommit.Observe(done.Sub(seen).Seconds())
 	}
-	c.checkPorts(ctx, ports)
+	c.checkPorts(ctx, w.ports)
 	if c.reportGaps() {
 		c.statusDue = true
 	}
@@ -94,8 +99,7 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) error
 	if c.cfg.NB.Connected() {
 		c.setReady()
 	}
-	klog.V(4).InfoS("batch written", "mode", mode, "keys", len(batch), "ops", stats.Ops, "took", done.Sub(start))
-	return nil
+	klog.V(4).InfoS("batch written", "mode", w.mode, "keys", len(w.batch), "ops", stats.Ops, "took", done.Sub(w.start))
 }
 
 // portsOf names the logical ports of the pods and the ports in the batch, and of the pods on its nodes

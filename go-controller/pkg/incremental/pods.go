@@ -2,6 +2,7 @@ package incremental
 
 import (
 	"net/netip"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -63,8 +64,34 @@ func (t *Tracker) changePod(namespace, name string, now *podView) {
 		return
 	}
 	nsLabels := t.namespaceLabels(namespace)
-	t.movePod(old, now, nsLabels, nsLabels, t.selectionsFor(namespace))
+	rows := t.selectionsFor(namespace)
+	if old != nil && now != nil && sameButLabels(old, now) {
+		rows = t.selectionsReading(namespace, changedKeys(old.labels, now.labels))
+	}
+	t.movePod(old, now, nsLabels, nsLabels, rows)
 	t.moveNamedPorts(old, now)
+}
+
+// sameButLabels says whether two states of a pod differ at most in their labels, for what selections
+// and their members read.
+func sameButLabels(a, b *podView) bool {
+	return a.selectable == b.selectable && a.port == b.port && slices.Equal(a.ips, b.ips)
+}
+
+// changedKeys lists the label keys whose value differs between a and b, or that only one has.
+func changedKeys(a, b labels.Set) []string {
+	var out []string
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			out = append(out, k)
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // movePod moves one pod's members between the rows of the given pod selections, as its own state goes

@@ -41,7 +41,7 @@ type Tracker struct {
 	result  *translate.Result
 	members map[string]*Members // row name -> members (logical ports or addresses)
 	// Indexes over the selections of result, so an event looks only at what it can change.
-	nsSelections map[string][]string  // namespace -> pod selections that can hold its pods (lazy)
+	nsSelections map[string]*nsIndex  // namespace -> pod selections that can hold its pods (lazy)
 	inNamespace  map[string][]string  // namespace -> pod selections inside it
 	clusterWide  []string             // pod selections with a namespace selector
 	nodeSets     []string             // node selections
@@ -89,6 +89,9 @@ func (t *Tracker) TakeDelta() *nbrows.Delta {
 	t.delta = nbrows.NewDelta()
 	return d
 }
+
+// Pending is the member moves since the last TakeDelta, not yet taken; the caller must not change it.
+func (t *Tracker) Pending() *nbrows.Delta { return t.delta }
 
 // Snapshot returns the tracked objects as a translator input.
 func (t *Tracker) Snapshot() *cluster.Snapshot {
@@ -141,7 +144,7 @@ func (t *Tracker) Translate() *translate.Result {
 
 // indexSelections sorts the selections of the translation by what can change them.
 func (t *Tracker) indexSelections() {
-	t.nsSelections, t.inNamespace = map[string][]string{}, map[string][]string{}
+	t.nsSelections, t.inNamespace = map[string]*nsIndex{}, map[string][]string{}
 	t.clusterWide, t.nodeSets, t.namedSets = nil, nil, nil
 	t.namedTargets = map[namedTarget]bool{}
 	for name, sel := range t.result.Selections {
@@ -165,7 +168,9 @@ func (t *Tracker) indexSelections() {
 
 // selectionsFor returns the pod selections that can hold pods of namespace ns: those inside it and the
 // cluster-wide ones whose namespace selector matches it. Cached until the namespace or policies change.
-func (t *Tracker) selectionsFor(ns string) []string {
+func (t *Tracker) selectionsFor(ns string) []string { return t.nsIndexOf(ns).rows }
+
+func (t *Tracker) nsIndexOf(ns string) *nsIndex {
 	if s, ok := t.nsSelections[ns]; ok {
 		return s
 	}
@@ -176,7 +181,60 @@ func (t *Tracker) selectionsFor(ns string) []string {
 			out = append(out, name)
 		}
 	}
-	t.nsSelections[ns] = out
+	idx := &nsIndex{rows: out}
+	t.nsSelections[ns] = idx
+	return idx
+}
+
+// nsIndex is the pod selections that can hold one namespace's pods, and which of them read which label.
+type nsIndex struct {
+	rows   []string
+	byKey  map[string][]string // label key -> the rows whose pod selector reads it; nil until first needed
+	always []string            // rows whose pod selector does not list its requirements
+}
+
+// selectionsReading returns the rows of namespace ns whose pod selector reads one of keys: when only
+// those labels of a pod change, no other row can select it differently.
+func (t *Tracker) selectionsReading(ns string, keys []string) []string {
+	idx := t.nsIndexOf(ns)
+	if idx.byKey == nil {
+		idx.byKey = map[string][]string{}
+		for _, row := range idx.rows {
+			reqs, ok := t.result.Selections[row].PodSelector.Requirements()
+			if !ok {
+				idx.always = append(idx.always, row)
+				continue
+			}
+			seen := map[string]bool{}
+			for _, r := range reqs {
+				if k := r.Key(); !seen[k] {
+					seen[k] = true
+					idx.byKey[k] = append(idx.byKey[k], row)
+				}
+			}
+		}
+	}
+	if len(keys) == 1 && len(idx.always) == 0 {
+		return idx.byKey[keys[0]]
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, rows := range append([][]string{idx.always}, lookupAll(idx.byKey, keys)...) {
+		for _, row := range rows {
+			if !seen[row] {
+				seen[row] = true
+				out = append(out, row)
+			}
+		}
+	}
+	return out
+}
+
+func lookupAll(m map[string][]string, keys []string) [][]string {
+	out := make([][]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, m[k])
+	}
 	return out
 }
 

@@ -1,0 +1,32 @@
+package incremental
+
+import (
+	"testing"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/synth"
+)
+
+// BenchmarkPodRelabel is the tracker's work for one pod event of the bench's streams on W1: a pod's
+// app label changes, and the member moves are taken as a delta.
+//
+//	go test -run xxx -bench PodRelabel ./go-controller/pkg/incremental
+func BenchmarkPodRelabel(b *testing.B) {
+	snap, err := synth.W1.Generate()
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr := load(snap)
+	tr.Translate()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		p := snap.Pods[i%len(snap.Pods)].DeepCopy()
+		p.Labels["app"] = synth.LargeApps[(i/len(snap.Pods)+1+i)%len(synth.LargeApps)]
+		tr.SetPod(p)
+		tr.TakeDelta()
+		i++
+	}
+	if tr.Stale() {
+		b.Fatal("a relabel made the tracker stale")
+	}
+}
