@@ -23,6 +23,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/probe"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 	"github.com/tieracl/tieracl/test/e2e"
 )
 
@@ -271,15 +272,7 @@ func labelPod(ctx context.Context, env *e2e.Env, name string, deny *string) erro
 
 // latencyANP acts on all ingress of the latency namespace's pods labeled deny=yes from that namespace.
 func latencyANP(action anpv1alpha1.AdminNetworkPolicyRuleAction) *anpv1alpha1.AdminNetworkPolicy {
-	ns := &metav1.LabelSelector{MatchLabels: map[string]string{corev1.LabelMetadataName: latencyNamespace}}
-	return &anpv1alpha1.AdminNetworkPolicy{
-		ObjectMeta: metav1.ObjectMeta{Name: "e2e-latency"},
-		Spec: anpv1alpha1.AdminNetworkPolicySpec{
-			Priority: 5,
-			Subject: anpv1alpha1.AdminNetworkPolicySubject{Pods: &anpv1alpha1.NamespacedPod{NamespaceSelector: *ns,
-				PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"deny": "yes"}}}},
-			Ingress: []anpv1alpha1.AdminNetworkPolicyIngressRule{{Name: "from-the-namespace", Action: action,
-				From: []anpv1alpha1.AdminNetworkPolicyIngressPeer{{Namespaces: ns}}}},
-		},
-	}
+	ns := testobj.Sel(corev1.LabelMetadataName, latencyNamespace)
+	return testobj.ANP("e2e-latency", 5, testobj.SubjectPods(ns, testobj.Sel("deny", "yes")),
+		testobj.ANPIngressRule("from-the-namespace", action, nil, testobj.FromNamespaces(ns)))
 }

@@ -141,3 +141,12 @@ func CNPEgressRule(name string, action cnpv1beta1.ClusterNetworkPolicyRuleAction
 			Name: name, Action: action, To: to, Protocols: protocols})
 	}
 }
+
+// CNPIngressRule adds an ingress rule with a name and protocols (nil: every protocol and port).
+func CNPIngressRule(name string, action cnpv1beta1.ClusterNetworkPolicyRuleAction,
+	protocols []cnpv1beta1.ClusterNetworkPolicyProtocol, from ...cnpv1beta1.ClusterNetworkPolicyIngressPeer) CNPFn {
+	return func(p *cnpv1beta1.ClusterNetworkPolicy) {
+		p.Spec.Ingress = append(p.Spec.Ingress, cnpv1beta1.ClusterNetworkPolicyIngressRule{
+			Name: name, Action: action, From: from, Protocols: protocols})
+	}
+}
