@@ -126,7 +126,8 @@ func policies(t *testing.T, env *e2e.Env) *e2e.Policies {
 }
 
 // apply writes want and waits until the controller has programmed it; it returns the API writes too.
-func apply(t *testing.T, ctx context.Context, env *e2e.Env, p *e2e.Policies, want e2e.PolicySet) (*e2e.Programmed, []string) {
+func apply(t *testing.T, ctx context.Context, env *e2e.Env, p *e2e.Policies,
+	want e2e.PolicySet) (*e2e.Programmed, []string) {
 	t.Helper()
 	writes, err := p.Apply(ctx, want)
 	if err != nil {

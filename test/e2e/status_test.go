@@ -56,7 +56,8 @@ func TestStatusAndEvents(t *testing.T) {
 }
 
 // expectCondition checks the ANP's Programmed condition as the API holds it.
-func expectCondition(t *testing.T, ctx context.Context, env *e2e.Env, name string, status metav1.ConditionStatus, reason string) {
+func expectCondition(t *testing.T, ctx context.Context, env *e2e.Env, name string, status metav1.ConditionStatus,
+	reason string) {
 	t.Helper()
 	anp, err := env.Policy.PolicyV1alpha1().AdminNetworkPolicies().Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
@@ -145,7 +146,8 @@ func TestClusterNetworkPolicy(t *testing.T) {
 
 // expectCNPCondition checks the ClusterNetworkPolicy's Programmed condition: exactly one, for its
 // generation.
-func expectCNPCondition(t *testing.T, ctx context.Context, env *e2e.Env, name string, status metav1.ConditionStatus, reason string) {
+func expectCNPCondition(t *testing.T, ctx context.Context, env *e2e.Env, name string, status metav1.ConditionStatus,
+	reason string) {
 	t.Helper()
 	cnp, err := env.Policy.PolicyV1beta1().ClusterNetworkPolicies().Get(ctx, name, metav1.GetOptions{})
 	if err != nil {

@@ -187,7 +187,6 @@ func (p *Policy) compileAdminRule(d Direction, i int, r apiRule, actions map[str
 		where + ": " + reason + "; the rule denies all traffic"})
 	return Rule{Direction: d, Index: i, Name: r.name, Action: ActionDeny, AnyPeer: true, AnyPort: true,
 		FailedClosed: reason}
-
 }
 
 var errDomainNames = errors.New("domainNames peers are not implemented yet")

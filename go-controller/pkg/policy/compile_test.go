@@ -31,7 +31,6 @@ func TestFromANPFailClosed(t *testing.T) {
 	domains := anpv1alpha1.AdminNetworkPolicyEgressPeer{DomainNames: []anpv1alpha1.DomainName{"example.com"}}
 	twoFields := anpv1alpha1.AdminNetworkPolicyEgressPeer{
 		Namespaces: &metav1.LabelSelector{}, Nodes: &metav1.LabelSelector{}}
-
 	badOperator := testobj.ToNamespaces(testobj.Expr("k", "Near"))
 	icmp := testobj.ANPPorts(testobj.ANPPortNumber("ICMP", 1))
 	reversed := testobj.ANPPorts(anpv1alpha1.AdminNetworkPolicyPort{PortRange: &anpv1alpha1.PortRange{Start: 90, End: 80}})

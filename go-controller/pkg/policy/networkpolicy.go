@@ -64,7 +64,6 @@ func policyTypes(np *networkingv1.NetworkPolicy) []Direction {
 // understood matches nothing: the pod stays isolated for that traffic.
 func (p *Policy) compileNPRule(d Direction, i int, peers []networkingv1.NetworkPolicyPeer,
 	ports []networkingv1.NetworkPolicyPort) Rule {
-
 	out := Rule{Direction: d, Index: i, Action: ActionAllow, AnyPeer: len(peers) == 0, AnyPort: len(ports) == 0}
 	var bad []string
 	for j, peer := range peers {

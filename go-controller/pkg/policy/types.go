@@ -182,7 +182,6 @@ func (p Peer) Key() string {
 		}
 		return fmt.Sprintf("pods where namespace %s and pod %s",
 			selectorText(p.NamespaceSelector), selectorText(p.PodSelector))
-
 	case PeerNodes:
 		return fmt.Sprintf("nodes where %s", selectorText(p.NodeSelector))
 	}

@@ -92,7 +92,6 @@ func TestHostBitsWarned(t *testing.T) {
 		}
 		masked := tt.p.Egress != nil && tt.p.Egress[0].Peers[0].Networks[0].CIDR.String() == "192.168.1.0/24"
 		if tt.p.Problems != nil && tt.p.Egress != nil && !masked {
-
 			t.Errorf("CIDR not masked: %v", tt.p.Egress[0].Peers[0].Networks)
 		}
 	}

@@ -81,7 +81,6 @@ func (e *Evaluator) matchAdminPeer(s side, p adminPeer) (hit bool, problem strin
 	set := 0
 	fields := []bool{p.Namespaces != nil, p.Pods != nil, p.Nodes != nil, len(p.Networks) > 0, len(p.DomainNames) > 0}
 	for _, isSet := range fields {
-
 		if isSet {
 			set++
 		}

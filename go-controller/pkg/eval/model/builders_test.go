@@ -142,7 +142,6 @@ func runFlowCases(t *testing.T, cases []flowCase) {
 			}
 			src, dst := endpoint(t, s, tc.src, tc.v6), endpoint(t, s, tc.dst, tc.v6)
 			f := eval.Flow{Src: src, Dst: dst, Protocol: proto, Port: tc.port}
-
 			v, err := New(s).Evaluate(f)
 			if err != nil {
 				t.Fatalf("Evaluate(%s): %v", f, err)

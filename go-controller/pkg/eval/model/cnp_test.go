@@ -59,7 +59,6 @@ func TestClusterNetworkPolicy(t *testing.T) {
 			allowed:  false, egress: "1:Deny ClusterNetworkPolicy/c#0", ingress: none},
 		{name: "accept: a domainNames peer matches nothing, the other peer still does",
 			src: "b/client", dst: "a/web", port: 80,
-
 			policies: []any{denyAllEgressOfClient,
 				cnpEgress("c", "Admin", 1, "Accept", nil, domains, testobj.CNPToNamespaces(testobj.Sel("team", "a")))},
 			allowed: true, egress: "1:Allow ClusterNetworkPolicy/c#0", ingress: none},

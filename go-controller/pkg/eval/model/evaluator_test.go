@@ -121,7 +121,6 @@ func TestEvaluateErrors(t *testing.T) {
 		{"destination pod not in the snapshot", eval.Flow{
 			Src: web, Dst: eval.Endpoint{IP: netip.MustParseAddr("10.9.9.9"), Pod: "x/y"},
 			Protocol: corev1.ProtocolTCP, Port: 80}, `pod "x/y" is not in the snapshot`},
-
 		{"logical port without pod", eval.Flow{Src: eval.Endpoint{IP: netip.MustParseAddr("10.9.9.9"), LogicalPort: "lp"},
 			Dst: web, Protocol: corev1.ProtocolTCP, Port: 80}, "names no pod"},
 	}

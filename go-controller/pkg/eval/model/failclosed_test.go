@@ -129,7 +129,6 @@ func TestBaselineFailClosed(t *testing.T) {
 	}
 	web := anpv1alpha1.BaselineAdminNetworkPolicyEgressPeer{Pods: &anpv1alpha1.NamespacedPod{
 		PodSelector: *testobj.Sel("app", "web")}}
-
 	runFlowCases(t, []flowCase{
 		{name: "deny with a peer with no field denies all", src: "b/client", dst: "ip:192.0.2.1", port: 80,
 			policies: one(banpDeny, anpv1alpha1.BaselineAdminNetworkPolicyEgressPeer{}),
