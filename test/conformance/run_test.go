@@ -74,8 +74,8 @@ func TestRunReportsFailures(t *testing.T) {
 
 func TestRunUnknownBackend(t *testing.T) {
 	files, c := withFile(t, "01-x.yaml", "", 0)
-	if _, err := Run(files, c, policytest.Builtin(),
-		"nope"); err == nil || !strings.Contains(err.Error(), `unknown backend "nope"`) {
+	_, err := Run(files, c, policytest.Builtin(), "nope")
+	if err == nil || !strings.Contains(err.Error(), `unknown backend "nope"`) {
 		t.Errorf("got %v", err)
 	}
 }

@@ -224,8 +224,8 @@ func measureFlip(t *testing.T, ctx context.Context, from *ovnsandbox.Netns, dst 
 func latencyPods(t *testing.T, ctx context.Context, env *e2e.Env, server, client string) *corev1.Pod {
 	t.Helper()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: latencyNamespace}}
-	if _, err := env.Admin.CoreV1().Namespaces().Create(ctx, ns,
-		metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+	_, err := env.Admin.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
 	pod := func(name, node string, labels map[string]string, ports ...corev1.ContainerPort) *corev1.Pod {

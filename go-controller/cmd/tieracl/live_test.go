@@ -202,8 +202,8 @@ func TestLiveACLList(t *testing.T) {
 		!strings.Contains(errOut, `no logical switch "nosuch"`) {
 		t.Errorf("unknown switch: exit %d, %s", code, errOut)
 	}
-	if code, _, errOut := runCLI("acl-list", "--nb",
-		"unix:/nonexistent/nb.sock"); code != 2 || !strings.Contains(errOut, "connect to NB") {
+	code, _, errOut := runCLI("acl-list", "--nb", "unix:/nonexistent/nb.sock")
+	if code != 2 || !strings.Contains(errOut, "connect to NB") {
 		t.Errorf("unreachable NB: exit %d, %s", code, errOut)
 	}
 }
@@ -217,8 +217,8 @@ func TestLiveSyncReportsMissingPorts(t *testing.T) {
 		"pod monitoring/prometheus: no logical switch port monitoring_prometheus in NB", "pod shop/web: no logical switch "+
 			"port shop_web")
 	expectCLI(t, 1, append([]string{"diff"}, nb...), "! no logical switch port: shop_web", "0 members missing")
-	if code, _, errOut := runCLI("sync", "--nb",
-		bed.NBSocket()); code != 2 || !strings.Contains(errOut, "sync needs manifests") {
+	if code, _, errOut := runCLI("sync", "--nb", bed.NBSocket()); code != 2 ||
+		!strings.Contains(errOut, "sync needs manifests") {
 		t.Errorf("sync without files: exit %d, %s", code, errOut)
 	}
 }

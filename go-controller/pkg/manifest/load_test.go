@@ -281,8 +281,8 @@ func TestAddFSAndInlineObjects(t *testing.T) {
 	if got := len(set.Snapshot().Pods); got != 3 {
 		t.Errorf("got %d pods, want 3", got)
 	}
-	if got := set.Sources()[ObjectKey{"Pod", "slytherin",
-		"draco"}].String(); got != "embedded/sub/list.json: document 1 (line 1): items[1]" {
+	got := set.Sources()[ObjectKey{"Pod", "slytherin", "draco"}].String()
+	if got != "embedded/sub/list.json: document 1 (line 1): items[1]" {
 		t.Errorf("embedded source: got %q", got)
 	}
 	err := set.AddObject(Source{File: "test.yaml: objects[1]", Item: -1},

@@ -193,8 +193,8 @@ func TestLoadFS(t *testing.T) {
 	if len(suite.Flows) != 3 || len(suite.Snapshot.ANPs) != 1 {
 		t.Errorf("got %d flows and %d ANPs, want 3 and 1", len(suite.Flows), len(suite.Snapshot.ANPs))
 	}
-	if got := suite.Sources[manifestKey("AdminNetworkPolicy", "",
-		"deny-slytherin")].File; got != "embedded/policies/deny.yaml" {
+	got := suite.Sources[manifestKey("AdminNetworkPolicy", "", "deny-slytherin")].File
+	if got != "embedded/policies/deny.yaml" {
 		t.Errorf("source of the ANP: got %q", got)
 	}
 	_, err = LoadFS(fsys, "cluster.yaml", "embedded")

@@ -60,8 +60,8 @@ func TestRun(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			status := run(tc.args, &stdout, &stderr, testBackends())
-			if status != tc.status || !strings.Contains(stdout.String(),
-				tc.stdout) || !strings.Contains(stderr.String(), tc.stderr) {
+			if status != tc.status || !strings.Contains(stdout.String(), tc.stdout) ||
+				!strings.Contains(stderr.String(), tc.stderr) {
 				t.Errorf("status %d, stdout:\n%s\nstderr:\n%s\nwant status %d, stdout containing:\n%s\nstderr containing %q",
 					status, stdout.String(), stderr.String(), tc.status, tc.stdout, tc.stderr)
 			}
