@@ -98,8 +98,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.Reconcile, m.Transaction, m.Operations, m.Rows, m.QueueDepth, m.EventToCommit, m.Errors,
-			m.StatusWrites, m.NBConnected, m.InformerStale, m.PodsWithoutPort, m.DriftRepaired, m.Leader, m.BuildInfo, m.Policies,
-			m.PortsOfOtherZones, m.ZoneNodes, m.ZonesLive, m.ZoneReportsPruned)
+			m.StatusWrites, m.NBConnected, m.InformerStale, m.PodsWithoutPort, m.DriftRepaired, m.Leader, m.BuildInfo,
+			m.Policies, m.PortsOfOtherZones, m.ZoneNodes, m.ZonesLive, m.ZoneReportsPruned)
 	}
 	return m
 }
