@@ -2,20 +2,16 @@ package nbsync_test
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/go-logr/logr"
 	"github.com/ovn-kubernetes/libovsdb/client"
-	"github.com/ovn-kubernetes/libovsdb/database/inmemory"
-	"github.com/ovn-kubernetes/libovsdb/model"
 	"github.com/ovn-kubernetes/libovsdb/ovsdb"
-	"github.com/ovn-kubernetes/libovsdb/server"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
+	"github.com/tieracl/tieracl/test/memnb"
 )
 
 // These tests run ReadCurrent, Plan and Commit against libovsdb's in-process OVSDB server with the NB
@@ -29,116 +25,15 @@ func startMemNB(t *testing.T) (context.Context, client.Client) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
-	clientModel, err := nbdb.FullDatabaseModel()
+	c, err := memnb.Connect(ctx, memnb.Start(t))
 	if err != nil {
-		t.Fatal(err)
-	}
-	dbModel, errs := model.NewDatabaseModel(nbdb.Schema(), clientModel)
-	if len(errs) > 0 {
-		t.Fatalf("NB database model: %v", errs)
-	}
-	logger := logr.Discard()
-	db := inmemory.NewDatabase(map[string]model.ClientDBModel{clientModel.Name(): clientModel}, &logger)
-	srv, err := server.NewOvsdbServer(db, &logger, dbModel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sock := filepath.Join(t.TempDir(), "nb.sock")
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve("unix", sock) }()
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-served; err != nil {
-			t.Errorf("in-process NB: %v", err)
-		}
-	})
-	for !srv.Ready() {
-		select {
-		case err := <-served:
-			t.Fatalf("in-process NB did not start: %v", err)
-		case <-ctx.Done():
-			t.Fatal("in-process NB did not start")
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	// As Connect, but not leader-only: the in-process server has no _Server database to ask.
-	c, err := client.NewOVSDBClient(clientModel, client.WithEndpoint("unix:"+sock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Disconnect)
-	if _, err := c.Monitor(ctx, nbsync.Monitor(c)); err != nil {
+	if err := memnb.AddPorts(ctx, c, "ns_a", "ns_b", "ns_c"); err != nil {
 		t.Fatal(err)
 	}
-	addPorts(t, ctx, c, "ns_a", "ns_b", "ns_c")
 	return ctx, c
-}
-
-// addPorts creates the switch "sw" with these ports, or adds them to it, in one transaction.
-func addPorts(t *testing.T, ctx context.Context, c client.Client, names ...string) {
-	t.Helper()
-	var ops []ovsdb.Operation
-	var uuids []string
-	for _, name := range names {
-		lsp := &nbdb.LogicalSwitchPort{UUID: "new_" + name, Name: name}
-		op, err := c.Create(lsp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ops, uuids = append(ops, op...), append(uuids, lsp.UUID)
-	}
-	var switches []*nbdb.LogicalSwitch
-	if err := c.List(ctx, &switches); err != nil {
-		t.Fatal(err)
-	}
-	if len(switches) == 0 {
-		op, err := c.Create(&nbdb.LogicalSwitch{UUID: "new_sw", Name: "sw", Ports: uuids})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ops = append(ops, op...)
-	} else {
-		op, err := c.Where(switches[0]).Mutate(switches[0], model.Mutation{Field: &switches[0].Ports,
-			Mutator: ovsdb.MutateOperationInsert, Value: uuids})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ops = append(ops, op...)
-	}
-	results, err := c.Transact(ctx, ops...)
-	if err == nil {
-		_, err = ovsdb.CheckOperationResults(results, ops)
-	}
-	if err != nil {
-		t.Fatalf("add ports %v: %v", names, err)
-	}
-	// The planner reads ports from the cache, which follows the server's monitor updates.
-	for {
-		cur, err := nbsync.ReadCurrent(ctx, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if hasAll(cur.Ports, names) {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("the cache never showed ports %v", names)
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-}
-
-func hasAll(ports map[string]string, names []string) bool {
-	for _, n := range names {
-		if ports[n] == "" {
-			return false
-		}
-	}
-	return true
 }
 
 // TestMemNBReadAndCommit writes a state, reads it back, moves members and addresses, and checks that
@@ -171,7 +66,9 @@ func TestMemNBReadAndCommit(t *testing.T) {
 	}
 
 	// The missing port appears: one insert into its group.
-	addPorts(t, ctx, c, "ns_later")
+	if err := memnb.AddPorts(ctx, c, "ns_later"); err != nil {
+		t.Fatal(err)
+	}
 	joined := sync(t, ctx, c, state([]string{"ns_a", "ns_b", "ns_later"}, []string{"10.0.0.1", "10.0.0.2"}, 100))
 	if joined.Mutations != 1 || joined.PortsMissing != 0 || joined.Ops != 1 {
 		t.Errorf("late port: %+v, want one port-group insert", joined)
