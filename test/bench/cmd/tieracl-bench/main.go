@@ -177,7 +177,8 @@ func runZones(ctx context.Context, name, workload string, l synth.Large, zones, 
 		return fmt.Errorf("--zones needs a generated workload (W1, W2, synth), not %s", workload)
 	}
 	dir := filepath.Join(tmp, "zones") // the NBs and the workers' logs; kept with --keep or on failure
-	rep, runErr := bench.RunZones(ctx, bench.ZoneOptions{Zones: zones, Synth: l, Moves: moves, Progress: progress, Dir: dir})
+	rep, runErr := bench.RunZones(ctx, bench.ZoneOptions{Zones: zones, Synth: l, Moves: moves, Progress: progress,
+		Dir: dir})
 	if rep == nil {
 		*keep = true
 		return fmt.Errorf("%w (NBs and worker logs: %s)", runErr, dir)
