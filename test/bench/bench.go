@@ -371,7 +371,8 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 			if err != nil {
 				fail("%v", err)
 			} else if st.SetChanges == 0 || st.Ops == 0 {
-				fail("stream %s moved no pod across an address set (%d set changes, %.0f NB operations)", r.name, st.SetChanges, st.Ops)
+				fail("stream %s moved no pod across an address set (%d set changes, %.0f NB operations)", r.name, st.SetChanges,
+					st.Ops)
 			}
 		}
 		err := mon.Close()
@@ -520,7 +521,8 @@ type running struct {
 }
 
 // startController runs a controller on the NB behind socket; zone, when set, puts it in zone mode.
-func startController(ctx context.Context, socket, zone string, kube *kubefake.Clientset, policy *npfake.Clientset) (*running, error) {
+func startController(ctx context.Context, socket, zone string, kube *kubefake.Clientset,
+	policy *npfake.Clientset) (*running, error) {
 	nb, err := nbsync.Connect(ctx, socket, nil)
 	if err != nil {
 		return nil, err

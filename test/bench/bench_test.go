@@ -17,7 +17,8 @@ func TestSymmetricDiff(t *testing.T) {
 }
 
 func TestSetAtoms(t *testing.T) {
-	for raw, want := range map[string][]string{`"10.0.0.1"`: {"10.0.0.1"}, `["set",[]]`: {}, `["set",["a","b"]]`: {"a", "b"}} {
+	for raw, want := range map[string][]string{`"10.0.0.1"`: {"10.0.0.1"}, `["set",[]]`: {},
+		`["set",["a","b"]]`: {"a", "b"}} {
 		got, err := setAtoms([]byte(raw))
 		if err != nil || !slices.Equal(got, want) {
 			t.Errorf("setAtoms(%s) = %v, %v; want %v", raw, got, err, want)
@@ -33,7 +34,8 @@ func TestSetAtoms(t *testing.T) {
 func TestRunSmall(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	l := synth.Large{Namespaces: 8, PodsPerNamespace: 5, Nodes: 2, ANPs: 4, RulesPerANP: 6, NetworkPolicies: 12, BANPRules: 4, Seed: 1}
+	l := synth.Large{Namespaces: 8, PodsPerNamespace: 5, Nodes: 2, ANPs: 4, RulesPerANP: 6, NetworkPolicies: 12,
+		BANPRules: 4, Seed: 1}
 	w, err := LoadWorkload(ctx, "synth", WorkloadOptions{Synth: l})
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +44,8 @@ func TestRunSmall(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bench failed: %v", err)
 	}
-	if rep.Rows.LogicalSwitchPorts != 40 || rep.Rows.ACLs == 0 || rep.Rows.AddressSetEntries == 0 || !rep.FullSync.Matches {
+	if rep.Rows.LogicalSwitchPorts != 40 || rep.Rows.ACLs == 0 || rep.Rows.AddressSetEntries == 0 ||
+		!rep.FullSync.Matches {
 		t.Errorf("full sync: %+v, NB = translation %v", rep.Rows, rep.FullSync.Matches)
 	}
 	if rep.Restart.Ops != 0 {

@@ -31,7 +31,8 @@ type setMonitor struct {
 
 // dialSetMonitor connects to the NB unix socket (the path, or "unix:<path>") and reads the initial
 // contents. initial, when not nil, gets every set's name and addresses.
-func dialSetMonitor(ctx context.Context, socket string, initial func(name string, addrs []string)) (*setMonitor, error) {
+func dialSetMonitor(ctx context.Context, socket string,
+	initial func(name string, addrs []string)) (*setMonitor, error) {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "unix", strings.TrimPrefix(socket, "unix:"))
 	if err != nil {

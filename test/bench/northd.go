@@ -43,7 +43,8 @@ type podMove func(ctx context.Context) (written, committed time.Time, err error)
 
 // measureNorthd starts a fresh SB and ovn-northd in dir on the NB behind nbSocket, measures the cold
 // compile and one pod move, counts SB's logical flows, and stops them again.
-func measureNorthd(ctx context.Context, root, dir, nbSocket string, move podMove, timeout time.Duration) (Northd, error) {
+func measureNorthd(ctx context.Context, root, dir, nbSocket string, move podMove,
+	timeout time.Duration) (Northd, error) {
 	var n Northd
 	db := filepath.Join(dir, "northd-sb.db")
 	if _, err := runOVN(ctx, root, dir, ovsdbToolBin, "create", db, filepath.Join(root, sbSchema)); err != nil {
@@ -252,7 +253,8 @@ func onePodMove(kube kubernetes.Interface, mv *mover, mon *setMonitor) podMove {
 		select {
 		case committed = <-done:
 		case <-time.After(30 * time.Second):
-			return written, committed, fmt.Errorf("pod %s/%s: NB did not change sets %v within 30 s", p.namespace, p.name, changed)
+			return written, committed, fmt.Errorf("pod %s/%s: NB did not change sets %v within 30 s", p.namespace, p.name,
+				changed)
 		case <-ctx.Done():
 			return written, committed, ctx.Err()
 		}

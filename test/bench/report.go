@@ -98,12 +98,14 @@ func (r *Report) Print(out io.Writer, m Machine) error {
 	tprintf := func(tw *tabwriter.Writer, format string, args ...any) { _, _ = fmt.Fprintf(tw, format, args...) }
 	z := r.Size
 	w.printf("workload %s: %s namespaces, %s pods, %d nodes, %d ANPs (%s rules), BANP %d rules, %s NetworkPolicies\n",
-		r.Workload, commas(z.Namespaces), commas(z.Pods), z.Nodes, z.ANPs, commas(z.ANPRules), z.BANPRules, commas(z.NetworkPolicies))
+		r.Workload, commas(z.Namespaces), commas(z.Pods), z.Nodes, z.ANPs, commas(z.ANPRules), z.BANPRules,
+		commas(z.NetworkPolicies))
 	if z.AdminCNPs+z.BaselineCNPs > 0 {
 		w.printf("ClusterNetworkPolicies: %d Admin (%s rules), %d Baseline (%s rules)\n",
 			z.AdminCNPs, commas(z.AdminRules), z.BaselineCNPs, commas(z.BaselineRules))
 	}
-	w.printf("machine: %d cores, %d GiB, %s, %s, kernel %s; ovn-northd %s\n", m.CPUs, m.MemGiB, m.Go, m.OS, m.Kernel, r.Setup.Northd)
+	w.printf("machine: %d cores, %d GiB, %s, %s, kernel %s; ovn-northd %s\n",
+		m.CPUs, m.MemGiB, m.Go, m.OS, m.Kernel, r.Setup.Northd)
 	w.printf("setup: %s logical switch ports in %.1f s, fake API loaded in %.1f s\n",
 		commas(r.Rows.LogicalSwitchPorts), r.Setup.PortsSeconds, r.Setup.FakeSeconds)
 	w.printf("NB after the full sync: %s ACLs, %s port groups (%s ports), %s address sets (%s entries)\n\n",
@@ -116,33 +118,41 @@ func (r *Report) Print(out io.Writer, m Machine) error {
 	if f.Unconfirmed > 0 {
 		unconfirmed = fmt.Sprintf(" (+%s unanswered)", commas(int(f.Unconfirmed)))
 	}
-	tprintf(tw, "full sync\t%.2f s to Ready\t%s NB ops%s, %d transaction(s)\tpeak RSS %.0f MB (%.0f MB before), heap %.0f MB\tCPU %.1f s (NB server %.1f s)\tNB = translation: %s\n",
-		f.Seconds, commas(int(f.Ops)), unconfirmed, f.Transactions, f.Usage.PeakRSSMB, f.Usage.StartRSSMB, f.Usage.PeakHeapMB, f.Usage.CPUSeconds, f.Usage.NBCPU, yes(f.Matches))
+	tprintf(tw, "full sync\t%.2f s to Ready\t%s NB ops%s, %d transaction(s)\t"+
+		"peak RSS %.0f MB (%.0f MB before), heap %.0f MB\tCPU %.1f s (NB server %.1f s)\tNB = translation: %s\n",
+		f.Seconds, commas(int(f.Ops)), unconfirmed, f.Transactions, f.Usage.PeakRSSMB, f.Usage.StartRSSMB,
+		f.Usage.PeakHeapMB, f.Usage.CPUSeconds, f.Usage.NBCPU, yes(f.Matches))
 	tprintf(tw, "restart\t%.2f s to Ready\t%s NB ops\t\t\t\n", r.Restart.Seconds, commas(int(r.Restart.Ops)))
 	if l := r.Limit; l != nil {
-		tprintf(tw, "limit\t%.2f s: the same ops, one transaction, plain client, fresh NB\t%s NB ops\tfull sync / limit = %.2f\tNB server CPU %.1f s\t\n",
+		tprintf(tw, "limit\t%.2f s: the same ops, one transaction, plain client, fresh NB\t%s NB ops\t"+
+			"full sync / limit = %.2f\tNB server CPU %.1f s\t\n",
 			l.Seconds, commas(l.Ops), r.LimitRatio, l.NBCPU)
 	}
 	_ = tw.Flush() // its error is the one w keeps
 	if n := r.Northd; n != nil {
-		w.printf("\nfresh ovn-northd and SB on this NB (informational): cold compile %.1f s (northd CPU %.1f s), northd peak RSS %.0f MB, SB server %.0f MB\n",
+		w.printf("\nfresh ovn-northd and SB on this NB (informational): cold compile %.1f s (northd CPU %.1f s), "+
+			"northd peak RSS %.0f MB, SB server %.0f MB\n",
 			n.ColdSeconds, n.CPUSeconds, n.PeakRSSMB, n.SBPeakRSSMB)
 		var stages []string
 		for _, st := range stagesByCount(n.FlowsByStage) {
 			stages = append(stages, fmt.Sprintf("%s %s", st, commas(n.FlowsByStage[st])))
 		}
-		w.printf("SB logical flows: %s, of which ACL stages %s (%s)\n", commas(n.Flows), commas(n.ACLFlows), strings.Join(stages, ", "))
+		w.printf("SB logical flows: %s, of which ACL stages %s (%s)\n",
+			commas(n.Flows), commas(n.ACLFlows), strings.Join(stages, ", "))
 		w.printf("one pod move: NB commit to SB (sb_cfg) %.0f ms, API write to SB %.0f ms\n",
 			1000*n.PodMoveSeconds, 1000*n.PodMoveAPISeconds)
 	}
 	if len(r.Streams) > 0 {
 		w.printf("\n")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		tprintf(tw, "pod label stream\tevents\tsent/s\tcommitted/s\tp50 ms\tp99 ms\tmax ms\tctrl p99 ms\tops/event\ttxns\tbatch ms\tNB txn ms\tfull syncs\tset changes\tCPU ms/event\tNB CPU ms/event\tpeak RSS MB\t\n")
+		tprintf(tw, "pod label stream\tevents\tsent/s\tcommitted/s\tp50 ms\tp99 ms\tmax ms\tctrl p99 ms\t"+
+			"ops/event\ttxns\tbatch ms\tNB txn ms\tfull syncs\tset changes\tCPU ms/event\tNB CPU ms/event\t"+
+			"peak RSS MB\t\n")
 		for _, s := range r.Streams {
-			tprintf(tw, "%s\t%s\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t<= %.1f\t%.2f\t%s\t%.1f\t%.1f\t%d\t%s\t%.2f\t%.2f\t%.0f\t\n", s.Name, commas(s.Events), s.SentRate,
-				s.Throughput, s.P50ms, s.P99ms, s.Maxms, s.CtrlP99ms, s.OpsPerEvent, commas(int(s.Transactions)), s.BatchMs, s.CommitMs, s.FullSyncs,
-				commas(s.SetChanges), perEvent(s.Usage.CPUSeconds, s.Events), perEvent(s.Usage.NBCPU, s.Events), s.Usage.PeakRSSMB)
+			tprintf(tw, "%s\t%s\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t<= %.1f\t%.2f\t%s\t%.1f\t%.1f\t%d\t%s\t%.2f\t%.2f\t%.0f\t\n",
+				s.Name, commas(s.Events), s.SentRate, s.Throughput, s.P50ms, s.P99ms, s.Maxms, s.CtrlP99ms,
+				s.OpsPerEvent, commas(int(s.Transactions)), s.BatchMs, s.CommitMs, s.FullSyncs, commas(s.SetChanges),
+				perEvent(s.Usage.CPUSeconds, s.Events), perEvent(s.Usage.NBCPU, s.Events), s.Usage.PeakRSSMB)
 		}
 		_ = tw.Flush() // its error is the one w keeps
 		w.printf("NB = translation of the moved cluster: %s\n", yes(r.FinalMatch))

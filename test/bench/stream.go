@@ -92,7 +92,8 @@ func newMover(snap *cluster.Snapshot, r *translate.Result, seed int64) (*mover, 
 		}
 	}
 	if len(m.sets) == 0 || len(m.keys) == 0 || len(m.pods) == 0 {
-		return nil, fmt.Errorf("the workload has no pod selectors to move pods across (%d IPv4 pod sets, %d label keys, %d pods with an IPv4 address of their own); zero stream durations skip the streams",
+		return nil, fmt.Errorf("the workload has no pod selectors to move pods across (%d IPv4 pod sets, %d label keys, %d "+
+			"pods with an IPv4 address of their own); zero stream durations skip the streams",
 			len(m.sets), len(m.keys), len(m.pods))
 	}
 	m.rng.Shuffle(len(m.pods), func(i, j int) { m.pods[i], m.pods[j] = m.pods[j], m.pods[i] })
@@ -411,7 +412,8 @@ func (s *streamer) run(ctx context.Context, name string, rate float64, d, settle
 		// count as late rather than unexpected.
 	}
 	if st.Unexpected > 0 {
-		problems = append(problems, fmt.Sprintf("NB changed %d address-set memberships the events did not ask for", st.Unexpected))
+		problems = append(problems,
+			fmt.Sprintf("NB changed %d address-set memberships the events did not ask for", st.Unexpected))
 	}
 	if len(problems) > 0 {
 		return st, fmt.Errorf("stream %s: %s", name, strings.Join(problems, "; "))

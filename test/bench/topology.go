@@ -81,7 +81,8 @@ func createPorts(ctx context.Context, socket string, snap *cluster.Snapshot) (in
 	flush := func() error {
 		for sw, names := range added {
 			ls := &nbdb.LogicalSwitch{UUID: switchUUID[sw]}
-			op, err := c.Where(ls).Mutate(ls, model.Mutation{Field: &ls.Ports, Mutator: ovsdb.MutateOperationInsert, Value: names})
+			op, err := c.Where(ls).Mutate(ls,
+				model.Mutation{Field: &ls.Ports, Mutator: ovsdb.MutateOperationInsert, Value: names})
 			if err != nil {
 				return err
 			}

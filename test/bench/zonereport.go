@@ -43,8 +43,8 @@ func (r *ZoneReport) Print(out io.Writer, m Machine) error {
 	tprintf(tw, "zone\tnodes\tports\tACLs\tPGs\tPG ports\tsets\tset entries\tload s\tfull sync s\tNB ops\ttxns\t"+
 		"move ops\tmove p50 ms\tRSS MB (before)\tNB RSS MB\tNB = translation\t\n")
 	for _, x := range r.Zones {
-		tprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.2f\t%s\t%d\t%s\t%.1f\t%.0f (%.0f)\t%.0f\t%s\t\n", x.Name, x.Nodes,
-			commas(x.Ports), commas(x.Rows.ACLs), commas(x.Rows.PortGroups), commas(x.Rows.PortGroupPorts),
+		tprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.2f\t%s\t%d\t%s\t%.1f\t%.0f (%.0f)\t%.0f\t%s\t\n",
+			x.Name, x.Nodes, commas(x.Ports), commas(x.Rows.ACLs), commas(x.Rows.PortGroups), commas(x.Rows.PortGroupPorts),
 			commas(x.Rows.AddressSets), commas(x.Rows.AddressSetEntries), x.LoadSeconds, x.FullSyncSeconds,
 			commas(int(x.FullSyncOps)), x.Transactions, commas(int(x.MoveOps)), x.MoveP50ms, x.PeakRSSMB, x.StartRSSMB,
 			x.NBPeakRSSMB,

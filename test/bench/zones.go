@@ -296,7 +296,8 @@ func timeMoves(ctx context.Context, zones []*zoneRun, snap *cluster.Snapshot, de
 		p.labels = newLabels
 	}
 	sorted := sortedCopy(all)
-	m.Count, m.P50ms, m.P99ms, m.MaxMs = len(all), percentile(sorted, 0.50), percentile(sorted, 0.99), sorted[len(sorted)-1]
+	m.Count, m.MaxMs = len(all), sorted[len(sorted)-1]
+	m.P50ms, m.P99ms = percentile(sorted, 0.50), percentile(sorted, 0.99)
 	m.SetsAvg = float64(sets) / float64(len(all))
 	return perZone, nil
 }

@@ -117,7 +117,8 @@ func TestCluster(t *testing.T) {
 	mustKubectl(pods, "apply", "-f", "-")
 	mustKubectl("", "wait", "--for=condition=Ready", "--timeout=90s", "-n", "sensitive-ns", "pod/vault")
 	mustKubectl("", "wait", "--for=condition=Ready", "--timeout=90s", "-n", "app-ns", "pod/client")
-	vaultIP := strings.TrimSpace(mustKubectl("", "get", "-n", "sensitive-ns", "pod/vault", "-o", "jsonpath={.status.podIP}"))
+	vaultIP := strings.TrimSpace(mustKubectl("", "get", "-n", "sensitive-ns", "pod/vault", "-o",
+		"jsonpath={.status.podIP}"))
 	if got := mustKubectl("", "logs", "-n", "app-ns", "client"); !strings.Contains(got, "node "+cluster.NodeIP(1)) {
 		t.Errorf("client's $(NODE_IP) from status.hostIP: log %q, want node %s", got, cluster.NodeIP(1))
 	}
@@ -128,7 +129,8 @@ func TestCluster(t *testing.T) {
 		t.Fatalf("before the ANP, client -> vault %s:8200 failed: %v\n%s", vaultIP, err, out)
 	}
 
-	mustKubectl("", "apply", "-f", filepath.Join(repo(t), "examples", "06-story1-deny-sensitive-ns", "anp-cluster-wide-deny-example.yaml"))
+	mustKubectl("", "apply", "-f",
+		filepath.Join(repo(t), "examples", "06-story1-deny-sensitive-ns", "anp-cluster-wide-deny-example.yaml"))
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		out, err := connect()

@@ -180,7 +180,8 @@ func (s *supervisor) startController(ctx context.Context) error {
 	if err := s.controller.WaitReadyz(ctx, 200, e2e.Leading, 90*time.Second); err != nil {
 		return err
 	}
-	s.log.Printf("tieracl-controller ready (%s): %v", s.controller.LogFile(), time.Since(began).Round(100*time.Millisecond))
+	s.log.Printf("tieracl-controller ready (%s): %v", s.controller.LogFile(),
+		time.Since(began).Round(100*time.Millisecond))
 	return nil
 }
 
@@ -195,15 +196,15 @@ func serviceAccountToken(ctx context.Context, client kubernetes.Interface, ns, s
 		return "", err
 	}
 	var token string
-	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 60*time.Second, true, func(ctx context.Context) (bool, error) {
+	filled := func(ctx context.Context) (bool, error) {
 		got, err := client.CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
 			return false, nil
 		}
 		token = string(got.Data[corev1.ServiceAccountTokenKey])
 		return token != "", nil
-	})
-	if err != nil {
+	}
+	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 60*time.Second, true, filled); err != nil {
 		return "", fmt.Errorf("token controller did not fill secret %s/%s: %w", ns, name, err)
 	}
 	return token, nil
@@ -259,7 +260,8 @@ func (s *supervisor) startNodes(ctx context.Context) error {
 	return nil
 }
 
-func waitNodeReady(ctx context.Context, client kubernetes.Interface, name string, p *proc, timeout time.Duration) error {
+func waitNodeReady(ctx context.Context, client kubernetes.Interface, name string, p *proc,
+	timeout time.Duration) error {
 	var last string
 	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
 		if !p.running() {

@@ -75,22 +75,28 @@ func featureStrings(fs []Feature) []string {
 }
 
 func TestLoadCatalogErrors(t *testing.T) {
-	const test = "- shortName: T\n  upstreamFile: x.go\n  features: [AdminNetworkPolicy]\n  manifests: [m.yaml]\n  subtests:\n"
+	const test = "- shortName: T\n  upstreamFile: x.go\n  features: [AdminNetworkPolicy]\n  manifests: [m.yaml]\n" +
+		"  subtests:\n"
 	tests := []struct {
 		name  string
 		files fstest.MapFS
 		want  string
 	}{
-		{"no tests", fstest.MapFS{"tests.yaml": {Data: []byte("upstream: u\nversion: v\ntests: []\n")}}, "tests.yaml: no tests"},
+		{"no tests", fstest.MapFS{"tests.yaml": {Data: []byte("upstream: u\nversion: v\ntests: []\n")}},
+			"tests.yaml: no tests"},
 		{"feature of another suite", fstest.MapFS{"tests.yaml": {Data: []byte("tests:\n" +
 			strings.Replace(test, "[AdminNetworkPolicy]", "[ClusterNetworkPolicy]", 1) +
 			"  - {name: s, file: T/01-s.yaml, probes: 1}\n")}}, `test T: unknown feature "ClusterNetworkPolicy"`},
-		{"unknown field", fstest.MapFS{"tests.yaml": {Data: []byte("upstream: u\nnotafield: v\n")}}, `unknown field "notafield"`},
-		{"unknown feature", fstest.MapFS{"tests.yaml": {Data: []byte("tests:\n" + strings.Replace(test, "[AdminNetworkPolicy]", "[Gateway]", 1) +
-			"  - {name: s, file: T/01-s.yaml, probes: 1}\n")}}, `test T: unknown feature "Gateway"`},
-		{"listed file missing", fstest.MapFS{"tests.yaml": {Data: []byte("tests:\n" + test + "  - {name: s, file: T/01-s.yaml, probes: 1}\n")}},
+		{"unknown field", fstest.MapFS{"tests.yaml": {Data: []byte("upstream: u\nnotafield: v\n")}},
+			`unknown field "notafield"`},
+		{"unknown feature",
+			fstest.MapFS{"tests.yaml": {Data: []byte("tests:\n" + strings.Replace(test, "[AdminNetworkPolicy]", "[Gateway]", 1) +
+				"  - {name: s, file: T/01-s.yaml, probes: 1}\n")}}, `test T: unknown feature "Gateway"`},
+		{"listed file missing",
+			fstest.MapFS{"tests.yaml": {Data: []byte("tests:\n" + test + "  - {name: s, file: T/01-s.yaml, probes: 1}\n")}},
 			"test T: open T/01-s.yaml: file does not exist"},
-		{"file outside the test's folder", fstest.MapFS{"tests.yaml": {Data: []byte("tests:\n" + test + "  - {name: s, file: U/01-s.yaml, probes: 1}\n")}},
+		{"file outside the test's folder",
+			fstest.MapFS{"tests.yaml": {Data: []byte("tests:\n" + test + "  - {name: s, file: U/01-s.yaml, probes: 1}\n")}},
 			"file U/01-s.yaml is not in the test's folder"},
 		{"file not listed", fstest.MapFS{
 			"tests.yaml":  {Data: []byte("tests:\n" + test + "  - {name: s, file: T/01-s.yaml, probes: 1}\n")},
@@ -130,7 +136,8 @@ func TestProfileCounting(t *testing.T) {
 			}
 			for name, w := range tc.want {
 				if counts[name] != w {
-					t.Errorf("%s: got %d standard, %d experimental tests; want %d, %d", name, counts[name][0], counts[name][1], w[0], w[1])
+					t.Errorf("%s: got %d standard, %d experimental tests; want %d, %d", name, counts[name][0], counts[name][1], w[0],
+						w[1])
 				}
 			}
 		})

@@ -11,8 +11,9 @@ import (
 )
 
 var (
-	backendsFlag = flag.String("backends", "", "comma-separated backends to run (default: $"+EnvBackends+", else every registered backend)")
-	suitesFlag   = flag.String("suites", "",
+	backendsFlag = flag.String("backends", "",
+		"comma-separated backends to run (default: $"+EnvBackends+", else every registered backend)")
+	suitesFlag = flag.String("suites", "",
 		"comma-separated suite versions to run (default: $"+EnvSuites+", else every suite)")
 )
 

@@ -29,7 +29,8 @@ func unjudged(name string, probes int, features ...Feature) TestResult {
 }
 
 func TestBuildReport(t *testing.T) {
-	impl := Implementation{Organization: "tieracl", Project: "tieracl", URL: "u", Version: "v", Contact: []string{"c"}, AdditionalInformation: "a"}
+	impl := Implementation{Organization: "tieracl", Project: "tieracl", URL: "u", Version: "v", Contact: []string{"c"},
+		AdditionalInformation: "a"}
 	tests := []struct {
 		name    string
 		suite   *Suite
@@ -84,7 +85,8 @@ profiles:
     summary: 'backend acl: 1 of 1 standard tests passed (1 of 1 probes).'
 `,
 	}, {
-		name:  "one failed probe fails its test and the level; tests needing both profiles are noted; profiles without tests are left out",
+		name: "one failed probe fails its test and the level; tests needing both profiles are noted; profiles without " +
+			"tests are left out",
 		suite: V017,
 		results: []TestResult{
 			result("AnpTCP", []bool{true, false}, FeatureANP),

@@ -93,7 +93,8 @@ func (r SubtestResult) Failures() []string {
 			family = policytest.IPv4
 		}
 		line := fmt.Sprintf("%s: probes[%d] %s -> %s %s/%s %s: expected %s, got %s (%s)",
-			file, p.Index, pr.From, pr.To, pr.Protocol, pr.Port.String(), family, pr.Expect, p.Got(), policytest.Deciding(p.Verdict))
+			file, p.Index, pr.From, pr.To, pr.Protocol, pr.Port.String(), family, pr.Expect, p.Got(),
+			policytest.Deciding(p.Verdict))
 		if p.Err != nil {
 			line += ": " + p.Err.Error()
 		}
@@ -172,7 +173,8 @@ func runSubtest(fsys fs.FS, s Subtest, b policytest.Backend) SubtestResult {
 		return r
 	}
 	if len(suite.Probes) != s.Probes {
-		r.Err = fmt.Errorf("%s: %d probes, but %s lists %d for this subtest", suite.Path, len(suite.Probes), CatalogFile, s.Probes)
+		r.Err = fmt.Errorf("%s: %d probes, but %s lists %d for this subtest", suite.Path, len(suite.Probes), CatalogFile,
+			s.Probes)
 		return r
 	}
 	ev, err := b(suite.Snapshot)

@@ -26,18 +26,26 @@ func withFile(t *testing.T, name, body string, probes int) (fs.FS, *Catalog) {
 // file, the probe and what decided the verdict.
 func TestRunReportsFailures(t *testing.T) {
 	const head = "kind: PolicyTest\nmanifests: [../cluster.yaml]\nprobes:\n"
-	const from, to = "network-policy-conformance-gryffindor/harry-potter-0", "network-policy-conformance-slytherin/draco-malfoy-0"
+	const (
+		from = "network-policy-conformance-gryffindor/harry-potter-0"
+		to   = "network-policy-conformance-slytherin/draco-malfoy-0"
+	)
 	tests := []struct {
 		name, body string
 		probes     int
 		want       []string // substrings of the failure lines, in order; none means the test passes
 	}{
 		{"expectations met", head + "- {from: " + from + ", to: " + to + ", port: 80, expect: Allow}\n", 1, nil},
-		{"wrong expectation", head + "- {from: " + from + ", to: " + to + ", port: 80, expect: Allow}\n- {from: " + from + ", to: " + to + ", protocol: UDP, port: 53, expect: Deny}\n", 2,
-			[]string{"test/conformance/T/01-x.yaml: probes[1] " + from + " -> " + to + " UDP/53 IPv4: expected Deny, got Allow ("}},
+		{"wrong expectation",
+			head + "- {from: " + from + ", to: " + to + ", port: 80, expect: Allow}\n" +
+				"- {from: " + from + ", to: " + to + ", protocol: UDP, port: 53, expect: Deny}\n",
+			2,
+			[]string{"test/conformance/T/01-x.yaml: probes[1] " + from + " -> " + to +
+				" UDP/53 IPv4: expected Deny, got Allow ("}},
 		{"file does not load", head + "- {from: " + from + ", to: nowhere/pod, port: 80, expect: Allow}\n", 1,
 			[]string{"test/conformance/T/01-x.yaml: probes[0].to: pod nowhere/pod not found"}},
-		{"probe count differs from the catalog", head + "- {from: " + from + ", to: " + to + ", port: 80, expect: Allow}\n", 2,
+		{"probe count differs from the catalog", head + "- {from: " + from + ", to: " + to + ", port: 80, expect: Allow}\n",
+			2,
 			[]string{"test/conformance/T/01-x.yaml: 1 probes, but tests.yaml lists 2 for this subtest"}},
 	}
 	for _, tc := range tests {
@@ -66,7 +74,8 @@ func TestRunReportsFailures(t *testing.T) {
 
 func TestRunUnknownBackend(t *testing.T) {
 	files, c := withFile(t, "01-x.yaml", "", 0)
-	if _, err := Run(files, c, policytest.Builtin(), "nope"); err == nil || !strings.Contains(err.Error(), `unknown backend "nope"`) {
+	_, err := Run(files, c, policytest.Builtin(), "nope")
+	if err == nil || !strings.Contains(err.Error(), `unknown backend "nope"`) {
 		t.Errorf("got %v", err)
 	}
 }

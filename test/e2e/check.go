@@ -24,7 +24,8 @@ import (
 )
 
 // ReadSnapshot lists everything network policy reads from the API.
-func ReadSnapshot(ctx context.Context, kube kubernetes.Interface, policy npclient.Interface) (*cluster.Snapshot, error) {
+func ReadSnapshot(ctx context.Context, kube kubernetes.Interface,
+	policy npclient.Interface) (*cluster.Snapshot, error) {
 	all := metav1.ListOptions{}
 	nss, err := kube.CoreV1().Namespaces().List(ctx, all)
 	if err != nil {
@@ -75,7 +76,8 @@ func Unprogrammed(s *cluster.Snapshot) []string {
 		c := meta.FindStatusCondition(conds, controller.ConditionProgrammed)
 		switch {
 		case c == nil:
-			out = append(out, fmt.Sprintf("%s %s: generation %d, no %s condition", kind, name, generation, controller.ConditionProgrammed))
+			out = append(out,
+				fmt.Sprintf("%s %s: generation %d, no %s condition", kind, name, generation, controller.ConditionProgrammed))
 		case c.ObservedGeneration != generation:
 			out = append(out, fmt.Sprintf("%s %s: generation %d, %s observed generation %d", kind, name, generation,
 				controller.ConditionProgrammed, c.ObservedGeneration))

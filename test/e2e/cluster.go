@@ -64,7 +64,8 @@ func ProbedPorts(snap *cluster.Snapshot) (Served, error) {
 					dst = hostPod[f.Dst.Node]
 				}
 				if dst == "" {
-					return nil, fmt.Errorf("%s: probes[%d]: %s is neither a pod nor a node with a host-network pod", suite.Path, i, f.Dst)
+					return nil, fmt.Errorf("%s: probes[%d]: %s is neither a pod nor a node with a host-network pod", suite.Path, i,
+						f.Dst)
 				}
 				id := fmt.Sprintf("%s %s %d", dst, f.Protocol, f.Port)
 				if !seen[id] {
@@ -82,7 +83,8 @@ func ProbedPorts(snap *cluster.Snapshot) (Served, error) {
 // AnnotationPodIPs with the snapshot's status.podIPs (host-network pods excepted), and declares the ports
 // of serve it does not declare yet, unnamed (named-port resolution is unchanged), each on the container
 // named after it if there is one. It returns the pods' keys.
-func CreateCluster(ctx context.Context, client kubernetes.Interface, snap *cluster.Snapshot, serve Served) ([]string, error) {
+func CreateCluster(ctx context.Context, client kubernetes.Interface, snap *cluster.Snapshot,
+	serve Served) ([]string, error) {
 	for _, ns := range snap.Namespaces {
 		obj := &corev1.Namespace{ObjectMeta: fresh(ns.ObjectMeta)}
 		if _, err := client.CoreV1().Namespaces().Create(ctx, obj, metav1.CreateOptions{}); err != nil {

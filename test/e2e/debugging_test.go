@@ -135,11 +135,13 @@ func TestDebuggingCommands(t *testing.T) {
 	for {
 		code, out, errOut := runTieracl(ctx, cli, append([]string{"diff"}, live...)...)
 		if code == 0 {
-			t.Logf("drift repaired: diff exits 0 %v after the controller was started again", time.Since(began).Round(time.Millisecond))
+			t.Logf("drift repaired: diff exits 0 %v after the controller was started again",
+				time.Since(began).Round(time.Millisecond))
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the restarted controller did not repair the drift in %v: diff exits %d\n%s%s", programTimeout, code, out, errOut)
+			t.Fatalf("the restarted controller did not repair the drift in %v: diff exits %d\n%s%s", programTimeout, code, out,
+				errOut)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}

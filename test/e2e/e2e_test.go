@@ -16,6 +16,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnbackend"
 	"github.com/tieracl/tieracl/go-controller/pkg/policytest"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 	"github.com/tieracl/tieracl/test/e2e"
 )
@@ -125,7 +126,8 @@ func policies(t *testing.T, env *e2e.Env) *e2e.Policies {
 }
 
 // apply writes want and waits until the controller has programmed it; it returns the API writes too.
-func apply(t *testing.T, ctx context.Context, env *e2e.Env, p *e2e.Policies, want e2e.PolicySet) (*e2e.Programmed, []string) {
+func apply(t *testing.T, ctx context.Context, env *e2e.Env, p *e2e.Policies,
+	want e2e.PolicySet) (*e2e.Programmed, []string) {
 	t.Helper()
 	writes, err := p.Apply(ctx, want)
 	if err != nil {
@@ -197,22 +199,13 @@ func tcp80(from, to, expect string) policytest.Probe {
 
 // denyIngress is an ANP denying the pods of one conformance house all ingress from another.
 func denyIngress(name string, priority int32, subject, from string) *anpv1alpha1.AdminNetworkPolicy {
-	house := func(h string) *metav1.LabelSelector {
-		return &metav1.LabelSelector{MatchLabels: map[string]string{"conformance-house": h}}
-	}
-	return &anpv1alpha1.AdminNetworkPolicy{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: anpv1alpha1.AdminNetworkPolicySpec{
-			Priority: priority,
-			Subject:  anpv1alpha1.AdminNetworkPolicySubject{Namespaces: house(subject)},
-			Ingress: []anpv1alpha1.AdminNetworkPolicyIngressRule{{
-				Name:   "deny-from-" + from,
-				Action: anpv1alpha1.AdminNetworkPolicyRuleActionDeny,
-				From:   []anpv1alpha1.AdminNetworkPolicyIngressPeer{{Namespaces: house(from)}},
-			}},
-		},
-	}
+	return testobj.ANP(name, priority, testobj.SubjectNamespaces(house(subject)),
+		testobj.ANPIngressRule("deny-from-"+from, anpv1alpha1.AdminNetworkPolicyRuleActionDeny, nil,
+			testobj.FromNamespaces(house(from))))
 }
+
+// house selects the namespaces of one conformance house.
+func house(h string) *metav1.LabelSelector { return testobj.Sel("conformance-house", h) }
 
 // anps is the policy set of these ANPs.
 func anps(t *testing.T, list ...*anpv1alpha1.AdminNetworkPolicy) e2e.PolicySet {

@@ -23,6 +23,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 	"github.com/tieracl/tieracl/go-controller/pkg/probe"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 	"github.com/tieracl/tieracl/test/e2e"
 )
 
@@ -223,7 +224,8 @@ func measureFlip(t *testing.T, ctx context.Context, from *ovnsandbox.Netns, dst 
 func latencyPods(t *testing.T, ctx context.Context, env *e2e.Env, server, client string) *corev1.Pod {
 	t.Helper()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: latencyNamespace}}
-	if _, err := env.Admin.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+	_, err := env.Admin.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
 	pod := func(name, node string, labels map[string]string, ports ...corev1.ContainerPort) *corev1.Pod {
@@ -265,21 +267,14 @@ func labelPod(ctx context.Context, env *e2e.Env, name string, deny *string) erro
 		value = fmt.Sprintf("%q", *deny)
 	}
 	patch := []byte(`{"metadata":{"labels":{"deny":` + value + `}}}`)
-	_, err := env.Admin.CoreV1().Pods(latencyNamespace).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+	_, err := env.Admin.CoreV1().Pods(latencyNamespace).Patch(ctx, name, types.MergePatchType, patch,
+		metav1.PatchOptions{})
 	return err
 }
 
 // latencyANP acts on all ingress of the latency namespace's pods labeled deny=yes from that namespace.
 func latencyANP(action anpv1alpha1.AdminNetworkPolicyRuleAction) *anpv1alpha1.AdminNetworkPolicy {
-	ns := &metav1.LabelSelector{MatchLabels: map[string]string{corev1.LabelMetadataName: latencyNamespace}}
-	return &anpv1alpha1.AdminNetworkPolicy{
-		ObjectMeta: metav1.ObjectMeta{Name: "e2e-latency"},
-		Spec: anpv1alpha1.AdminNetworkPolicySpec{
-			Priority: 5,
-			Subject: anpv1alpha1.AdminNetworkPolicySubject{Pods: &anpv1alpha1.NamespacedPod{NamespaceSelector: *ns,
-				PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"deny": "yes"}}}},
-			Ingress: []anpv1alpha1.AdminNetworkPolicyIngressRule{{Name: "from-the-namespace", Action: action,
-				From: []anpv1alpha1.AdminNetworkPolicyIngressPeer{{Namespaces: ns}}}},
-		},
-	}
+	ns := testobj.Sel(corev1.LabelMetadataName, latencyNamespace)
+	return testobj.ANP("e2e-latency", 5, testobj.SubjectPods(ns, testobj.Sel("deny", "yes")),
+		testobj.ANPIngressRule("from-the-namespace", action, nil, testobj.FromNamespaces(ns)))
 }

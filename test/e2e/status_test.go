@@ -14,6 +14,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/policy"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 	"github.com/tieracl/tieracl/test/e2e"
 )
 
@@ -55,7 +56,8 @@ func TestStatusAndEvents(t *testing.T) {
 }
 
 // expectCondition checks the ANP's Programmed condition as the API holds it.
-func expectCondition(t *testing.T, ctx context.Context, env *e2e.Env, name string, status metav1.ConditionStatus, reason string) {
+func expectCondition(t *testing.T, ctx context.Context, env *e2e.Env, name string, status metav1.ConditionStatus,
+	reason string) {
 	t.Helper()
 	anp, err := env.Policy.PolicyV1alpha1().AdminNetworkPolicies().Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
@@ -112,21 +114,17 @@ func TestClusterNetworkPolicy(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	house := func(h string) *metav1.LabelSelector {
-		return &metav1.LabelSelector{MatchLabels: map[string]string{"conformance-house": h}}
-	}
 	allowGryffindor := denyIngress("e2e-mix-anp", 60, "slytherin", "gryffindor")
 	allowGryffindor.Spec.Ingress[0].Action = anpv1alpha1.AdminNetworkPolicyRuleActionAllow
-	cnp := func(name string, tier cnpv1beta1.Tier, prio int32, subject string, from ...string) *cnpv1beta1.ClusterNetworkPolicy {
-		c := &cnpv1beta1.ClusterNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: name},
-			Spec: cnpv1beta1.ClusterNetworkPolicySpec{Tier: tier, Priority: prio,
-				Subject: cnpv1beta1.ClusterNetworkPolicySubject{Namespaces: house(subject)}}}
-		rule := cnpv1beta1.ClusterNetworkPolicyIngressRule{Name: "deny", Action: cnpv1beta1.ClusterNetworkPolicyRuleActionDeny}
+	// cnp denies the subject house ingress from the other houses.
+	cnp := func(name string, tier cnpv1beta1.Tier, prio int32, subject string,
+		from ...string) *cnpv1beta1.ClusterNetworkPolicy {
+		var peers []cnpv1beta1.ClusterNetworkPolicyIngressPeer
 		for _, f := range from {
-			rule.From = append(rule.From, cnpv1beta1.ClusterNetworkPolicyIngressPeer{Namespaces: house(f)})
+			peers = append(peers, testobj.CNPFromNamespaces(house(f)))
 		}
-		c.Spec.Ingress = append(c.Spec.Ingress, rule)
-		return c
+		return testobj.CNP(name, tier, prio, testobj.CNPSubjectNamespaces(house(subject)),
+			testobj.CNPIngressRule("deny", cnpv1beta1.ClusterNetworkPolicyRuleActionDeny, nil, peers...))
 	}
 	admin := cnp("e2e-mix-cnp", cnpv1beta1.AdminTier, 60, "slytherin", "gryffindor", "hufflepuff")
 	baseline := cnp("e2e-baseline", cnpv1beta1.BaselineTier, 5, "ravenclaw", "gryffindor")
@@ -148,7 +146,8 @@ func TestClusterNetworkPolicy(t *testing.T) {
 
 // expectCNPCondition checks the ClusterNetworkPolicy's Programmed condition: exactly one, for its
 // generation.
-func expectCNPCondition(t *testing.T, ctx context.Context, env *e2e.Env, name string, status metav1.ConditionStatus, reason string) {
+func expectCNPCondition(t *testing.T, ctx context.Context, env *e2e.Env, name string, status metav1.ConditionStatus,
+	reason string) {
 	t.Helper()
 	cnp, err := env.Policy.PolicyV1beta1().ClusterNetworkPolicies().Get(ctx, name, metav1.GetOptions{})
 	if err != nil {

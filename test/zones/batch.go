@@ -122,7 +122,8 @@ func (e *Evaluator) prepare(ctx context.Context, i int, f policytest.ExpectedFlo
 		return nil, fmt.Errorf("port %d is not in 1-65535", f.Flow.Port)
 	}
 	j := &job{index: i, flow: f, src: src, dst: dst,
-		target: probe.Target{Protocol: probe.Protocol(f.Flow.Protocol), Addr: netip.AddrPortFrom(f.Flow.Dst.IP, uint16(f.Flow.Port))}}
+		target: probe.Target{Protocol: probe.Protocol(f.Flow.Protocol),
+			Addr: netip.AddrPortFrom(f.Flow.Dst.IP, uint16(f.Flow.Port))}}
 	for _, x := range []end{src, dst} {
 		if err := e.namespace(ctx, x); err != nil {
 			return nil, err

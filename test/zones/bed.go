@@ -1,6 +1,6 @@
 // Package zones runs two or more OVN zones joined by real OVN interconnect, as an OVN-Kubernetes
-// interconnect cluster is: each zone is a go-controller/pkg/ovnsandbox bed with its own NB, SB, ovn-northd, ovs-vswitchd
-// (userspace datapath) and ovn-controller, and its own ovn-ic; the interconnect NB and SB live in the
+// interconnect cluster is: each zone is a go-controller/pkg/ovnsandbox bed with its own NB, SB, ovn-northd,
+// ovs-vswitchd (userspace datapath) and ovn-controller, and its own ovn-ic; the interconnect NB and SB live in the
 // first zone's run folder; a transit switch joins one router per zone; geneve tunnels cross an underlay
 // veth between the zones' switch namespaces. Pods are go-controller/pkg/ovnsandbox endpoints bound to their zone's
 // logical switch, so real packets between pods of different zones cross the transit switch and both

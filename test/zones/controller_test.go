@@ -115,7 +115,8 @@ func testZoneMode(t *testing.T, path string) {
 
 // checkLostPort deletes, from its zone's NB, the port of a pod a policy selects: that zone's controller
 // must count it as missing (its node says it is this zone's), the others must not.
-func checkLostPort(t *testing.T, ctx context.Context, ev *Evaluator, state *nbrows.State, metrics []*controller.Metrics) {
+func checkLostPort(t *testing.T, ctx context.Context, ev *Evaluator, state *nbrows.State,
+	metrics []*controller.Metrics) {
 	podOf := map[string]*corev1.Pod{}
 	for _, pod := range ev.pods {
 		if p, ok := ovnsandbox.PodPort(pod); ok {

@@ -68,7 +68,8 @@ func NewEvaluator(ctx context.Context, snap *cluster.Snapshot, opts ovnsandbox.O
 
 // NewEvaluatorWithoutRows starts a two-zone bed with the snapshot's ports and routes and no policy rows,
 // for someone else (zone-mode controllers) to write them.
-func NewEvaluatorWithoutRows(ctx context.Context, snap *cluster.Snapshot, opts ovnsandbox.Options) (_ *Evaluator, err error) {
+func NewEvaluatorWithoutRows(ctx context.Context, snap *cluster.Snapshot,
+	opts ovnsandbox.Options) (_ *Evaluator, err error) {
 	b, err := Start(ctx, Options{Bed: opts})
 	if err != nil {
 		return nil, err

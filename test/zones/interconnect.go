@@ -204,7 +204,8 @@ func (b *Bed) waitInterconnected(ctx context.Context) error {
 			if other == z {
 				continue
 			}
-			if _, err := z.SBCtl(ctx, timeout, "wait-until", "Chassis", other.Chassis(), "other_config:is-remote=true"); err != nil {
+			if _, err := z.SBCtl(ctx, timeout, "wait-until", "Chassis", other.Chassis(),
+				"other_config:is-remote=true"); err != nil {
 				return fmt.Errorf("zone %s never learned zone %s's gateway: %w\n%s", z.Name, other.Name, err, b.Logs(10))
 			}
 		}

@@ -16,11 +16,13 @@ func TestFlagsParse(t *testing.T) {
 	o := defaultOptions()
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	o.register(fs)
-	err := fs.Parse([]string{"--nb-address=ssl:a:6641,ssl:b:6641", "--leader-elect=false", "--resync-interval=1m", "--listen-address=127.0.0.1:0"})
+	err := fs.Parse([]string{"--nb-address=ssl:a:6641,ssl:b:6641", "--leader-elect=false", "--resync-interval=1m",
+		"--listen-address=127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.nb.Address != "ssl:a:6641,ssl:b:6641" || o.leaderElect || o.resyncInterval.Minutes() != 1 || o.listenAddress != "127.0.0.1:0" {
+	if o.nb.Address != "ssl:a:6641,ssl:b:6641" || o.leaderElect || o.resyncInterval.Minutes() != 1 ||
+		o.listenAddress != "127.0.0.1:0" {
 		t.Errorf("parsed options: %+v", o)
 	}
 }
@@ -41,7 +43,8 @@ func TestStandbyReadsTheLease(t *testing.T) {
 		err   error
 		want  string
 	}{
-		{"held", lease("replica-a", 2*time.Second), nil, "standby: replica-a holds the Lease tieracl/tieracl-controller, renewed 2s ago"},
+		{"held", lease("replica-a", 2*time.Second), nil,
+			"standby: replica-a holds the Lease tieracl/tieracl-controller, renewed 2s ago"},
 		{"expired", lease("replica-a", time.Minute), nil, "is free or expired"},
 		{"released", lease("", time.Second), nil, "is free or expired"},
 		{"unreadable", nil, errors.New("connection refused"), "cannot read the leader-election Lease: connection refused"},
@@ -59,7 +62,8 @@ func TestStandbyReadsTheLease(t *testing.T) {
 			}
 		})
 	}
-	h := &health{started: true, lease: func(context.Context) (*coordinationv1.Lease, error) { return nil, errors.New("down") }}
+	h := &health{started: true,
+		lease: func(context.Context) (*coordinationv1.Lease, error) { return nil, errors.New("down") }}
 	if _, err := h.ready(context.Background()); err == nil {
 		t.Error("a standby that cannot read the Lease is ready")
 	}

@@ -38,7 +38,8 @@ func TestReadyzNamesTheNBConnectionError(t *testing.T) {
 	o.nb.ServerName = "nb"
 	o.nb.ClientCert, o.nb.ClientKey = writePEM(t, dir, "client", clientCert)
 	o.nb.CACert = filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(o.nb.CACert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: otherCA.Raw}), 0o600); err != nil {
+	if err := os.WriteFile(o.nb.CACert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: otherCA.Raw}),
+		0o600); err != nil {
 		t.Fatal(err)
 	}
 
@@ -116,10 +117,12 @@ func writePEM(t *testing.T, dir, name string, c tls.Certificate) (certPath, keyP
 		t.Fatal(err)
 	}
 	certPath, keyPath = filepath.Join(dir, name+".pem"), filepath.Join(dir, name+"-key.pem")
-	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}), 0o600); err != nil {
+	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}),
+		0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
+		0o600); err != nil {
 		t.Fatal(err)
 	}
 	return certPath, keyPath

@@ -71,7 +71,8 @@ func (h *health) ready(ctx context.Context) (string, error) {
 
 // standby reads the Lease and says who holds it: a standby that cannot read it is not ready, as it could
 // not take over either.
-func standby(ctx context.Context, read func(context.Context) (*coordinationv1.Lease, error), now time.Time) (string, error) {
+func standby(ctx context.Context, read func(context.Context) (*coordinationv1.Lease, error),
+	now time.Time) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	l, err := read(ctx)

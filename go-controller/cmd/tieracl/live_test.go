@@ -97,11 +97,14 @@ func TestLiveSyncDiffDrift(t *testing.T) {
 	expect("explain over drifted rows: the ACL is gone", 0, append(flow, nb...), "NoMatch",
 		"np:restricted-a/allow-from-monitoring:in:isolate")
 	// With prometheus's address gone from the monitoring set, allow-monitoring no longer lets it in.
-	expect("explain over drifted rows: the member is gone", 0, append([]string{"explain", "--from", "monitoring/prometheus-k8s-0",
-		"--to", "tenant-a/web-0", "--port", "8080"}, nb...), "DISAGREE: the policy model says Allow but the ACLs say Deny")
+	explainDrifted := []string{"explain", "--from", "monitoring/prometheus-k8s-0", "--to", "tenant-a/web-0",
+		"--port", "8080"}
+	expect("explain over drifted rows: the member is gone", 0, append(explainDrifted, nb...),
+		"DISAGREE: the policy model says Allow but the ACLs say Deny")
 	expect("selects sees the lost member", 0, append(selects, nb...), "10.244.1.10                  NO\n")
 	var report nbdiff.Report
-	if err := json.Unmarshal([]byte(expect("diff as JSON", 1, append([]string{"diff", "-o", "json"}, nb...))), &report); err != nil {
+	if err := json.Unmarshal([]byte(expect("diff as JSON", 1, append([]string{"diff", "-o", "json"}, nb...))),
+		&report); err != nil {
 		t.Fatal(err)
 	}
 	if report.Counts.Missing != 1 || report.Counts.MembersMissing != 1 || report.Counts.Extra != 0 {
@@ -110,7 +113,10 @@ func TestLiveSyncDiffDrift(t *testing.T) {
 	expect("sync repairs", 0, append([]string{"sync"}, nb...), "synced: ")
 	expect("diff after repair", 0, append([]string{"diff"}, nb...), "NB matches")
 
-	for _, tc := range []struct{ table, name string }{{"ACL", ""}, {"Port_Group", "foreign_pg"}, {"Address_Set", "foreign_as"}} {
+	for _, tc := range []struct {
+		table,
+		name string
+	}{{"ACL", ""}, {"Port_Group", "foreign_pg"}, {"Address_Set", "foreign_as"}} {
 		out, err := bed.NBCtl(ctx, "--bare", "--columns=name", "list", tc.table)
 		if err != nil {
 			t.Fatal(err)
@@ -152,9 +158,11 @@ func TestLiveACLList(t *testing.T) {
 	expectCLI(t, 0, append([]string{"sync", "-f", liveExample}, nb...))
 
 	expectCLI(t, 0, append([]string{"acl-list"}, nb...), "TIER  DIRECTION  PRIORITY",
-		"AdminNetworkPolicy/block-monitoring", "#0", "foreign", "ip4.src == 192.0.2.1", "PORT GROUPS USED", "ADDRESS SETS USED")
+		"AdminNetworkPolicy/block-monitoring", "#0", "foreign", "ip4.src == 192.0.2.1", "PORT GROUPS USED", "ADDRESS SETS "+
+			"USED")
 	var listing aclListing
-	out := expectCLI(t, 0, append([]string{"acl-list", "--policy", "AdminNetworkPolicy/block-monitoring", "-o", "json"}, nb...))
+	out := expectCLI(t, 0,
+		append([]string{"acl-list", "--policy", "AdminNetworkPolicy/block-monitoring", "-o", "json"}, nb...))
 	if err := json.Unmarshal([]byte(out), &listing); err != nil {
 		t.Fatal(err)
 	}
@@ -186,13 +194,16 @@ func TestLiveACLList(t *testing.T) {
 	if strings.Contains(pod, "192.0.2.1") {
 		t.Errorf("--pod lists an ACL of the switch, not of the pod's port groups:\n%s", pod)
 	}
-	if _, _, errOut := runCLI(append([]string{"acl-list", "--pod", "monitoring/nope"}, nb...)...); !strings.Contains(errOut, "no logical switch port monitoring_nope") {
+	_, _, errOut := runCLI(append([]string{"acl-list", "--pod", "monitoring/nope"}, nb...)...)
+	if !strings.Contains(errOut, "no logical switch port monitoring_nope") {
 		t.Errorf("--pod of an unknown pod: %s", errOut)
 	}
-	if code, _, errOut := runCLI(append([]string{"acl-list", "nosuch"}, nb...)...); code != 2 || !strings.Contains(errOut, `no logical switch "nosuch"`) {
+	if code, _, errOut := runCLI(append([]string{"acl-list", "nosuch"}, nb...)...); code != 2 ||
+		!strings.Contains(errOut, `no logical switch "nosuch"`) {
 		t.Errorf("unknown switch: exit %d, %s", code, errOut)
 	}
-	if code, _, errOut := runCLI("acl-list", "--nb", "unix:/nonexistent/nb.sock"); code != 2 || !strings.Contains(errOut, "connect to NB") {
+	code, _, errOut := runCLI("acl-list", "--nb", "unix:/nonexistent/nb.sock")
+	if code != 2 || !strings.Contains(errOut, "connect to NB") {
 		t.Errorf("unreachable NB: exit %d, %s", code, errOut)
 	}
 }
@@ -203,9 +214,11 @@ func TestLiveSyncReportsMissingPorts(t *testing.T) {
 	_, bed, _ := startLiveNB(t)
 	nb := []string{"-f", "testdata/cluster.yaml", "--nb", bed.NBSocket()}
 	expectCLI(t, 0, append([]string{"sync"}, nb...),
-		"pod monitoring/prometheus: no logical switch port monitoring_prometheus in NB", "pod shop/web: no logical switch port shop_web")
+		"pod monitoring/prometheus: no logical switch port monitoring_prometheus in NB", "pod shop/web: no logical switch "+
+			"port shop_web")
 	expectCLI(t, 1, append([]string{"diff"}, nb...), "! no logical switch port: shop_web", "0 members missing")
-	if code, _, errOut := runCLI("sync", "--nb", bed.NBSocket()); code != 2 || !strings.Contains(errOut, "sync needs manifests") {
+	if code, _, errOut := runCLI("sync", "--nb", bed.NBSocket()); code != 2 ||
+		!strings.Contains(errOut, "sync needs manifests") {
 		t.Errorf("sync without files: exit %d, %s", code, errOut)
 	}
 }

@@ -70,8 +70,10 @@ func TestMatrixHTMLInChromium(t *testing.T) {
 		}
 	}
 	// The cell of a denied connection names the tier, policy and rule.
-	cell := regexp.MustCompile(`<td class="deny" title="monitoring/prometheus-k8s-0\(10\.244\.1\.10\) -&gt; restricted-a/db-0\([^"]*\) ` +
-		`TCP/8080: tier 1 AdminNetworkPolicy/block-monitoring #0 deny-ingress-from-monitoring \(ACL anp:block-monitoring:in:0\)">` +
+	cell := regexp.MustCompile(`<td class="deny" title="monitoring/prometheus-k8s-0\(10\.244\.1\.10\) -&gt; ` +
+		`restricted-a/db-0\([^"]*\) ` +
+		`TCP/8080: tier 1 AdminNetworkPolicy/block-monitoring #0 deny-ingress-from-monitoring \(ACL ` +
+		`anp:block-monitoring:in:0\)">` +
 		`✗<small>tier 1 AdminNetworkPolicy/block-monitoring #0 deny-ingress-from-monitoring</small></td>`)
 	if !cell.MatchString(dom) {
 		t.Errorf("rendered page lacks the cell that block-monitoring denies:\n%.3000s", dom)

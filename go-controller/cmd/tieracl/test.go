@@ -96,7 +96,8 @@ evaluator that fails). Without -f it runs the embedded example ` + defaultExampl
 			return nil
 		},
 	}
-	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "policy test file (repeatable); default: the embedded example's")
+	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil,
+		"policy test file (repeatable); default: the embedded example's")
 	cmd.Flags().StringVar(&backend, "backend", policytest.BackendACL,
 		"what judges the probes: "+strings.Join(backends("").Names(), ", "))
 	cmd.Flags().StringVar(&ovnBin, "ovn-bin", "", "the OVN installation the ovn and datapath backends run: a "+

@@ -68,15 +68,18 @@ func relabeledNS(ns *corev1.Namespace, lbls ...string) *corev1.Namespace {
 }
 
 func podsIn(ns, pods *metav1.LabelSelector) anpv1alpha1.AdminNetworkPolicySubject {
-	return anpv1alpha1.AdminNetworkPolicySubject{Pods: &anpv1alpha1.NamespacedPod{NamespaceSelector: *ns, PodSelector: *pods}}
+	return anpv1alpha1.AdminNetworkPolicySubject{Pods: &anpv1alpha1.NamespacedPod{NamespaceSelector: *ns,
+		PodSelector: *pods}}
 }
 
 func fromPods(ns, pods *metav1.LabelSelector) anpv1alpha1.AdminNetworkPolicyIngressPeer {
-	return anpv1alpha1.AdminNetworkPolicyIngressPeer{Pods: &anpv1alpha1.NamespacedPod{NamespaceSelector: *ns, PodSelector: *pods}}
+	return anpv1alpha1.AdminNetworkPolicyIngressPeer{Pods: &anpv1alpha1.NamespacedPod{NamespaceSelector: *ns,
+		PodSelector: *pods}}
 }
 
 func toPods(ns, pods *metav1.LabelSelector) anpv1alpha1.AdminNetworkPolicyEgressPeer {
-	return anpv1alpha1.AdminNetworkPolicyEgressPeer{Pods: &anpv1alpha1.NamespacedPod{NamespaceSelector: *ns, PodSelector: *pods}}
+	return anpv1alpha1.AdminNetworkPolicyEgressPeer{Pods: &anpv1alpha1.NamespacedPod{NamespaceSelector: *ns,
+		PodSelector: *pods}}
 }
 
 const (
@@ -85,16 +88,19 @@ const (
 	pass  = anpv1alpha1.AdminNetworkPolicyRuleActionPass
 )
 
-func ingress(action anpv1alpha1.AdminNetworkPolicyRuleAction, from ...anpv1alpha1.AdminNetworkPolicyIngressPeer) anpv1alpha1.AdminNetworkPolicyIngressRule {
+func ingress(action anpv1alpha1.AdminNetworkPolicyRuleAction,
+	from ...anpv1alpha1.AdminNetworkPolicyIngressPeer) anpv1alpha1.AdminNetworkPolicyIngressRule {
 	return anpv1alpha1.AdminNetworkPolicyIngressRule{Action: action, From: from}
 }
 
-func egress(action anpv1alpha1.AdminNetworkPolicyRuleAction, to ...anpv1alpha1.AdminNetworkPolicyEgressPeer) anpv1alpha1.AdminNetworkPolicyEgressRule {
+func egress(action anpv1alpha1.AdminNetworkPolicyRuleAction,
+	to ...anpv1alpha1.AdminNetworkPolicyEgressPeer) anpv1alpha1.AdminNetworkPolicyEgressRule {
 	return anpv1alpha1.AdminNetworkPolicyEgressRule{Action: action, To: to}
 }
 
 // anp makes an ANP; rules are AdminNetworkPolicyIngressRule or AdminNetworkPolicyEgressRule values.
-func anp(name string, priority int32, subject anpv1alpha1.AdminNetworkPolicySubject, rules ...any) *anpv1alpha1.AdminNetworkPolicy {
+func anp(name string, priority int32, subject anpv1alpha1.AdminNetworkPolicySubject,
+	rules ...any) *anpv1alpha1.AdminNetworkPolicy {
 	a := &anpv1alpha1.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: anpv1alpha1.AdminNetworkPolicySpec{Priority: priority, Subject: subject}}
 	for _, r := range rules {
@@ -111,7 +117,8 @@ func anp(name string, priority int32, subject anpv1alpha1.AdminNetworkPolicySubj
 }
 
 // banp makes the BANP "default" with ingress rules of one action from the given peers.
-func banp(subject anpv1alpha1.AdminNetworkPolicySubject, action anpv1alpha1.BaselineAdminNetworkPolicyRuleAction, from ...anpv1alpha1.AdminNetworkPolicyIngressPeer) *anpv1alpha1.BaselineAdminNetworkPolicy {
+func banp(subject anpv1alpha1.AdminNetworkPolicySubject, action anpv1alpha1.BaselineAdminNetworkPolicyRuleAction,
+	from ...anpv1alpha1.AdminNetworkPolicyIngressPeer) *anpv1alpha1.BaselineAdminNetworkPolicy {
 	return &anpv1alpha1.BaselineAdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "default"},
 		Spec: anpv1alpha1.BaselineAdminNetworkPolicySpec{Subject: subject,
 			Ingress: []anpv1alpha1.BaselineAdminNetworkPolicyIngressRule{{Action: action, From: from}}}}
@@ -121,7 +128,8 @@ func banp(subject anpv1alpha1.AdminNetworkPolicySubject, action anpv1alpha1.Base
 // namespace that from selects (none: isolation only).
 func netpol(ns, name string, podSel *metav1.LabelSelector, from ...*metav1.LabelSelector) *networkingv1.NetworkPolicy {
 	np := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec: networkingv1.NetworkPolicySpec{PodSelector: *podSel, PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}}
+		Spec: networkingv1.NetworkPolicySpec{PodSelector: *podSel,
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}}
 	if len(from) > 0 {
 		rule := networkingv1.NetworkPolicyIngressRule{}
 		for _, f := range from {

@@ -20,7 +20,8 @@ import (
 
 // cnp is a ClusterNetworkPolicy whose subject is the pods app=web in namespaces team=a, with one ingress
 // rule from the namespaces team=b.
-func cnp(name string, tier cnpv1beta1.Tier, prio int32, action cnpv1beta1.ClusterNetworkPolicyRuleAction) *cnpv1beta1.ClusterNetworkPolicy {
+func cnp(name string, tier cnpv1beta1.Tier, prio int32,
+	action cnpv1beta1.ClusterNetworkPolicyRuleAction) *cnpv1beta1.ClusterNetworkPolicy {
 	return &cnpv1beta1.ClusterNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: cnpv1beta1.ClusterNetworkPolicySpec{Tier: tier, Priority: prio,
 			Subject: cnpv1beta1.ClusterNetworkPolicySubject{Pods: &cnpv1beta1.NamespacedPod{
@@ -42,9 +43,11 @@ func (e *env) cnpCondition(name string, status metav1.ConditionStatus, reason st
 	}
 	switch {
 	case len(found) != 1:
-		return fmt.Errorf("%s has %d %s conditions, want one: %+v", name, len(found), controller.ConditionProgrammed, c.Status)
+		return fmt.Errorf("%s has %d %s conditions, want one: %+v", name, len(found), controller.ConditionProgrammed,
+			c.Status)
 	case found[0].Status != status || found[0].Reason != reason:
-		return fmt.Errorf("%s is %s/%s (%s), want %s/%s", name, found[0].Status, found[0].Reason, found[0].Message, status, reason)
+		return fmt.Errorf("%s is %s/%s (%s), want %s/%s", name, found[0].Status, found[0].Reason, found[0].Message, status,
+			reason)
 	case found[0].ObservedGeneration != c.Generation:
 		return fmt.Errorf("%s: condition for generation %d, object at %d", name, found[0].ObservedGeneration, c.Generation)
 	}
@@ -75,7 +78,8 @@ func TestClusterNetworkPolicy(t *testing.T) {
 			}
 			rule++
 			wantTier := map[string]string{"1": "Admin", "3": "Baseline"}[tier]
-			if fmt.Sprint(a.Tier) != tier || a.ExternalIDs[nbrows.KeyTier] != wantTier || a.ExternalIDs[nbrows.KeyRuleName] != "from-b" ||
+			if fmt.Sprint(a.Tier) != tier || a.ExternalIDs[nbrows.KeyTier] != wantTier ||
+				a.ExternalIDs[nbrows.KeyRuleName] != "from-b" ||
 				!strings.HasPrefix(deref(a.Name), "cnp-"+strings.ToLower(wantTier)+":"+name+":in:0") {
 				t.Errorf("%s: ACL tier %d name %q external_ids %v", name, a.Tier, deref(a.Name), a.ExternalIDs)
 			}
@@ -88,12 +92,14 @@ func TestClusterNetworkPolicy(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"admin-deny", "base-accept"} {
-		e.eventually(name+" programmed", func() error { return e.cnpCondition(name, metav1.ConditionTrue, controller.ReasonProgrammed) })
+		e.eventually(name+" programmed",
+			func() error { return e.cnpCondition(name, metav1.ConditionTrue, controller.ReasonProgrammed) })
 	}
 	e.put(twin)
 	e.synced()
 	for _, name := range []string{"base-accept", "base-twin"} {
-		e.eventually(name+" conflicts", func() error { return e.cnpCondition(name, metav1.ConditionTrue, "PriorityConflict") })
+		e.eventually(name+" conflicts",
+			func() error { return e.cnpCondition(name, metav1.ConditionTrue, "PriorityConflict") })
 	}
 	e.waitEvent(r, "Warning PriorityConflict ")
 	e.del(twin)
@@ -107,10 +113,10 @@ func TestClusterNetworkPolicy(t *testing.T) {
 }
 
 func TestServedPolicyKinds(t *testing.T) {
-	v1alpha1 := &metav1.APIResourceList{GroupVersion: "policy.networking.k8s.io/v1alpha1", APIResources: []metav1.APIResource{
-		{Name: "adminnetworkpolicies"}, {Name: "baselineadminnetworkpolicies"}}}
-	v1beta1 := &metav1.APIResourceList{GroupVersion: "policy.networking.k8s.io/v1beta1", APIResources: []metav1.APIResource{
-		{Name: "clusternetworkpolicies"}, {Name: "clusternetworkpolicies/status"}}}
+	v1alpha1 := &metav1.APIResourceList{GroupVersion: "policy.networking.k8s.io/v1alpha1",
+		APIResources: []metav1.APIResource{{Name: "adminnetworkpolicies"}, {Name: "baselineadminnetworkpolicies"}}}
+	v1beta1 := &metav1.APIResourceList{GroupVersion: "policy.networking.k8s.io/v1beta1",
+		APIResources: []metav1.APIResource{{Name: "clusternetworkpolicies"}, {Name: "clusternetworkpolicies/status"}}}
 	tests := []struct {
 		name     string
 		lists    []*metav1.APIResourceList
@@ -159,7 +165,8 @@ func TestWatchServedPolicyKinds(t *testing.T) {
 		APIResources: []metav1.APIResource{{Name: "adminnetworkpolicies"}, {Name: "baselineadminnetworkpolicies"}}})
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel2()
-	if err := controller.WatchServedPolicyKinds(ctx2, d, unserved, 5*time.Millisecond); !errors.Is(err, controller.ErrServedChanged) {
+	err = controller.WatchServedPolicyKinds(ctx2, d, unserved, 5*time.Millisecond)
+	if !errors.Is(err, controller.ErrServedChanged) {
 		t.Fatalf("the v0.1.7 CRDs were installed: got %v, want ErrServedChanged", err)
 	}
 }

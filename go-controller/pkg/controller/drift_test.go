@@ -129,7 +129,8 @@ func TestDriftIsRepaired(t *testing.T) {
 func TestOwnWritesAreNotDrift(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
-	e.put(anp("guard", 10, podsIn(sel("team=a"), sel("app=web")), ingress(deny, fromPods(sel("team=b"), sel("app=client")))))
+	e.put(anp("guard", 10, podsIn(sel("team=a"), sel("app=web")),
+		ingress(deny, fromPods(sel("team=b"), sel("app=client")))))
 	r := e.start(func(c *controller.Config) { c.ResyncInterval = -1 })
 	e.synced()
 	web, client := e.snap.Pods[0], e.snap.Pods[2]

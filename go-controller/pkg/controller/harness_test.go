@@ -234,7 +234,8 @@ func (e *env) change(deleting bool, objs []runtime.Object) {
 }
 
 func write[T metav1.Object](e *env, c objClient[T], list *[]T, obj T, deleting bool) error {
-	i := slices.IndexFunc(*list, func(o T) bool { return o.GetNamespace() == obj.GetNamespace() && o.GetName() == obj.GetName() })
+	i := slices.IndexFunc(*list,
+		func(o T) bool { return o.GetNamespace() == obj.GetNamespace() && o.GetName() == obj.GetName() })
 	if deleting {
 		if i >= 0 {
 			*list = slices.Delete(*list, i, i+1)
@@ -299,8 +300,8 @@ func (e *env) newRunning(opts ...func(*controller.Config)) *running {
 	e.t.Helper()
 	nb := e.connectNB()
 	r := &running{metrics: controller.NewMetrics(nil), events: record.NewFakeRecorder(1000), nb: nb}
-	cfg := controller.Config{Kube: e.kube, Policy: e.policy, NB: nbsync.NewConn(nb), Recorder: r.events, Metrics: r.metrics,
-		RetryInterval: 20 * time.Millisecond}
+	cfg := controller.Config{Kube: e.kube, Policy: e.policy, NB: nbsync.NewConn(nb), Recorder: r.events,
+		Metrics: r.metrics, RetryInterval: 20 * time.Millisecond}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -380,7 +381,8 @@ func ops(m *controller.Metrics) map[string]float64 {
 
 // rows lists the ACLs, port groups and address sets whose external IDs keep accepts, from the test's
 // NB connection.
-func (e *env) rows(keep func(ids map[string]string) bool) (acls []*nbdb.ACL, pgs []*nbdb.PortGroup, sets []*nbdb.AddressSet) {
+func (e *env) rows(keep func(ids map[string]string) bool) (acls []*nbdb.ACL, pgs []*nbdb.PortGroup,
+	sets []*nbdb.AddressSet) {
 	e.t.Helper()
 	// Address sets come from NB itself: the nbsync client's cache holds them without their addresses.
 	all, err := nbsync.ReadAddressSets(e.ctx, e.check, false)
@@ -438,7 +440,9 @@ func (e *env) aclsOf(kind, name string) []*nbdb.ACL {
 // sorted, so two dumps compare equal only when no such row was added, removed or changed.
 func (e *env) foreignRows() string {
 	e.t.Helper()
-	acls, pgs, sets := e.rows(func(ids map[string]string) bool { return ids[nbrows.KeyManagedBy] != nbrows.ManagedByValue })
+	acls, pgs, sets := e.rows(func(ids map[string]string) bool {
+		return ids[nbrows.KeyManagedBy] != nbrows.ManagedByValue
+	})
 	var lines []string
 	add := func(table string, row any) {
 		raw, err := json.Marshal(row)

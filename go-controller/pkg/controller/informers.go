@@ -86,7 +86,8 @@ func trimPod(obj any) (any, error) {
 		return obj, nil
 	}
 	out := &corev1.Pod{TypeMeta: p.TypeMeta}
-	out.Name, out.Namespace, out.UID, out.Labels, out.ResourceVersion = p.Name, p.Namespace, p.UID, p.Labels, p.ResourceVersion
+	out.Name, out.Namespace, out.UID = p.Name, p.Namespace, p.UID
+	out.Labels, out.ResourceVersion = p.Labels, p.ResourceVersion
 	out.Spec.HostNetwork, out.Spec.NodeName = p.Spec.HostNetwork, p.Spec.NodeName
 	for _, c := range p.Spec.Containers {
 		if len(c.Ports) > 0 {

@@ -30,7 +30,8 @@ func leaseFor(id string) controller.LeaderElection {
 }
 
 // runReplica runs lead under controller.RunLeader until cancel; leading is set while lead runs.
-func runReplica(t *testing.T, ctx context.Context, kube *kubefake.Clientset, id string, lead func(context.Context)) *replica {
+func runReplica(t *testing.T, ctx context.Context, kube *kubefake.Clientset, id string,
+	lead func(context.Context)) *replica {
 	ctx, cancel := context.WithCancel(ctx)
 	rep := &replica{id: id, cancel: cancel, done: make(chan struct{})}
 	go func() {

@@ -20,7 +20,8 @@ func TestACLLogging(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
 	logged := anp("logged", 10, podsIn(sel("team=a"), sel()),
-		ingress(allow, fromPods(sel("team=b"), sel())), ingress(deny, fromPods(sel(), sel())), egress(pass, toPods(sel(), sel())))
+		ingress(allow, fromPods(sel("team=b"), sel())), ingress(deny, fromPods(sel(), sel())),
+		egress(pass, toPods(sel(), sel())))
 	e.put(annotated(logged, policy.LoggingAnnotation, logNoticeAlert),
 		netpol("a", "np", sel("app=web"), sel("app=db")))
 	e.start()
@@ -91,7 +92,8 @@ func (e *env) logging(kind, owner, allowSev, denySev string) error {
 	for _, a := range acls {
 		want := wantSeverity(a, allowSev, denySev)
 		if a.Log != (want != "") || deref(a.Severity) != want {
-			return fmt.Errorf("ACL %s (%s): log %v severity %q, want severity %q", deref(a.Name), a.Action, a.Log, deref(a.Severity), want)
+			return fmt.Errorf("ACL %s (%s): log %v severity %q, want severity %q", deref(a.Name), a.Action, a.Log,
+				deref(a.Severity), want)
 		}
 		seen[want] = true
 	}

@@ -125,8 +125,8 @@ func (e *env) outage(r *running) {
 	e.reconnectCheck()
 }
 
-// breakNB edits tieracl's rows with ovn-nbctl (committed when it returns): deletes every owned address set, drops guard's ACLs and
-// ports from its port group, and makes a NetworkPolicy ACL match nothing.
+// breakNB edits tieracl's rows with ovn-nbctl (committed when it returns): deletes every owned address set,
+// drops guard's ACLs and ports from its port group, and makes a NetworkPolicy ACL match nothing.
 func (e *env) breakNB() {
 	e.t.Helper()
 	_, _, sets := e.rows(func(ids map[string]string) bool { return ids[nbrows.KeyManagedBy] == nbrows.ManagedByValue })

@@ -72,7 +72,8 @@ func TestChangesWhileStoppedAreWrittenAtStart(t *testing.T) {
 
 	e.start()
 	e.synced()
-	for _, owner := range [][2]string{{"AdminNetworkPolicy", "guard"}, {"BaselineAdminNetworkPolicy", "default"}, {"NetworkPolicy", "a/np"}} {
+	for _, owner := range [][2]string{{"AdminNetworkPolicy", "guard"}, {"BaselineAdminNetworkPolicy", "default"},
+		{"NetworkPolicy", "a/np"}} {
 		if rows := e.ownedBy(owner[0], owner[1]); len(rows) != 0 {
 			t.Errorf("rows of the deleted %s remain: %v", owner[1], rows)
 		}

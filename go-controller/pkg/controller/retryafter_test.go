@@ -25,7 +25,8 @@ func TestRetryAfterIsCapped(t *testing.T) {
 			w.Header().Set("Retry-After", "5")
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusTooManyRequests)
-			_, _ = w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"TooManyRequests","code":429}`))
+			_, _ = w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure",` +
+				`"reason":"TooManyRequests","code":429}`))
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")

@@ -59,7 +59,8 @@ func newStatusWriter(cfg Config, inf *informerSet) *statusWriter {
 // update writes conditions and events for every compiled policy, a gap counting as a problem; in zone
 // mode it writes the zone's report instead. Errors are logged and counted: a status write that fails is
 // tried again at the next batch: update returns false then.
-func (s *statusWriter) update(ctx context.Context, policies []*policy.Policy, gapOf func(policy.Owner) (gap, bool)) (done bool) {
+func (s *statusWriter) update(ctx context.Context, policies []*policy.Policy,
+	gapOf func(policy.Owner) (gap, bool)) (done bool) {
 	done = true
 	seen := map[policy.Owner]bool{}
 	byReason := map[string]int{}

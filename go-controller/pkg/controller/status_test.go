@@ -35,7 +35,8 @@ func TestStatusConditionAndEvents(t *testing.T) {
 			metav1.ConditionTrue, controller.ReasonProgrammed, true},
 		{"domainNames peer in an Allow rule fails closed", anp("p", 10, webInA, egress(allow, domains)),
 			metav1.ConditionFalse, "FailClosed", true},
-		{"invalid peer selector in a Deny rule fails closed", anp("p", 10, webInA, ingress(deny, fromPods(sel(), badSelector))),
+		{"invalid peer selector in a Deny rule fails closed",
+			anp("p", 10, webInA, ingress(deny, fromPods(sel(), badSelector))),
 			metav1.ConditionFalse, "FailClosed", true},
 		{"invalid subject selector", anp("p", 10, podsIn(sel(), badSelector), ingress(deny, fromPods(sel(), sel()))),
 			metav1.ConditionFalse, "InvalidSubject", false},
@@ -75,14 +76,16 @@ func TestStatusFollowsChanges(t *testing.T) {
 	r := e.start(func(c *controller.Config) { c.ResyncInterval = 100 * time.Millisecond })
 	e.synced()
 	for _, name := range []string{"first", "second"} {
-		e.eventually(name+" conflicts", func() error { return e.anpCondition(name, metav1.ConditionTrue, "PriorityConflict") })
+		e.eventually(name+" conflicts",
+			func() error { return e.anpCondition(name, metav1.ConditionTrue, "PriorityConflict") })
 	}
 	e.waitEvent(r, "Warning PriorityConflict ")
 
 	e.put(anp("second", 11, podsIn(sel("team=c"), sel()), egress(deny, toPods(sel("team=b"), sel()))))
 	e.synced()
 	for _, name := range []string{"first", "second"} {
-		e.eventually(name+" is programmed", func() error { return e.anpCondition(name, metav1.ConditionTrue, controller.ReasonProgrammed) })
+		e.eventually(name+" is programmed",
+			func() error { return e.anpCondition(name, metav1.ConditionTrue, controller.ReasonProgrammed) })
 	}
 	e.eventually("second's condition has its new generation", func() error { return e.observedGeneration("second", 1) })
 
@@ -131,7 +134,8 @@ func TestStatusWriteConflictIsRetried(t *testing.T) {
 		if err := e.policy.Tracker().Update(a.GetResource(), touched, ""); err != nil {
 			return true, nil, err
 		}
-		return true, nil, apierrors.NewConflict(a.GetResource().GroupResource(), "p", errors.New("the object has been modified"))
+		return true, nil, apierrors.NewConflict(a.GetResource().GroupResource(), "p",
+			errors.New("the object has been modified"))
 	})
 	e.start()
 	e.synced()

@@ -218,7 +218,8 @@ func TestStepRetriesFailedWriteWhole(t *testing.T) {
 	}
 	full := s.nb.sentCalls()[2].state
 	for _, pg := range full.PortGroups {
-		if pg.ExternalIDs["tieracl.io/owner-name"] == "guard" && fmt.Sprint(slices.Sorted(slices.Values(pg.Ports))) != "[a_db a_web]" {
+		if pg.ExternalIDs["tieracl.io/owner-name"] == "guard" &&
+			fmt.Sprint(slices.Sorted(slices.Values(pg.Ports))) != "[a_db a_web]" {
 			t.Errorf("the retry writes guard's subject as %v, want both pods", pg.Ports)
 		}
 	}

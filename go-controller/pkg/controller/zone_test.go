@@ -70,7 +70,8 @@ func TestZoneModeKnowsPodsByNode(t *testing.T) {
 		t.Fatalf("port a_db: %q, %v", uuid, err)
 	}
 	_, pgs, _ := e.rows(ownedByPolicy("AdminNetworkPolicy", "guard"))
-	if !slices.ContainsFunc(pgs, func(pg *nbdb.PortGroup) bool { return slices.Contains(pg.Ports, strings.TrimSpace(uuid)) }) {
+	inGroup := func(pg *nbdb.PortGroup) bool { return slices.Contains(pg.Ports, strings.TrimSpace(uuid)) }
+	if !slices.ContainsFunc(pgs, inGroup) {
 		t.Error("the port of a pod whose node is in another zone left the policy's port group; it must stay")
 	}
 

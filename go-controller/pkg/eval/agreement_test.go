@@ -104,7 +104,8 @@ func verdictText(v eval.Verdict) string {
 }
 
 // outside addresses never belong to a pod or node of synth.Random, so they stand for the world outside.
-var outside = []netip.Addr{netip.MustParseAddr("192.0.2.7"), netip.MustParseAddr("10.244.0.250"), netip.MustParseAddr("fd00:10:244::ff00"), netip.MustParseAddr("2001:db8::7")}
+var outside = []netip.Addr{netip.MustParseAddr("192.0.2.7"), netip.MustParseAddr("10.244.0.250"),
+	netip.MustParseAddr("fd00:10:244::ff00"), netip.MustParseAddr("2001:db8::7")}
 
 var ports = []int32{53, 80, 443, 8000, 8050, 8080, 8081, 8100, 9090}
 

@@ -33,8 +33,8 @@ import (
 func FuzzTranslate(f *testing.F) {
 	f.Add([]byte("tieracl"), uint16(0), "10.244.0.1/24", "10.244.0.0/28", "web", "TCP", int32(8080), int32(8100), "a",
 		`{"deny":"alert"}`, int32(5))
-	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, uint16(0xffff), "fd00:10:244::/64", "10.0.0.0/8", "dns", "UDP", int32(65536),
-		int32(0), "a b", "{", int32(1001))
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, uint16(0xffff), "fd00:10:244::/64", "10.0.0.0/8", "dns", "UDP",
+		int32(65536), int32(0), "a b", "{", int32(1001))
 	f.Fuzz(func(t *testing.T, choices []byte, shape uint16, cidr, except, portName, proto string, port, endPort int32,
 		label, logging string, prio int32) {
 		bad := badInput{shape: shape, cidr: cidr, except: except, portName: portName, proto: proto, port: port,
@@ -146,10 +146,12 @@ func (b badInput) inject(s *cluster.Snapshot) {
 			{Key: "app", Operator: metav1.LabelSelectorOpIn, Values: []string{label, "a"}}}}
 	}
 	// A pod with the named port, at the fuzzer's number (perhaps outside 1-65535).
-	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns.Name, Name: "fuzz", Labels: map[string]string{"app": "a"}},
-		Spec: corev1.PodSpec{NodeName: s.Nodes[0].Name, Containers: []corev1.Container{{Name: "c", Ports: []corev1.ContainerPort{
-			{Name: portName, ContainerPort: b.port, Protocol: proto}}}}},
-		Status: corev1.PodStatus{Phase: corev1.PodRunning, PodIPs: []corev1.PodIP{{IP: "10.244.7.7"}, {IP: "fd00:10:244::707"}}}}
+	p := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns.Name, Name: "fuzz", Labels: map[string]string{"app": "a"}},
+		Spec: corev1.PodSpec{NodeName: s.Nodes[0].Name, Containers: []corev1.Container{{Name: "c",
+			Ports: []corev1.ContainerPort{{Name: portName, ContainerPort: b.port, Protocol: proto}}}}},
+		Status: corev1.PodStatus{Phase: corev1.PodRunning,
+			PodIPs: []corev1.PodIP{{IP: "10.244.7.7"}, {IP: "fd00:10:244::707"}}}}
 	s.Pods = append(s.Pods, p)
 
 	adminPorts := []anpv1alpha1.AdminNetworkPolicyPort{
@@ -166,7 +168,8 @@ func (b badInput) inject(s *cluster.Snapshot) {
 			Egress: []anpv1alpha1.AdminNetworkPolicyEgressRule{
 				{Name: valid(b.label), Action: action, Ports: &chosenPorts,
 					To: []anpv1alpha1.AdminNetworkPolicyEgressPeer{{Networks: []anpv1alpha1.CIDR{anpv1alpha1.CIDR(cidr)}}}},
-				{Name: "fuzz-pods", Action: action, To: []anpv1alpha1.AdminNetworkPolicyEgressPeer{{Pods: &anpv1alpha1.NamespacedPod{PodSelector: *sel}}}},
+				{Name: "fuzz-pods", Action: action,
+					To: []anpv1alpha1.AdminNetworkPolicyEgressPeer{{Pods: &anpv1alpha1.NamespacedPod{PodSelector: *sel}}}},
 			},
 			Ingress: []anpv1alpha1.AdminNetworkPolicyIngressRule{{Name: "fuzz-in", Action: action, Ports: &chosenPorts,
 				From: []anpv1alpha1.AdminNetworkPolicyIngressPeer{{Namespaces: sel}}}}}}

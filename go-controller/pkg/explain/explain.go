@@ -117,7 +117,8 @@ func judge(s *cluster.Snapshot, f eval.Flow, rows *nbrows.State) (*Report, error
 }
 
 func flowView(f eval.Flow) Flow {
-	return Flow{Src: endpointView(f.Src), Dst: endpointView(f.Dst), Protocol: string(f.Protocol), Port: f.Port, Text: f.String()}
+	return Flow{Src: endpointView(f.Src), Dst: endpointView(f.Dst), Protocol: string(f.Protocol), Port: f.Port,
+		Text: f.String()}
 }
 
 func endpointView(e eval.Endpoint) Endpoint {

@@ -31,22 +31,28 @@ func TestRun(t *testing.T) {
 		lastACL   string // the ingress side's last ACL step
 		sets      []SetCheck
 	}{{
-		name:    "passed by the ANP, denied by the NetworkPolicy, IPv4",
-		flow:    eval.Flow{Src: endpoint("monitoring/prometheus", "10.0.1.10"), Dst: endpoint("shop/web", "10.0.2.20"), Protocol: "TCP", Port: 8080},
+		name: "passed by the ANP, denied by the NetworkPolicy, IPv4",
+		flow: eval.Flow{Src: endpoint("monitoring/prometheus", "10.0.1.10"), Dst: endpoint("shop/web", "10.0.2.20"),
+			Protocol: "TCP", Port: 8080},
 		allowed: false, judged: []bool{true, true}, lastModel: eval.StepIsolated, lastACL: eval.StepDeny,
-		sets: []SetCheck{{ACL: "anp:pass-monitoring:in:0", Field: "ip4.src", IP: "10.0.1.10", Contains: true, Addresses: 1, Exists: true}},
+		sets: []SetCheck{{ACL: "anp:pass-monitoring:in:0", Field: "ip4.src", IP: "10.0.1.10", Contains: true, Addresses: 1,
+			Exists: true}},
 	}, {
-		name:    "the same in IPv6 checks the IPv6 set only",
-		flow:    eval.Flow{Src: endpoint("monitoring/prometheus", "fd00::1:10"), Dst: endpoint("shop/web", "fd00::2:20"), Protocol: "TCP", Port: 8080},
+		name: "the same in IPv6 checks the IPv6 set only",
+		flow: eval.Flow{Src: endpoint("monitoring/prometheus", "fd00::1:10"), Dst: endpoint("shop/web", "fd00::2:20"),
+			Protocol: "TCP", Port: 8080},
 		allowed: false, judged: []bool{true, true}, lastModel: eval.StepIsolated, lastACL: eval.StepDeny,
-		sets: []SetCheck{{ACL: "anp:pass-monitoring:in:0", Field: "ip6.src", IP: "fd00::1:10", Contains: true, Addresses: 1, Exists: true}},
+		sets: []SetCheck{{ACL: "anp:pass-monitoring:in:0", Field: "ip6.src", IP: "fd00::1:10", Contains: true, Addresses: 1,
+			Exists: true}},
 	}, {
-		name:    "from outside: no egress side, the ANP does not match",
-		flow:    eval.Flow{Src: eval.Endpoint{IP: netip.MustParseAddr("192.0.2.1")}, Dst: endpoint("shop/web", "10.0.2.20"), Protocol: "TCP", Port: 8080},
+		name: "from outside: no egress side, the ANP does not match",
+		flow: eval.Flow{Src: eval.Endpoint{IP: netip.MustParseAddr("192.0.2.1")}, Dst: endpoint("shop/web", "10.0.2.20"),
+			Protocol: "TCP", Port: 8080},
 		allowed: false, judged: []bool{false, true}, lastModel: eval.StepIsolated, lastACL: eval.StepDeny,
 	}, {
-		name:    "shop to monitoring is not isolated",
-		flow:    eval.Flow{Src: endpoint("shop/web", "10.0.2.20"), Dst: endpoint("monitoring/prometheus", "10.0.1.10"), Protocol: "UDP", Port: 53},
+		name: "shop to monitoring is not isolated",
+		flow: eval.Flow{Src: endpoint("shop/web", "10.0.2.20"), Dst: endpoint("monitoring/prometheus", "10.0.1.10"),
+			Protocol: "UDP", Port: 53},
 		allowed: true, judged: []bool{true, true}, lastModel: eval.StepDefault, lastACL: eval.StepDefault,
 	}}
 	for _, tc := range tests {
@@ -89,12 +95,15 @@ func TestRun(t *testing.T) {
 
 // disagreeing is a report the two evaluators could produce only with a translation bug.
 func disagreeing() *Report {
-	flow := eval.Flow{Src: endpoint("a/x", "10.0.0.1"), Dst: eval.Endpoint{IP: netip.MustParseAddr("10.0.0.9"), Node: "worker"}, Protocol: "TCP", Port: 22}
+	flow := eval.Flow{Src: endpoint("a/x", "10.0.0.1"),
+		Dst: eval.Endpoint{IP: netip.MustParseAddr("10.0.0.9"), Node: "worker"}, Protocol: "TCP", Port: 22}
 	return &Report{
 		Flow: flowView(flow),
 		Sides: []Side{{
 			Side: Egress, Endpoint: flow.Src.String(),
-			Model: &Decision{Allowed: false, Steps: []eval.Step{{Tier: 1, Action: eval.StepDeny, Policy: "AdminNetworkPolicy/no-ssh", Priority: 3, Rule: "deny-ssh", RuleIndex: 0}}},
+			Model: &Decision{Allowed: false,
+				Steps: []eval.Step{{Tier: 1, Action: eval.StepDeny, Policy: "AdminNetworkPolicy/no-ssh", Priority: 3,
+					Rule: "deny-ssh", RuleIndex: 0}}},
 			ACL: &Decision{Allowed: true, Steps: []eval.Step{
 				{Tier: 1, Action: eval.StepNoMatch, RuleIndex: -1, Stage: "from-lport"},
 				{Tier: 3, Action: eval.StepDefault, RuleIndex: -1, Stage: "from-lport/after-lb", Detail: "no tier decided"}}},
@@ -108,7 +117,8 @@ func disagreeing() *Report {
 // passedThenIsolated is a report as both evaluators give it for a flow an ANP passes to a NetworkPolicy
 // that isolates the destination. It is written out so the goldens test printing alone.
 func passedThenIsolated() *Report {
-	flow := eval.Flow{Src: endpoint("monitoring/prometheus", "10.0.1.10"), Dst: endpoint("shop/web", "10.0.2.20"), Protocol: "TCP", Port: 8080}
+	flow := eval.Flow{Src: endpoint("monitoring/prometheus", "10.0.1.10"), Dst: endpoint("shop/web", "10.0.2.20"),
+		Protocol: "TCP", Port: 8080}
 	def := eval.Step{Tier: 3, Action: eval.StepDefault, RuleIndex: -1}
 	return &Report{
 		Flow: flowView(flow),
@@ -121,16 +131,20 @@ func passedThenIsolated() *Report {
 		}, {
 			Side: Ingress, Endpoint: flow.Dst.String(),
 			Model: &Decision{Allowed: false, Steps: []eval.Step{
-				{Tier: 1, Action: eval.StepPass, Policy: "AdminNetworkPolicy/pass-monitoring", Priority: 7, Rule: "pass-from-monitoring", RuleIndex: 0},
+				{Tier: 1, Action: eval.StepPass, Policy: "AdminNetworkPolicy/pass-monitoring", Priority: 7,
+					Rule: "pass-from-monitoring", RuleIndex: 0},
 				{Tier: 2, Action: eval.StepIsolated, Policy: "NetworkPolicy/shop/deny-all", RuleIndex: -1}}},
 			ACL: &Decision{Allowed: false, Steps: []eval.Step{
-				{Tier: 1, Action: eval.StepPass, Policy: "AdminNetworkPolicy/pass-monitoring", Priority: 7, Rule: "pass-from-monitoring", RuleIndex: 0,
+				{Tier: 1, Action: eval.StepPass, Policy: "AdminNetworkPolicy/pass-monitoring", Priority: 7,
+					Rule: "pass-from-monitoring", RuleIndex: 0,
 					Stage: "to-lport", ACL: "anp:pass-monitoring:in:0", ACLPriority: 32543,
-					Match: "outport == @pg_pass && (ip4.src == $mon_v4 || ip6.src == $mon_v6)", Detail: "ip4.src == $mon_v4 (10.0.1.10)"},
+					Match:  "outport == @pg_pass && (ip4.src == $mon_v4 || ip6.src == $mon_v6)",
+					Detail: "ip4.src == $mon_v4 (10.0.1.10)"},
 				{Tier: 2, Action: eval.StepDeny, Policy: "NetworkPolicy/shop/deny-all", RuleIndex: -1,
 					Stage: "to-lport", ACL: "np:shop/deny-all:in:isolate", ACLPriority: 1000, Match: "outport == @pg_deny"}}},
 			AddressSets: []SetCheck{{ACL: "anp:pass-monitoring:in:0", Name: "mon_v4", Field: "ip4.src", IP: "10.0.1.10",
-				Contains: true, Addresses: 1, Exists: true, Selects: "pods where namespace (kubernetes.io/metadata.name=monitoring) and pod (all)"}},
+				Contains: true, Addresses: 1, Exists: true, Selects: "pods where namespace " +
+					"(kubernetes.io/metadata.name=monitoring) and pod (all)"}},
 		}},
 		ModelAllowed: false, ACLAllowed: false, Agree: true,
 	}
@@ -144,9 +158,12 @@ func TestWriteGolden(t *testing.T) {
 		write  func(*bytes.Buffer, *Report) error
 		golden string
 	}{
-		{"text", agreeing, func(b *bytes.Buffer, r *Report) error { return WriteText(b, r) }, "testdata/pass-then-isolated.text.golden"},
-		{"json", agreeing, func(b *bytes.Buffer, r *Report) error { return WriteJSON(b, r) }, "testdata/pass-then-isolated.json.golden"},
-		{"disagree text", disagreeing(), func(b *bytes.Buffer, r *Report) error { return WriteText(b, r) }, "testdata/disagree.text.golden"},
+		{"text", agreeing, func(b *bytes.Buffer, r *Report) error { return WriteText(b, r) },
+			"testdata/pass-then-isolated.text.golden"},
+		{"json", agreeing, func(b *bytes.Buffer, r *Report) error { return WriteJSON(b, r) },
+			"testdata/pass-then-isolated.json.golden"},
+		{"disagree text", disagreeing(), func(b *bytes.Buffer, r *Report) error { return WriteText(b, r) },
+			"testdata/disagree.text.golden"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

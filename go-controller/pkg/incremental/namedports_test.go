@@ -11,7 +11,8 @@ import (
 // TestNamedPortFiltersShareSets: ANP rules name the port "web" without a protocol and NetworkPolicies
 // with TCP, and both share the sets of web = TCP/8080. A pod label change must stay incremental.
 func TestNamedPortFiltersShareSets(t *testing.T) {
-	l := synth.Large{Namespaces: 30, PodsPerNamespace: 10, Nodes: 2, ANPs: 30, RulesPerANP: 20, NetworkPolicies: 90, BANPRules: 4, Seed: 3}
+	l := synth.Large{Namespaces: 30, PodsPerNamespace: 10, Nodes: 2, ANPs: 30, RulesPerANP: 20, NetworkPolicies: 90,
+		BANPRules: 4, Seed: 3}
 	s, err := l.Generate()
 	if err != nil {
 		t.Fatal(err)

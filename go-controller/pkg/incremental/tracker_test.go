@@ -38,11 +38,13 @@ func TestMatchesTranslation(t *testing.T) {
 			now := tr.State()
 			want := translate.Translate(tr.Snapshot(), translate.Options{}).State
 			if !reflect.DeepEqual(now, &want) {
-				t.Fatalf("seed %d step %d (%s): incremental state differs from a translation:\n%s", seed, step, what, stateDiff(now, &want))
+				t.Fatalf("seed %d step %d (%s): incremental state differs from a translation:\n%s", seed, step, what,
+					stateDiff(now, &want))
 			}
 			applied := apply(prev, tr.TakeDelta())
 			if !reflect.DeepEqual(applied, now) {
-				t.Fatalf("seed %d step %d (%s): previous state plus delta differs from the state:\n%s", seed, step, what, stateDiff(applied, now))
+				t.Fatalf("seed %d step %d (%s): previous state plus delta differs from the state:\n%s", seed, step, what,
+					stateDiff(applied, now))
 			}
 			prev = now
 		}
@@ -113,13 +115,16 @@ func mutate(rng *rand.Rand, tr *Tracker) string {
 		if rng.Intn(2) == 0 {
 			p.Status.Phase = corev1.PodSucceeded
 		} else {
-			p.Status.PodIPs = []corev1.PodIP{{IP: fmt.Sprintf("10.246.0.%d", rng.Intn(250))}, {IP: fmt.Sprintf("fd00:99::%d", rng.Intn(250))}}
+			p.Status.PodIPs = []corev1.PodIP{{IP: fmt.Sprintf("10.246.0.%d", rng.Intn(250))},
+				{IP: fmt.Sprintf("fd00:99::%d", rng.Intn(250))}}
 		}
 		tr.SetPod(p)
 		return "status of pod " + p.Name
 	case 5: // a named port's number changes
 		p := pick(rng, pods, tr.pods).pod.DeepCopy()
-		p.Spec.Containers = []corev1.Container{{Name: "c", Ports: []corev1.ContainerPort{{Name: "web", ContainerPort: int32(8080 + rng.Intn(2)), Protocol: corev1.ProtocolTCP}}}}
+		p.Spec.Containers = []corev1.Container{{Name: "c",
+			Ports: []corev1.ContainerPort{{Name: "web", ContainerPort: int32(8080 + rng.Intn(2)),
+				Protocol: corev1.ProtocolTCP}}}}
 		tr.SetPod(p)
 		return "ports of pod " + p.Name
 	case 6, 7: // relabel a namespace
@@ -137,7 +142,8 @@ func mutate(rng *rand.Rand, tr *Tracker) string {
 		names := sortedKeys(tr.nodes)
 		n := tr.nodes[names[rng.Intn(len(names))]].DeepCopy()
 		n.Labels["zone"] = []string{"z1", "z2"}[rng.Intn(2)]
-		n.Status.Addresses = []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: fmt.Sprintf("172.18.1.%d", rng.Intn(250))}}
+		n.Status.Addresses = []corev1.NodeAddress{{Type: corev1.NodeInternalIP,
+			Address: fmt.Sprintf("172.18.1.%d", rng.Intn(250))}}
 		tr.SetNode(n)
 		return "change node " + n.Name
 	}
@@ -196,7 +202,8 @@ func stateDiff(a, b *nbrows.State) string {
 		}
 	}
 	if len(a.ACLs) != len(b.ACLs) || len(a.PortGroups) != len(b.PortGroups) || len(a.AddressSets) != len(b.AddressSets) {
-		out += fmt.Sprintf("rows: %d/%d/%d, want %d/%d/%d\n", len(a.ACLs), len(a.PortGroups), len(a.AddressSets), len(b.ACLs), len(b.PortGroups), len(b.AddressSets))
+		out += fmt.Sprintf("rows: %d/%d/%d, want %d/%d/%d\n", len(a.ACLs), len(a.PortGroups), len(a.AddressSets), len(b.ACLs),
+			len(b.PortGroups), len(b.AddressSets))
 	}
 	if out == "" && !reflect.DeepEqual(a.ACLs, b.ACLs) {
 		out = "ACLs differ\n"

@@ -58,7 +58,8 @@ func TestLoadClusterNetworkPolicy(t *testing.T) {
 	if r := beta.Spec.Egress[0].Protocols[0].TCP.DestinationPort.Range; r == nil || r.Start != 5000 || r.End != 5999 {
 		t.Errorf("v1beta1 port range: %+v", r)
 	}
-	if beta.Spec.Egress[0].Protocols[1].DestinationNamedPort != "web" || beta.Annotations["k8s.ovn.org/acl-logging"] == "" {
+	if beta.Spec.Egress[0].Protocols[1].DestinationNamedPort != "web" ||
+		beta.Annotations["k8s.ovn.org/acl-logging"] == "" {
 		t.Errorf("v1beta1 named port or annotation lost: %+v", beta)
 	}
 	if _, ok := sources[ObjectKey{Kind: "ClusterNetworkPolicy", Name: "admin-deny"}]; !ok {

@@ -40,7 +40,8 @@ func (k kindInfo) versions() []string {
 	return append([]string{k.apiVersion}, sortedKeys(k.also)...)
 }
 
-func kind[T any](apiVersion string, namespaced bool, add func(*cluster.Snapshot, *T), meta func(*T) *metav1.ObjectMeta) kindInfo {
+func kind[T any](apiVersion string, namespaced bool, add func(*cluster.Snapshot, *T),
+	meta func(*T) *metav1.ObjectMeta) kindInfo {
 	return kindInfo{apiVersion: apiVersion, namespaced: namespaced,
 		decode: func(body []byte, line int) (*metav1.ObjectMeta, func(*cluster.Snapshot), error) {
 			obj := new(T)
@@ -134,7 +135,8 @@ func unknownKind(tm metav1.TypeMeta) error {
 	if tm.Kind == "" {
 		return fmt.Errorf("kind: missing; expected one of %s", supportedKinds())
 	}
-	return fmt.Errorf("kind: unsupported kind %q (apiVersion %q); expected one of %s", tm.Kind, tm.APIVersion, supportedKinds())
+	return fmt.Errorf("kind: unsupported kind %q (apiVersion %q); expected one of %s", tm.Kind, tm.APIVersion,
+		supportedKinds())
 }
 
 // isPolicyGroup reports whether apiVersion is of the policy API's group, whose kinds tieracl reads: an

@@ -162,9 +162,10 @@ func TestLoadErrors(t *testing.T) {
 			"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    portz: []\n"},
 		want: "a.yaml: document 2 (line 5): spec.containers[0].portz: unknown field",
 	}, {
-		name:  "wrong type names the field",
-		files: map[string]string{"a.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    ports: [{containerPort: eighty}]\n"},
-		want:  "a.yaml: document 1 (line 1): spec.containers.ports.containerPort: got a string, want int32",
+		name: "wrong type names the field",
+		files: map[string]string{"a.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n" +
+			"  - name: c\n    ports: [{containerPort: eighty}]\n"},
+		want: "a.yaml: document 1 (line 1): spec.containers.ports.containerPort: got a string, want int32",
 	}, {
 		name:  "unknown kind",
 		files: map[string]string{"a.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"},
@@ -174,9 +175,11 @@ func TestLoadErrors(t *testing.T) {
 		files: map[string]string{"a.yaml": "metadata: {name: d}\n"},
 		want:  "a.yaml: document 1 (line 1): kind: missing",
 	}, {
-		name:  "wrong apiVersion",
-		files: map[string]string{"a.yaml": "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: AdminNetworkPolicy\nmetadata: {name: a}\n"},
-		want:  `a.yaml: document 1 (line 1): apiVersion: AdminNetworkPolicy must be "policy.networking.k8s.io/v1alpha1", not "policy.networking.k8s.io/v1alpha2"`,
+		name: "wrong apiVersion",
+		files: map[string]string{"a.yaml": "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: AdminNetworkPolicy\n" +
+			"metadata: {name: a}\n"},
+		want: `a.yaml: document 1 (line 1): apiVersion: AdminNetworkPolicy must be "policy.networking.k8s.io/v1alpha1", ` +
+			`not "policy.networking.k8s.io/v1alpha2"`,
 	}, {
 		name:  "missing name",
 		files: map[string]string{"a.yaml": "apiVersion: v1\nkind: Node\nmetadata: {}\n"},
@@ -189,33 +192,40 @@ func TestLoadErrors(t *testing.T) {
 		},
 		want: "b.yaml: document 1 (line 1): duplicate Pod default/p, first defined at ",
 	}, {
-		name:  "same name, other namespace is no duplicate but the later error still shows",
-		files: map[string]string{"a.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: b}\n---\nkind: Service\napiVersion: v1\n"},
-		want:  `a.yaml: document 3 (line 9): kind: unsupported kind "Service"`,
+		name: "same name, other namespace is no duplicate but the later error still shows",
+		files: map[string]string{"a.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\n---\n" +
+			"apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: b}\n---\nkind: Service\napiVersion: v1\n"},
+		want: `a.yaml: document 3 (line 9): kind: unsupported kind "Service"`,
 	}, {
-		name:  "duplicate key",
-		files: map[string]string{"a.yaml": "apiVersion: v1\nkind: Node\nmetadata: {name: n}\n---\napiVersion: v1\nkind: Node\nmetadata:\n  name: m\n  name: m\n"},
-		want:  `a.yaml: document 2 (line 5): yaml: unmarshal errors:`,
+		name: "duplicate key",
+		files: map[string]string{"a.yaml": "apiVersion: v1\nkind: Node\nmetadata: {name: n}\n---\napiVersion: v1\n" +
+			"kind: Node\nmetadata:\n  name: m\n  name: m\n"},
+		want: `a.yaml: document 2 (line 5): yaml: unmarshal errors:`,
 	}, {
-		name:  "YAML syntax error names the file line",
-		files: map[string]string{"a.yaml": "apiVersion: v1\nkind: Node\nmetadata: {name: n}\n---\napiVersion: v1\nkind: Node\nmetadata: [unclosed\n"},
-		want:  `a.yaml: document 2 (line 5): not a Kubernetes object: yaml: line 7:`,
+		name: "YAML syntax error names the file line",
+		files: map[string]string{"a.yaml": "apiVersion: v1\nkind: Node\nmetadata: {name: n}\n---\napiVersion: v1\n" +
+			"kind: Node\nmetadata: [unclosed\n"},
+		want: `a.yaml: document 2 (line 5): not a Kubernetes object: yaml: line 7:`,
 	}, {
 		name:  "cluster-scoped object with a namespace",
 		files: map[string]string{"a.yaml": "apiVersion: v1\nkind: Node\nmetadata: {name: n, namespace: x}\n"},
 		want:  `a.yaml: document 1 (line 1): metadata.namespace: Node is cluster-scoped; remove the namespace "x"`,
 	}, {
-		name:  "list item with an unknown field",
-		files: map[string]string{"a.yaml": "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: a}}\n- {apiVersion: v1, kind: Namespace, metadata: {name: b}, spek: {}}\n"},
-		want:  "a.yaml: document 1 (line 1): items[1]: spek: unknown field",
+		name: "list item with an unknown field",
+		files: map[string]string{"a.yaml": "apiVersion: v1\nkind: List\nitems:\n" +
+			"- {apiVersion: v1, kind: Namespace, metadata: {name: a}}\n" +
+			"- {apiVersion: v1, kind: Namespace, metadata: {name: b}, spek: {}}\n"},
+		want: "a.yaml: document 1 (line 1): items[1]: spek: unknown field",
 	}, {
 		name:  "list with an unknown field",
 		files: map[string]string{"a.yaml": "apiVersion: v1\nkind: List\nitemz: []\n"},
 		want:  "a.yaml: document 1 (line 1): itemz: unknown field",
 	}, {
-		name:  "ANP rule with an unknown field",
-		files: map[string]string{"a.yaml": "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: a}\nspec:\n  priority: 1\n  subject: {namespaces: {}}\n  egress:\n  - {name: r, action: Allow, to: [{networks: [10.0.0.0/8]}]}\n  - {name: r, action: Allow, too: []}\n"},
-		want:  "a.yaml: document 1 (line 1): spec.egress[1].too: unknown field",
+		name: "ANP rule with an unknown field",
+		files: map[string]string{"a.yaml": "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\n" +
+			"metadata: {name: a}\nspec:\n  priority: 1\n  subject: {namespaces: {}}\n  egress:\n" +
+			"  - {name: r, action: Allow, to: [{networks: [10.0.0.0/8]}]}\n  - {name: r, action: Allow, too: []}\n"},
+		want: "a.yaml: document 1 (line 1): spec.egress[1].too: unknown field",
 	}, {
 		name:  "not an object",
 		files: map[string]string{"a.yaml": "- 1\n- 2\n"},
@@ -264,17 +274,21 @@ func TestAddFSAndInlineObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	inline := Source{File: "test.yaml: objects[0]", Item: -1}
-	if err := set.AddObject(inline, []byte(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"extra","namespace":"slytherin"}}`)); err != nil {
+	if err := set.AddObject(inline,
+		[]byte(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"extra","namespace":"slytherin"}}`)); err != nil {
 		t.Fatal(err)
 	}
 	if got := len(set.Snapshot().Pods); got != 3 {
 		t.Errorf("got %d pods, want 3", got)
 	}
-	if got := set.Sources()[ObjectKey{"Pod", "slytherin", "draco"}].String(); got != "embedded/sub/list.json: document 1 (line 1): items[1]" {
+	got := set.Sources()[ObjectKey{"Pod", "slytherin", "draco"}].String()
+	if got != "embedded/sub/list.json: document 1 (line 1): items[1]" {
 		t.Errorf("embedded source: got %q", got)
 	}
-	err := set.AddObject(Source{File: "test.yaml: objects[1]", Item: -1}, []byte(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"draco","namespace":"slytherin"}}`))
-	want := "test.yaml: objects[1]: duplicate Pod slytherin/draco, first defined at embedded/sub/list.json: document 1 (line 1): items[1]"
+	err := set.AddObject(Source{File: "test.yaml: objects[1]", Item: -1},
+		[]byte(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"draco","namespace":"slytherin"}}`))
+	want := "test.yaml: objects[1]: duplicate Pod slytherin/draco, first defined at embedded/sub/list.json: document 1 " +
+		"(line 1): items[1]"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}

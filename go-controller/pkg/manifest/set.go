@@ -159,7 +159,8 @@ func (s *Set) addObject(src Source, tm metav1.TypeMeta, body []byte) error {
 	case info.namespaced && meta.Namespace == "":
 		meta.Namespace = metav1.NamespaceDefault // as kubectl applies it
 	case !info.namespaced && meta.Namespace != "":
-		return &Error{src, fmt.Errorf("metadata.namespace: %s is cluster-scoped; remove the namespace %q", tm.Kind, meta.Namespace)}
+		return &Error{src,
+			fmt.Errorf("metadata.namespace: %s is cluster-scoped; remove the namespace %q", tm.Kind, meta.Namespace)}
 	}
 	key := ObjectKey{Kind: tm.Kind, Namespace: meta.Namespace, Name: meta.Name}
 	if first, dup := s.sources[key]; dup {

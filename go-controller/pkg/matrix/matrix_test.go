@@ -54,7 +54,8 @@ func TestMatrixAgreesWithExampleProbes(t *testing.T) {
 						continue
 					}
 					if v.Allowed != (p.Expect == policytest.ExpectAllow) || !v.Agree {
-						t.Errorf("%s: matrix says allowed=%v (model agrees: %v), the probe expects %s", c.Flow, v.Allowed, v.Agree, p.Expect)
+						t.Errorf("%s: matrix says allowed=%v (model agrees: %v), the probe expects %s", c.Flow, v.Allowed, v.Agree,
+							p.Expect)
 					}
 				}
 			}
@@ -118,8 +119,10 @@ func TestWriteTextNamesDeniers(t *testing.T) {
 	if err := WriteText(&b, m); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"TCP/8080 combined", "tenant-b/web-0 -> tenant-a/web-0: tier 2 NetworkPolicy/tenant-a/deny-all-ingress ACL np:tenant-a/deny-all-ingress:in:isolate",
-		"monitoring/prometheus-k8s-0 -> restricted-a/db-0: tier 1 AdminNetworkPolicy/block-monitoring #0 deny-ingress-from-monitoring"} {
+	for _, want := range []string{"TCP/8080 combined", "tenant-b/web-0 -> tenant-a/web-0: tier 2 " +
+		"NetworkPolicy/tenant-a/deny-all-ingress ACL np:tenant-a/deny-all-ingress:in:isolate",
+		"monitoring/prometheus-k8s-0 -> restricted-a/db-0: tier 1 AdminNetworkPolicy/block-monitoring #0 " +
+			"deny-ingress-from-monitoring"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, b.String())
 		}

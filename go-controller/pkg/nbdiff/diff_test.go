@@ -8,18 +8,22 @@ import (
 )
 
 func ids(kind, name string) map[string]string {
-	return map[string]string{nbrows.KeyManagedBy: nbrows.ManagedByValue, nbrows.KeyOwnerKind: kind, nbrows.KeyOwnerName: name}
+	return map[string]string{nbrows.KeyManagedBy: nbrows.ManagedByValue, nbrows.KeyOwnerKind: kind,
+		nbrows.KeyOwnerName: name}
 }
 
 func base() *nbrows.State {
 	anp := ids("AdminNetworkPolicy", "a")
 	return &nbrows.State{
 		ACLs: []nbrows.ACL{
-			{PortGroup: "pg_a", Name: "anp:a:in:0", Tier: 1, Priority: 100, Direction: nbrows.ToLport, Match: "m0", Action: "drop", ExternalIDs: anp},
-			{PortGroup: "pg_a", Name: "anp:a:in:1", Tier: 1, Priority: 99, Direction: nbrows.ToLport, Match: "m1", Action: "pass", ExternalIDs: anp},
+			{PortGroup: "pg_a", Name: "anp:a:in:0", Tier: 1, Priority: 100, Direction: nbrows.ToLport, Match: "m0",
+				Action: "drop", ExternalIDs: anp},
+			{PortGroup: "pg_a", Name: "anp:a:in:1", Tier: 1, Priority: 99, Direction: nbrows.ToLport, Match: "m1",
+				Action: "pass", ExternalIDs: anp},
 		},
-		PortGroups:  []nbrows.PortGroup{{Name: "pg_a", Ports: []string{"ns_p", "ns_q"}, ExternalIDs: anp}},
-		AddressSets: []nbrows.AddressSet{{Name: "as_x", Addresses: []string{"10.0.0.1", "10.0.0.2"}, ExternalIDs: ids("PeerSet", "x")}},
+		PortGroups: []nbrows.PortGroup{{Name: "pg_a", Ports: []string{"ns_p", "ns_q"}, ExternalIDs: anp}},
+		AddressSets: []nbrows.AddressSet{{Name: "as_x", Addresses: []string{"10.0.0.1", "10.0.0.2"},
+			ExternalIDs: ids("PeerSet", "x")}},
 	}
 }
 
@@ -38,7 +42,8 @@ func TestCompare(t *testing.T) {
 			s.ACLs[0].Priority = 98
 		}, want: []Policy{{Owner: "AdminNetworkPolicy/a", Rows: []Row{
 			{Table: TableACL, Name: "anp:a:in:0", Change: Missing},
-			{Table: TableACL, Name: "anp:a:in:1", Change: Changed, Fields: []Field{{Column: "priority", Want: "99", Have: "98"}}},
+			{Table: TableACL, Name: "anp:a:in:1", Change: Changed,
+				Fields: []Field{{Column: "priority", Want: "99", Have: "98"}}},
 		}}}, counts: Counts{Missing: 1, Changed: 1}},
 		{name: "extra and duplicate ACLs", live: func(s *nbrows.State) {
 			s.ACLs = append(s.ACLs, s.ACLs[0], nbrows.ACL{Name: "anp:gone:in:0", ExternalIDs: ids("AdminNetworkPolicy", "gone")})

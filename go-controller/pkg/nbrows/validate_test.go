@@ -19,7 +19,8 @@ func TestValidate(t *testing.T) {
 		{"ACL without a name", State{PortGroups: pg, ACLs: []ACL{acl("")}}, "empty"},
 		{"ACL on a missing port group", State{ACLs: []ACL{acl("a")}}, "port group pg, which the state does not hold"},
 		{"duplicate port groups", State{PortGroups: append(pg, pg...)}, "two port groups are named pg"},
-		{"duplicate address sets", State{AddressSets: []AddressSet{{Name: "s"}, {Name: "s"}}}, "two address sets are named s"},
+		{"duplicate address sets", State{AddressSets: []AddressSet{{Name: "s"}, {Name: "s"}}},
+			"two address sets are named s"},
 	}
 	for _, tt := range tests {
 		err := tt.state.Validate()

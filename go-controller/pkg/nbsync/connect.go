@@ -19,7 +19,8 @@ import (
 // Connect opens a monitored libovsdb client on the NB. addresses is one OVSDB address (unix:, tcp:,
 // ssl:) or a comma-separated list for a clustered NB, where the client writes to the leader. Only the
 // tables tieracl reads are monitored.
-func Connect(ctx context.Context, addresses string, tlsConfig *tls.Config, opts ...client.Option) (client.Client, error) {
+func Connect(ctx context.Context, addresses string, tlsConfig *tls.Config,
+	opts ...client.Option) (client.Client, error) {
 	dbModel, err := nbdb.FullDatabaseModel()
 	if err != nil {
 		return nil, err

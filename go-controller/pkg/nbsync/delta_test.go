@@ -56,7 +56,8 @@ func TestApplyDelta(t *testing.T) {
 func TestOpsRefusesInvalidState(t *testing.T) {
 	s := state([]string{"ns_a"}, nil, 100)
 	s.ACLs[1].Name = s.ACLs[0].Name
-	if _, _, err := nbsync.Ops(context.Background(), nil, s); err == nil || !strings.Contains(err.Error(), "two ACLs are named") {
+	_, _, err := nbsync.Ops(context.Background(), nil, s)
+	if err == nil || !strings.Contains(err.Error(), "two ACLs are named") {
 		t.Errorf("Ops on a state with duplicate ACL names: %v, want a refusal", err)
 	}
 }

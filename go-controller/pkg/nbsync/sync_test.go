@@ -61,8 +61,11 @@ func state(members []string, addresses []string, priority int) *nbrows.State {
 		PortGroups:  []nbrows.PortGroup{{Name: "pg_x", Ports: members, ExternalIDs: ids("x")}},
 		AddressSets: []nbrows.AddressSet{{Name: "as_x_v4", Addresses: addresses, ExternalIDs: ids("x")}},
 		ACLs: []nbrows.ACL{
-			{PortGroup: "pg_x", Name: "anp:x:in:0", Tier: 1, Priority: priority, Direction: nbrows.ToLport, Match: "outport == @pg_x && ip4.src == $as_x_v4", Action: nbrows.ActionDrop, ExternalIDs: ids("x")},
-			{PortGroup: "pg_x", Name: "anp:x:eg:0", Tier: 1, Priority: priority, Direction: nbrows.FromLport, Match: "inport == @pg_x && ip4.dst == $as_x_v4", Action: nbrows.ActionPass, Options: map[string]string{nbrows.OptionApplyAfterLB: "true"}, ExternalIDs: ids("x")},
+			{PortGroup: "pg_x", Name: "anp:x:in:0", Tier: 1, Priority: priority, Direction: nbrows.ToLport,
+				Match: "outport == @pg_x && ip4.src == $as_x_v4", Action: nbrows.ActionDrop, ExternalIDs: ids("x")},
+			{PortGroup: "pg_x", Name: "anp:x:eg:0", Tier: 1, Priority: priority, Direction: nbrows.FromLport,
+				Match: "inport == @pg_x && ip4.dst == $as_x_v4", Action: nbrows.ActionPass,
+				Options: map[string]string{nbrows.OptionApplyAfterLB: "true"}, ExternalIDs: ids("x")},
 		},
 	}
 }
@@ -88,7 +91,8 @@ func sync(t *testing.T, ctx context.Context, c client.Client, s *nbrows.State) n
 
 func TestSyncLifecycle(t *testing.T) {
 	ctx, c, bed := startNB(t)
-	if _, err := bed.NBCtl(ctx, "pg-add", "foreign_pg", "--", "create", "Address_Set", "name=foreign_as", "addresses=10.9.9.9"); err != nil {
+	if _, err := bed.NBCtl(ctx, "pg-add", "foreign_pg", "--", "create", "Address_Set", "name=foreign_as",
+		"addresses=10.9.9.9"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -115,7 +119,8 @@ func TestSyncLifecycle(t *testing.T) {
 	}
 
 	moved := sync(t, ctx, c, state([]string{"ns_b", "ns_c"}, []string{"10.0.0.2", "10.0.0.3"}, 100))
-	if moved.Mutations != 4 || moved.Created != 0 || moved.Updated != 0 || moved.AddressesAdded != 1 || moved.AddressesRemoved != 1 {
+	if moved.Mutations != 4 || moved.Created != 0 || moved.Updated != 0 || moved.AddressesAdded != 1 ||
+		moved.AddressesRemoved != 1 {
 		t.Errorf("membership change: %+v, want 4 in-place mutations and nothing else", moved)
 	}
 

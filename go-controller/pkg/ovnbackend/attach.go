@@ -17,7 +17,8 @@ import (
 // ports, namespaces and servers of their own. snap is the cluster the flows' ends are looked up in, with
 // the bed's topology as it is now; state is the rows NB should hold, used only to name the ACLs in
 // explanations. Close leaves the bed running; attach again after the topology changed.
-func AttachDatapath(bed *ovnsandbox.Bed, snap *cluster.Snapshot, state *nbrows.State, opts DatapathOptions) (*Datapath, error) {
+func AttachDatapath(bed *ovnsandbox.Bed, snap *cluster.Snapshot, state *nbrows.State,
+	opts DatapathOptions) (*Datapath, error) {
 	if bed.Chassis() == "" {
 		return nil, fmt.Errorf("attach: the bed's datapath is not started")
 	}

@@ -34,7 +34,8 @@ func (d *Datapath) runProbes(ctx context.Context, jobs []*probeJob, errs []error
 }
 
 // dialGroups dials the jobs pick selects, grouped by source and timeout, the groups side by side.
-func (d *Datapath) dialGroups(ctx context.Context, jobs []*probeJob, errs []error, pick func(*probeJob) (time.Duration, bool)) {
+func (d *Datapath) dialGroups(ctx context.Context, jobs []*probeJob, errs []error,
+	pick func(*probeJob) (time.Duration, bool)) {
 	type groupKey struct {
 		src     string
 		timeout time.Duration

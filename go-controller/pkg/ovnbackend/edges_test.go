@@ -76,7 +76,8 @@ func checkSides(t *testing.T, results []policytest.Result) {
 			case side.want == "deny":
 				last := side.d.Steps[len(side.d.Steps)-1]
 				if last.Action != eval.StepDeny || last.Tier != tt.denyTier || !strings.HasPrefix(last.Stage, tt.denyStage) ||
-					last.ACLPriority <= 0 || last.ACL == "" || last.Policy != tt.denyPolicy || !strings.Contains(last.Match, tt.detail) || !strings.Contains(last.Detail, "acl_eval") {
+					last.ACLPriority <= 0 || last.ACL == "" || last.Policy != tt.denyPolicy || !strings.Contains(last.Match,
+					tt.detail) || !strings.Contains(last.Detail, "acl_eval") {
 					t.Errorf("probes[%d] %s: deciding step %+v, want a tier %d %s Deny by %s with %q", tt.probe, side.name,
 						last, tt.denyTier, tt.denyStage, tt.denyPolicy, tt.detail)
 				}

@@ -68,7 +68,8 @@ func TestExamples(t *testing.T) {
 
 // runSuite builds the backend's evaluator for the suite, runs it and closes it; setup is the time
 // the backend took to start.
-func runSuite(backend policytest.Backend, suite *policytest.Suite) (_ []policytest.Result, setup time.Duration, err error) {
+func runSuite(backend policytest.Backend,
+	suite *policytest.Suite) (_ []policytest.Result, setup time.Duration, err error) {
 	start := time.Now()
 	ev, err := backend(suite.Snapshot)
 	setup = time.Since(start)
@@ -81,8 +82,9 @@ func runSuite(backend policytest.Backend, suite *policytest.Suite) (_ []policyte
 
 func failure(file string, r policytest.Result) string {
 	p := r.Probe
-	msg := file + ": probes[" + strconv.Itoa(r.Index) + "] " + p.From + " -> " + p.To + " " + p.Protocol + "/" + p.Port.String() +
-		" " + p.Family + ": expected " + p.Expect + ", got " + r.Got() + " (" + policytest.Deciding(r.Verdict) + ")"
+	msg := file + ": probes[" + strconv.Itoa(r.Index) + "] " + p.From + " -> " + p.To + " " +
+		p.Protocol + "/" + p.Port.String() + " " + p.Family +
+		": expected " + p.Expect + ", got " + r.Got() + " (" + policytest.Deciding(r.Verdict) + ")"
 	if r.Err != nil {
 		msg += ": " + r.Err.Error()
 	}

@@ -23,14 +23,18 @@ func TestJudge(t *testing.T) {
 		{name: "UDP reply", protocol: probe.UDP,
 			result: probe.Result{Outcome: probe.Connected, Reply: "b/server udp:80"}, wantAllow: true},
 		{name: "answered by another server", protocol: probe.TCP,
-			result: probe.Result{Outcome: probe.Connected, Reply: "a/client tcp:80"}, wantErr: `the reply was "a/client tcp:80"`},
+			result: probe.Result{Outcome: probe.Connected,
+				Reply: "a/client tcp:80"}, wantErr: `the reply was "a/client tcp:80"`},
 		{name: "timeout is a drop", protocol: probe.TCP, result: probe.Result{Outcome: probe.TimedOut}},
-		{name: "refused is no drop", protocol: probe.TCP, result: probe.Result{Outcome: probe.Refused, Error: "connection refused"},
+		{name: "refused is no drop", protocol: probe.TCP,
+			result:  probe.Result{Outcome: probe.Refused, Error: "connection refused"},
 			wantErr: "refused (connection refused): something answered"},
 		{name: "reset is no drop", protocol: probe.TCP, result: probe.Result{Outcome: probe.Reset}, wantErr: "reset"},
-		{name: "SCTP unsupported", protocol: probe.SCTP, result: probe.Result{Outcome: probe.SCTPUnsupported, Error: "socket: protocol not supported"},
+		{name: "SCTP unsupported", protocol: probe.SCTP,
+			result:  probe.Result{Outcome: probe.SCTPUnsupported, Error: "socket: protocol not supported"},
 			wantErr: SCTPUnsupported},
-		{name: "unreachable", protocol: probe.TCP, result: probe.Result{Outcome: probe.Unreachable, Error: "no route"}, wantErr: "unreachable: no route"},
+		{name: "unreachable", protocol: probe.TCP, result: probe.Result{Outcome: probe.Unreachable, Error: "no route"},
+			wantErr: "unreachable: no route"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

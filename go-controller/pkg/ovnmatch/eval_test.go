@@ -40,7 +40,8 @@ func TestEval(t *testing.T) {
 	tcp6 := pkt("fd00::5", "fd00::7", "TCP", 80)
 	arp := &Packet{InPort: "a", OutPort: "b", ARP: true}
 	nd := &Packet{InPort: "a", OutPort: "b", Src: netip.MustParseAddr("fe80::1"), ND: true}
-	anp := "outport == @pg && (ip4.src == {$pods_v4} || ip6.src == {$pods_v6}) && ((tcp && tcp.dst == {80, 443}) || (udp && udp.dst >= 5000 && udp.dst <= 5100) || (ip4.dst == $np && tcp.dst == 8080))"
+	anp := "outport == @pg && (ip4.src == {$pods_v4} || ip6.src == {$pods_v6}) && ((tcp && tcp.dst == {80, 443}) || " +
+		"(udp && udp.dst >= 5000 && udp.dst <= 5100) || (ip4.dst == $np && tcp.dst == 8080))"
 	except := "inport == @pg && (ip4.dst == {10.0.0.0/8, 192.168.1.0/24} && ip4.dst != {10.1.0.0/16})"
 	withOut := func(p *Packet, out string) *Packet { c := *p; c.OutPort = out; return &c }
 	withDst := func(p *Packet, dst string) *Packet { c := *p; c.Dst = netip.MustParseAddr(dst); return &c }
@@ -170,9 +171,11 @@ func TestExplainHits(t *testing.T) {
 		pkt         *Packet
 		want        string
 	}{
-		{"address set element", "ip4.src == {10.9.0.0/16, $pods_v4}", pkt("10.0.1.7", "1.1.1.1", "TCP", 1), "ip4.src == $pods_v4 (10.0.1.0/24)"},
+		{"address set element", "ip4.src == {10.9.0.0/16, $pods_v4}", pkt("10.0.1.7", "1.1.1.1", "TCP", 1),
+			"ip4.src == $pods_v4 (10.0.1.0/24)"},
 		{"literal", "tcp.dst == {80, 8080}", pkt("10.0.1.7", "1.1.1.1", "TCP", 8080), "tcp.dst == 8080"},
-		{"failed branch dropped", "(ip4.src == $pods_v4 && tcp.dst == 1) || udp.dst == 9", pkt("10.0.0.5", "1.1.1.1", "UDP", 9), "udp.dst == 9"},
+		{"failed branch dropped", "(ip4.src == $pods_v4 && tcp.dst == 1) || udp.dst == 9",
+			pkt("10.0.0.5", "1.1.1.1", "UDP", 9), "udp.dst == 9"},
 		{"port group", "inport == @pg", pkt("10.0.0.5", "1.1.1.1", "UDP", 9), `inport == @pg ("a")`},
 		{"none of", "ip4.dst != $np", pkt("10.0.0.5", "1.1.1.1", "UDP", 9), "ip4.dst matches none of the set"},
 		{"range", "udp.dst >= 5 && udp.dst <= 10", pkt("10.0.0.5", "1.1.1.1", "UDP", 9), "udp.dst >= 5; udp.dst <= 10"},

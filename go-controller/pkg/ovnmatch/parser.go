@@ -279,7 +279,8 @@ func normalize(n *node, neg bool) (Expr, error) {
 			r.Op = r.Op.invert()
 		}
 		if r.Field.Type == TypeString && r.Op != OpEq {
-			return nil, errorf(n.pos, "nominal field %s may only be tested for equality (taking enclosing `!' operators into account)", r.Field.Name)
+			return nil, errorf(n.pos, "nominal field %s may only be tested for equality "+
+				"(taking enclosing `!' operators into account)", r.Field.Name)
 		}
 		return &r, nil
 	}

@@ -36,8 +36,13 @@ func TestParseCanonical(t *testing.T) {
 		{"not of not-equal port", `!(inport != "a")`, `inport == "a"`},
 		{"not of boolean", "!1", "0"},
 		{"not of parenthesized list", "!(0 || 0)", "1 && 1"},
-		{"translator anp", "outport == @tieracl_anp_x_1a2b3c4d && (ip4.src == {$tieracl_pods_x_v4} || ip6.src == {$tieracl_pods_x_v6}) && ((tcp && tcp.dst == {80, 443}) || (udp && udp.dst >= 5000 && udp.dst <= 5100) || (ip4.dst == $tieracl_namedport_web_tcp_8080_v4 && tcp.dst == 8080))",
-			"outport == @tieracl_anp_x_1a2b3c4d && (ip4.src == {$tieracl_pods_x_v4} || ip6.src == {$tieracl_pods_x_v6}) && ((tcp && tcp.dst == {80, 443}) || (udp && udp.dst >= 5000 && udp.dst <= 5100) || (ip4.dst == $tieracl_namedport_web_tcp_8080_v4 && tcp.dst == 8080))"},
+		{"translator anp",
+			"outport == @tieracl_anp_x_1a2b3c4d && (ip4.src == {$tieracl_pods_x_v4} || ip6.src == {$tieracl_pods_x_v6}) && " +
+				"((tcp && tcp.dst == {80, 443}) || (udp && udp.dst >= 5000 && udp.dst <= 5100) || (ip4.dst == " +
+				"$tieracl_namedport_web_tcp_8080_v4 && tcp.dst == 8080))",
+			"outport == @tieracl_anp_x_1a2b3c4d && (ip4.src == {$tieracl_pods_x_v4} || ip6.src == {$tieracl_pods_x_v6}) && " +
+				"((tcp && tcp.dst == {80, 443}) || (udp && udp.dst >= 5000 && udp.dst <= 5100) || (ip4.dst == " +
+				"$tieracl_namedport_web_tcp_8080_v4 && tcp.dst == 8080))"},
 		{"translator except", "inport == @pg && (ip4.dst == {10.0.0.0/8, 192.168.1.0/24} && ip4.dst != {10.1.0.0/16})",
 			"inport == @pg && ip4.dst == {10.0.0.0/8, 192.168.1.0/24} && ip4.dst != {10.1.0.0/16}"},
 		{"translator neighbor", "outport == @pg && (arp || nd)", "outport == @pg && (arp || nd)"},

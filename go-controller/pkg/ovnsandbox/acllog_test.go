@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
 
@@ -42,8 +43,8 @@ func TestACLLogRateLimit(t *testing.T) {
 		snap := twoPodSnapshot()
 		snap.Namespaces = []*corev1.Namespace{{ObjectMeta: metav1.ObjectMeta{Name: "beta",
 			Annotations: map[string]string{"k8s.ovn.org/acl-logging": `{"deny":"alert"}`}}}}
-		snap.NetworkPolicies = []*networkingv1.NetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Namespace: "beta", Name: "deny-all"},
-			Spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}}}
+		snap.NetworkPolicies = []*networkingv1.NetworkPolicy{testobj.NetworkPolicy("beta", "deny-all",
+			&metav1.LabelSelector{}, testobj.Isolate(networkingv1.PolicyTypeIngress))}
 		st := translate.Translate(snap, translate.Options{ACLLogRate: tc.rate}).State
 		if _, err := nbsync.Sync(ctx, c, &st); err != nil {
 			t.Fatalf("%s: sync: %v", tc.name, err)

@@ -66,7 +66,8 @@ var aclCases = []aclCase{
 	{
 		name: "tier-1 allow-related wins over a tier-2 drop",
 		acls: []aclSpec{
-			{Tier: 1, Direction: "to-lport", Priority: 1000, Match: `outport == "beta_server" && tcp.dst == 80`, Action: "allow-related"},
+			{Tier: 1, Direction: "to-lport", Priority: 1000, Match: `outport == "beta_server" && tcp.dst == 80`,
+				Action: "allow-related"},
 			{Tier: 2, Direction: "to-lport", Priority: 1000, Match: `outport == "beta_server" && ip4`, Action: "drop"},
 		},
 		flows: []flowCase{
@@ -80,7 +81,8 @@ var aclCases = []aclCase{
 		// there a reply is judged like any packet (ovn-trace, which sees one packet, cannot show that).
 		name: "node addresses are judged by ACLs",
 		acls: []aclSpec{
-			{Tier: 3, Direction: "to-lport", Priority: 1000, Match: `outport == "beta_server" && ip4.src == 172.18.0.2`, Action: "drop"},
+			{Tier: 3, Direction: "to-lport", Priority: 1000, Match: `outport == "beta_server" && ip4.src == 172.18.0.2`,
+				Action: "drop"},
 			{Tier: 3, Direction: "to-lport", Priority: 1, Match: `ip4`, Action: "allow-related"},
 		},
 		flows: []flowCase{

@@ -30,7 +30,8 @@ type daemon struct {
 // its pid file exists and every socket in ready accepts a connection. A socket file alone is not enough:
 // OVS binds the path before it listens, and a client in between gets "Connection refused".
 // netns, when set, runs it inside that namespace (unix sockets are reached by path from any namespace).
-func (b *Bed) startDaemon(ctx context.Context, name, netns, program string, ready []string, args ...string) (*daemon, error) {
+func (b *Bed) startDaemon(ctx context.Context, name, netns, program string, ready []string,
+	args ...string) (*daemon, error) {
 	d := &daemon{
 		name:    name,
 		pidFile: filepath.Join(b.Dir, name+".pid"),

@@ -89,8 +89,8 @@ func (b *Bed) StartDatapath(ctx context.Context) error {
 		"datapath_type=netdev", "fail-mode=secure", "other_config:disable-in-band=true"); err != nil {
 		return err
 	}
-	if _, err := b.startDaemon(ctx, "ovn-controller", dp.switchNS, "ovn-controller", []string{b.ctlSocket("ovn-controller")},
-		"unix:"+b.socketFile("vs")); err != nil {
+	if _, err := b.startDaemon(ctx, "ovn-controller", dp.switchNS, "ovn-controller",
+		[]string{b.ctlSocket("ovn-controller")}, "unix:"+b.socketFile("vs")); err != nil {
 		return err
 	}
 	if _, err := b.SBCtl(ctx, "--timeout=20", "wait-until", "chassis", dp.chassis); err != nil {

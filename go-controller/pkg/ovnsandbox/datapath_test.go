@@ -71,7 +71,8 @@ func startDatapathBed(t *testing.T, ctx context.Context) *datapathBed {
 }
 
 // probeFlows probes every flow, one client run per source, and returns the results in flow order.
-func (db *datapathBed) probeFlows(t *testing.T, ctx context.Context, flows []flowCase, timeout time.Duration) []probe.Result {
+func (db *datapathBed) probeFlows(t *testing.T, ctx context.Context, flows []flowCase,
+	timeout time.Duration) []probe.Result {
 	t.Helper()
 	results := make([]probe.Result, len(flows))
 	bySource := map[string][]int{}
@@ -130,7 +131,8 @@ func TestDatapathACLs(t *testing.T) {
 				if wantReply := f.To + " " + listen(f.Protocol, f.Port).String(); f.Allowed && r.Reply != wantReply {
 					t.Errorf("%s: reply %q, want %q", flowName(f), r.Reply, wantReply)
 				}
-				mf := Microflow{From: portOf(t, db.topo, f.From), To: portOf(t, db.topo, f.To), Protocol: f.Protocol, DstPort: f.Port}
+				mf := Microflow{From: portOf(t, db.topo, f.From), To: portOf(t, db.topo, f.To), Protocol: f.Protocol,
+					DstPort: f.Port}
 				trace, err := db.TraceFlow(ctx, mf)
 				if err != nil {
 					t.Fatalf("trace %s: %v", flowName(f), err)
@@ -159,10 +161,14 @@ func TestDatapathOutcomes(t *testing.T) {
 		flow flowCase
 		want probe.Outcome
 	}{
-		{name: "closed tcp port is refused", flow: flowCase{From: client, To: server, Protocol: probe.TCP, Port: 81}, want: probe.Refused},
-		{name: "closed udp port is refused", flow: flowCase{From: client, To: server, Protocol: probe.UDP, Port: 54}, want: probe.Refused},
-		{name: "sctp connects or both ends report it unsupported", flow: flowCase{From: client, To: server, Protocol: probe.SCTP, Port: 9000}, want: sctpWant},
-		{name: "pod reaches the node's host stack", flow: flowCase{From: client, To: node1, Protocol: probe.TCP, Port: 10250}, want: probe.Connected},
+		{name: "closed tcp port is refused", flow: flowCase{From: client, To: server, Protocol: probe.TCP, Port: 81},
+			want: probe.Refused},
+		{name: "closed udp port is refused", flow: flowCase{From: client, To: server, Protocol: probe.UDP, Port: 54},
+			want: probe.Refused},
+		{name: "sctp connects or both ends report it unsupported",
+			flow: flowCase{From: client, To: server, Protocol: probe.SCTP, Port: 9000}, want: sctpWant},
+		{name: "pod reaches the node's host stack", flow: flowCase{From: client, To: node1, Protocol: probe.TCP, Port: 10250},
+			want: probe.Connected},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -70,7 +70,8 @@ func (b *Bed) Serve(ctx context.Context, n *Netns, ports ...probe.Listen) (probe
 
 // Probe runs the probe client in the endpoint's namespace against every target at once and returns
 // one result per target, in order. timeout 0 means probe.DefaultTimeout.
-func (b *Bed) Probe(ctx context.Context, from *Netns, timeout time.Duration, targets ...probe.Target) ([]probe.Result, error) {
+func (b *Bed) Probe(ctx context.Context, from *Netns, timeout time.Duration,
+	targets ...probe.Target) ([]probe.Result, error) {
 	if b.datapath == nil || from == nil {
 		return nil, fmt.Errorf("probe: no datapath or no source namespace")
 	}

@@ -24,7 +24,8 @@ func TestSweepStale(t *testing.T) {
 		{name: "bed without NB server is swept", wantDeleted: true},
 		{name: "pid file of a dead process is swept", pidFile: "2147483646", wantDeleted: true},
 		{name: "running bed is left alone", pidFile: strconv.Itoa(os.Getpid()), wantDeleted: false},
-		{name: "bed in an NB outage is left alone", pidFile: "2147483646", sbPidFile: strconv.Itoa(os.Getpid()), wantDeleted: false},
+		{name: "bed in an NB outage is left alone", pidFile: "2147483646", sbPidFile: strconv.Itoa(os.Getpid()),
+			wantDeleted: false},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

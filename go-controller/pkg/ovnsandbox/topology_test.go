@@ -102,12 +102,14 @@ func TestMicroflowExpression(t *testing.T) {
 		{
 			name: "picks the destination IP of the source's family",
 			flow: Microflow{From: client, To: server, Protocol: "TCP", DstPort: 80},
-			want: `inport == "alpha_client" && eth.src == 0a:58:0a:f4:00:05 && eth.dst == 0a:58:0a:f4:01:06 && ip4.src == 10.244.0.5 && ip4.dst == 10.244.1.6 && ip.ttl == 64 && tcp.src == 40000 && tcp.dst == 80`,
+			want: `inport == "alpha_client" && eth.src == 0a:58:0a:f4:00:05 && eth.dst == 0a:58:0a:f4:01:06 && ip4.src == ` +
+				`10.244.0.5 && ip4.dst == 10.244.1.6 && ip.ttl == 64 && tcp.src == 40000 && tcp.dst == 80`,
 		},
 		{
 			name: "ipv6 source and udp",
 			flow: Microflow{From: server, To: client, Protocol: "UDP", SrcPort: 1234, DstPort: 53},
-			want: `inport == "beta_server" && eth.src == 0a:58:0a:f4:01:06 && eth.dst == 0a:58:0a:f4:00:05 && ip6.src == fd00::6 && ip6.dst == fd00::5 && ip.ttl == 64 && udp.src == 1234 && udp.dst == 53`,
+			want: `inport == "beta_server" && eth.src == 0a:58:0a:f4:01:06 && eth.dst == 0a:58:0a:f4:00:05 && ip6.src == ` +
+				`fd00::6 && ip6.dst == fd00::5 && ip.ttl == 64 && udp.src == 1234 && udp.dst == 53`,
 		},
 		{
 			name:    "no address of the family",

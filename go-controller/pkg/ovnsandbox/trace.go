@@ -41,7 +41,8 @@ func (m Microflow) Expression() (string, error) {
 	if srcPort == 0 {
 		srcPort = 40000
 	}
-	return fmt.Sprintf(`inport == %q && eth.src == %s && eth.dst == %s && %s.src == %s && %s.dst == %s && ip.ttl == 64 && %s.src == %d && %s.dst == %d`,
+	return fmt.Sprintf(`inport == %q && eth.src == %s && eth.dst == %s && %s.src == %s && %s.dst == %s && ip.ttl == 64 `+
+		`&& %s.src == %d && %s.dst == %d`,
 		m.From.Name, m.From.MAC, m.To.MAC, ipField, src, ipField, dst, l4, srcPort, l4, m.DstPort), nil
 }
 

@@ -40,7 +40,8 @@ type apiPeer struct {
 func FromANP(anp *anpv1alpha1.AdminNetworkPolicy) *Policy {
 	p := &Policy{Owner: Owner{Kind: KindANP, Name: anp.Name}, Tier: TierAdmin, Priority: anp.Spec.Priority}
 	if anp.Spec.Priority < MinPriority || anp.Spec.Priority > MaxPriority {
-		p.reject(ReasonInvalidPriority, fmt.Sprintf("priority %d is outside %d-%d", anp.Spec.Priority, MinPriority, MaxPriority))
+		p.reject(ReasonInvalidPriority,
+			fmt.Sprintf("priority %d is outside %d-%d", anp.Spec.Priority, MinPriority, MaxPriority))
 	}
 	var in, eg []apiRule
 	for _, r := range anp.Spec.Ingress {
@@ -50,7 +51,8 @@ func FromANP(anp *anpv1alpha1.AdminNetworkPolicy) *Policy {
 	for _, r := range anp.Spec.Egress {
 		var peers []apiPeer
 		for _, x := range r.To {
-			peers = append(peers, apiPeer{namespaces: x.Namespaces, pods: x.Pods, nodes: x.Nodes, networks: x.Networks, domainNames: x.DomainNames})
+			peers = append(peers, apiPeer{namespaces: x.Namespaces, pods: x.Pods, nodes: x.Nodes,
+				networks: x.Networks, domainNames: x.DomainNames})
 		}
 		eg = append(eg, apiRule{name: r.Name, action: string(r.Action), peers: peers, ports: anpPorts(r.Ports)})
 	}
@@ -66,7 +68,8 @@ const BANPName = "default"
 func FromBANP(banp *anpv1alpha1.BaselineAdminNetworkPolicy) *Policy {
 	p := &Policy{Owner: Owner{Kind: KindBANP, Name: banp.Name}, Tier: TierBaseline}
 	if banp.Name != BANPName {
-		p.reject(ReasonInvalidName, fmt.Sprintf("a BaselineAdminNetworkPolicy must be named %q, not %q; it is ignored", BANPName, banp.Name))
+		p.reject(ReasonInvalidName, fmt.Sprintf("a BaselineAdminNetworkPolicy must be named %q, not %q; it is ignored",
+			BANPName, banp.Name))
 	}
 	var in, eg []apiRule
 	for _, r := range banp.Spec.Ingress {
@@ -165,7 +168,8 @@ func (p *Policy) compileAdminRule(d Direction, i int, r apiRule, actions map[str
 		out.Peers = append(out.Peers, compiled)
 	}
 	if len(r.peers) == 0 {
-		p.Problems = append(p.Problems, Problem{SeverityError, ReasonFailClosed, where + ": has no peers; it matches no traffic"})
+		p.Problems = append(p.Problems, Problem{SeverityError, ReasonFailClosed,
+			where + ": has no peers; it matches no traffic"})
 	}
 	ports, anyPort, badPorts := r.ports()
 	out.Ports, out.AnyPort = ports, anyPort
@@ -175,11 +179,14 @@ func (p *Policy) compileAdminRule(d Direction, i int, r apiRule, actions map[str
 	}
 	reason := joinReasons(bad)
 	if out.Action == ActionAllow {
-		p.Problems = append(p.Problems, Problem{SeverityError, ReasonFailClosed, where + ": " + reason + "; the rule matches no traffic"})
+		p.Problems = append(p.Problems, Problem{SeverityError, ReasonFailClosed,
+			where + ": " + reason + "; the rule matches no traffic"})
 		return Rule{Direction: d, Index: i, Name: r.name, Action: ActionAllow, FailedClosed: reason}
 	}
-	p.Problems = append(p.Problems, Problem{SeverityError, ReasonFailClosed, where + ": " + reason + "; the rule denies all traffic"})
-	return Rule{Direction: d, Index: i, Name: r.name, Action: ActionDeny, AnyPeer: true, AnyPort: true, FailedClosed: reason}
+	p.Problems = append(p.Problems, Problem{SeverityError, ReasonFailClosed,
+		where + ": " + reason + "; the rule denies all traffic"})
+	return Rule{Direction: d, Index: i, Name: r.name, Action: ActionDeny, AnyPeer: true, AnyPort: true,
+		FailedClosed: reason}
 }
 
 var errDomainNames = errors.New("domainNames peers are not implemented yet")

@@ -8,30 +8,19 @@ import (
 	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
-func cnp(name string, tier cnpv1beta1.Tier, prio int32, tweaks ...func(*cnpv1beta1.ClusterNetworkPolicy)) *cnpv1beta1.ClusterNetworkPolicy {
-	c := &cnpv1beta1.ClusterNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: cnpv1beta1.ClusterNetworkPolicySpec{Tier: tier, Priority: prio,
-			Subject: cnpv1beta1.ClusterNetworkPolicySubject{Namespaces: &metav1.LabelSelector{}}}}
-	for _, t := range tweaks {
-		t(c)
-	}
-	return c
-}
-
-func cnpEgress(action string, to []cnpv1beta1.ClusterNetworkPolicyEgressPeer, protos ...cnpv1beta1.ClusterNetworkPolicyProtocol) func(*cnpv1beta1.ClusterNetworkPolicy) {
-	return func(c *cnpv1beta1.ClusterNetworkPolicy) {
-		c.Spec.Egress = append(c.Spec.Egress, cnpv1beta1.ClusterNetworkPolicyEgressRule{Name: "r",
-			Action: cnpv1beta1.ClusterNetworkPolicyRuleAction(action), To: to, Protocols: protos})
-	}
-}
-
 var (
+	cnpAllSubject    = testobj.CNPSubjectNamespaces(&metav1.LabelSelector{})
 	cnpAllNamespaces = []cnpv1beta1.ClusterNetworkPolicyEgressPeer{{Namespaces: &metav1.LabelSelector{}}}
 	cnpDomains       = []cnpv1beta1.ClusterNetworkPolicyEgressPeer{{DomainNames: []cnpv1beta1.DomainName{"example.com"}},
 		{Namespaces: &metav1.LabelSelector{}}}
 )
+
+func protocols(ps ...cnpv1beta1.ClusterNetworkPolicyProtocol) []cnpv1beta1.ClusterNetworkPolicyProtocol {
+	return ps
+}
 
 func tcp(n int32) cnpv1beta1.ClusterNetworkPolicyProtocol {
 	return cnpv1beta1.ClusterNetworkPolicyProtocol{TCP: &cnpv1beta1.ClusterNetworkPolicyProtocolTCP{
@@ -50,6 +39,14 @@ func TestFromCNP(t *testing.T) {
 	}
 	named := cnpv1beta1.ClusterNetworkPolicyProtocol{DestinationNamedPort: "web"}
 	nodes := []cnpv1beta1.ClusterNetworkPolicyEgressPeer{{Nodes: &metav1.LabelSelector{}}}
+	tcpNoPort := cnpv1beta1.ClusterNetworkPolicyProtocol{TCP: &cnpv1beta1.ClusterNetworkPolicyProtocolTCP{}}
+	tcpAndUDP := cnpv1beta1.ClusterNetworkPolicyProtocol{TCP: tcp(1).TCP, UDP: udpRange(1, 2).UDP}
+	// rule makes CNP "a" with one egress rule.
+	rule := func(tier cnpv1beta1.Tier, prio int32, action cnpv1beta1.ClusterNetworkPolicyRuleAction,
+		protos []cnpv1beta1.ClusterNetworkPolicyProtocol,
+		to ...cnpv1beta1.ClusterNetworkPolicyEgressPeer) *cnpv1beta1.ClusterNetworkPolicy {
+		return testobj.CNP("a", tier, prio, cnpAllSubject, testobj.CNPEgressRule("r", action, protos, to...))
+	}
 	tests := []struct {
 		name        string
 		cnp         *cnpv1beta1.ClusterNetworkPolicy
@@ -61,23 +58,34 @@ func TestFromCNP(t *testing.T) {
 		wantReason  string // the first problem's reason, "" for none
 		rejected    bool
 	}{
-		{"admin accept", cnp("a", "Admin", 1000, cnpEgress("Accept", cnpAllNamespaces)), TierAdmin, ActionAllow, false, 1, nil, "", false},
-		{"baseline pass with ports", cnp("a", "Baseline", 0, cnpEgress("Pass", cnpAllNamespaces, tcp(80), udpRange(5000, 5010), named)),
-			TierBaseline, ActionPass, false, 1, []Port{{Protocol: "TCP", Start: 80, End: 80}, {Protocol: "UDP", Start: 5000, End: 5010}, {Name: "web"}}, "", false},
-		{"accept: a domainNames peer matches nothing, the others still do", cnp("a", "Admin", 1, cnpEgress("Accept", cnpDomains)),
+		{"admin accept", rule("Admin", 1000, "Accept", nil, cnpAllNamespaces...),
+			TierAdmin, ActionAllow, false, 1, nil, "", false},
+		{"baseline pass with ports",
+			rule("Baseline", 0, "Pass", protocols(tcp(80), udpRange(5000, 5010), named), cnpAllNamespaces...),
+			TierBaseline, ActionPass, false, 1, []Port{{Protocol: "TCP", Start: 80, End: 80},
+				{Protocol: "UDP", Start: 5000, End: 5010}, {Name: "web"}}, "", false},
+		{"accept: a domainNames peer matches nothing, the others still do", rule("Admin", 1, "Accept", nil, cnpDomains...),
 			TierAdmin, ActionAllow, false, 1, nil, ReasonDomainNames, false},
-		{"deny with domainNames fails closed", cnp("a", "Admin", 1, cnpEgress("Deny", cnpDomains)), TierAdmin, ActionDeny, true, 0, nil, ReasonFailClosed, false},
-		{"pass with domainNames fails closed", cnp("a", "Baseline", 1, cnpEgress("Pass", cnpDomains)), TierBaseline, ActionDeny, true, 0, nil, ReasonFailClosed, false},
-		{"ANP action names are not CNP's", cnp("a", "Admin", 1, cnpEgress("Allow", cnpAllNamespaces)), TierAdmin, ActionDeny, true, 0, nil, ReasonFailClosed, false},
-		{"26 peers fail closed", cnp("a", "Admin", 1, cnpEgress("Accept", many)), TierAdmin, ActionAllow, false, 0, nil, ReasonFailClosed, false},
-		{"tcp without a port fails closed", cnp("a", "Admin", 1, cnpEgress("Deny", cnpAllNamespaces, cnpv1beta1.ClusterNetworkPolicyProtocol{TCP: &cnpv1beta1.ClusterNetworkPolicyProtocolTCP{}})),
+		{"deny with domainNames fails closed", rule("Admin", 1, "Deny", nil, cnpDomains...),
 			TierAdmin, ActionDeny, true, 0, nil, ReasonFailClosed, false},
-		{"two protocols in one entry fail closed", cnp("a", "Admin", 1, cnpEgress("Deny", cnpAllNamespaces, cnpv1beta1.ClusterNetworkPolicyProtocol{TCP: tcp(1).TCP, UDP: udpRange(1, 2).UDP})),
+		{"pass with domainNames fails closed", rule("Baseline", 1, "Pass", nil, cnpDomains...),
+			TierBaseline, ActionDeny, true, 0, nil, ReasonFailClosed, false},
+		{"ANP action names are not CNP's", rule("Admin", 1, "Allow", nil, cnpAllNamespaces...),
 			TierAdmin, ActionDeny, true, 0, nil, ReasonFailClosed, false},
-		{"reversed range fails closed", cnp("a", "Admin", 1, cnpEgress("Accept", cnpAllNamespaces, udpRange(90, 80))), TierAdmin, ActionAllow, false, 0, nil, ReasonFailClosed, false},
-		{"named port with a nodes peer fails closed", cnp("a", "Admin", 1, cnpEgress("Deny", nodes, named)), TierAdmin, ActionDeny, true, 0, nil, ReasonFailClosed, false},
-		{"priority 1001 is rejected", cnp("a", "Admin", 1001, cnpEgress("Deny", cnpAllNamespaces)), TierAdmin, ActionDeny, false, 1, nil, ReasonInvalidPriority, true},
-		{"unknown tier is rejected", cnp("a", "Developer", 1, cnpEgress("Deny", cnpAllNamespaces)), TierBaseline, ActionDeny, false, 1, nil, ReasonInvalidTier, true},
+		{"26 peers fail closed", rule("Admin", 1, "Accept", nil, many...),
+			TierAdmin, ActionAllow, false, 0, nil, ReasonFailClosed, false},
+		{"tcp without a port fails closed", rule("Admin", 1, "Deny", protocols(tcpNoPort), cnpAllNamespaces...),
+			TierAdmin, ActionDeny, true, 0, nil, ReasonFailClosed, false},
+		{"two protocols in one entry fail closed", rule("Admin", 1, "Deny", protocols(tcpAndUDP), cnpAllNamespaces...),
+			TierAdmin, ActionDeny, true, 0, nil, ReasonFailClosed, false},
+		{"reversed range fails closed", rule("Admin", 1, "Accept", protocols(udpRange(90, 80)), cnpAllNamespaces...),
+			TierAdmin, ActionAllow, false, 0, nil, ReasonFailClosed, false},
+		{"named port with a nodes peer fails closed", rule("Admin", 1, "Deny", protocols(named), nodes...),
+			TierAdmin, ActionDeny, true, 0, nil, ReasonFailClosed, false},
+		{"priority 1001 is rejected", rule("Admin", 1001, "Deny", nil, cnpAllNamespaces...),
+			TierAdmin, ActionDeny, false, 1, nil, ReasonInvalidPriority, true},
+		{"unknown tier is rejected", rule("Developer", 1, "Deny", nil, cnpAllNamespaces...),
+			TierBaseline, ActionDeny, false, 1, nil, ReasonInvalidTier, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,7 +95,8 @@ func TestFromCNP(t *testing.T) {
 			}
 			r := p.Egress[0]
 			if r.Action != tt.wantAction || r.AnyPeer != tt.wantAnyPeer || len(r.Peers) != tt.wantPeers {
-				t.Errorf("rule: action %s anyPeer %v peers %d; want %s %v %d", r.Action, r.AnyPeer, len(r.Peers), tt.wantAction, tt.wantAnyPeer, tt.wantPeers)
+				t.Errorf("rule: action %s anyPeer %v peers %d; want %s %v %d", r.Action, r.AnyPeer, len(r.Peers), tt.wantAction,
+					tt.wantAnyPeer, tt.wantPeers)
 			}
 			if tt.wantPorts != nil && (r.AnyPort || len(r.Ports) != len(tt.wantPorts)) {
 				t.Fatalf("ports %v anyPort %v; want %v", r.Ports, r.AnyPort, tt.wantPorts)
@@ -112,9 +121,9 @@ func TestFromCNP(t *testing.T) {
 }
 
 func TestCNPRuleLimit(t *testing.T) {
-	c := cnp("a", "Admin", 1)
+	c := testobj.CNP("a", "Admin", 1, cnpAllSubject)
 	for i := 0; i < 26; i++ {
-		cnpEgress("Deny", cnpAllNamespaces)(c)
+		testobj.CNPEgressRule("r", "Deny", nil, cnpAllNamespaces...)(c)
 	}
 	if p := FromCNP(c); !p.Rejected || p.Problems[0].Reason != ReasonTooManyRules {
 		t.Errorf("26 egress rules: rejected %v problems %v", p.Rejected, p.Problems)
@@ -128,9 +137,12 @@ func TestCNPRuleLimit(t *testing.T) {
 // TestMixedOrder pins the order of both APIs in one tier: priority first; at equal priority the older
 // kind (ANP, BANP) before ClusterNetworkPolicy, then name; each tie reported.
 func TestMixedOrder(t *testing.T) {
-	s := &cluster.Snapshot{ANPs: anps(anp("z", 5), anp("b", 7)), CNPs: []*cnpv1beta1.ClusterNetworkPolicy{
-		cnp("a", "Admin", 5), cnp("c", "Admin", 1), cnp("base", "Baseline", 0), cnp("base2", "Baseline", 2)},
-		BANPs: banps("default")}
+	s := &cluster.Snapshot{
+		ANPs: []*anpv1alpha1.AdminNetworkPolicy{testobj.ANP("z", 5, allSubject), testobj.ANP("b", 7, allSubject)},
+		CNPs: []*cnpv1beta1.ClusterNetworkPolicy{
+			testobj.CNP("a", "Admin", 5, cnpAllSubject), testobj.CNP("c", "Admin", 1, cnpAllSubject),
+			testobj.CNP("base", "Baseline", 0, cnpAllSubject), testobj.CNP("base2", "Baseline", 2, cnpAllSubject)},
+		BANPs: []*anpv1alpha1.BaselineAdminNetworkPolicy{testobj.BANP(allSubject)}}
 	var got []string
 	for _, p := range Compile(s) {
 		got = append(got, p.Owner.String())
@@ -152,15 +164,4 @@ func TestMixedOrder(t *testing.T) {
 			t.Errorf("%s: tie reported %v, want %v (%v)", p.Owner, has, tied, p.Problems)
 		}
 	}
-}
-
-func anps(a ...*anpv1alpha1.AdminNetworkPolicy) []*anpv1alpha1.AdminNetworkPolicy { return a }
-
-func banps(names ...string) []*anpv1alpha1.BaselineAdminNetworkPolicy {
-	var out []*anpv1alpha1.BaselineAdminNetworkPolicy
-	for _, n := range names {
-		out = append(out, &anpv1alpha1.BaselineAdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: n},
-			Spec: anpv1alpha1.BaselineAdminNetworkPolicySpec{Subject: anpv1alpha1.AdminNetworkPolicySubject{Namespaces: &metav1.LabelSelector{}}}})
-	}
-	return out
 }

@@ -11,32 +11,29 @@ import (
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
-func anp(name string, prio int32, tweaks ...func(*anpv1alpha1.AdminNetworkPolicy)) *anpv1alpha1.AdminNetworkPolicy {
-	a := &anpv1alpha1.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: anpv1alpha1.AdminNetworkPolicySpec{Priority: prio,
-			Subject: anpv1alpha1.AdminNetworkPolicySubject{Namespaces: &metav1.LabelSelector{}}}}
-	for _, t := range tweaks {
-		t(a)
-	}
-	return a
-}
-
-func egress(action string, to []anpv1alpha1.AdminNetworkPolicyEgressPeer, ports ...anpv1alpha1.AdminNetworkPolicyPort) func(*anpv1alpha1.AdminNetworkPolicy) {
-	return func(a *anpv1alpha1.AdminNetworkPolicy) {
-		r := anpv1alpha1.AdminNetworkPolicyEgressRule{Name: "r", Action: anpv1alpha1.AdminNetworkPolicyRuleAction(action), To: to}
-		if ports != nil {
-			r.Ports = &ports
-		}
-		a.Spec.Egress = append(a.Spec.Egress, r)
-	}
-}
-
-var allNamespaces = []anpv1alpha1.AdminNetworkPolicyEgressPeer{{Namespaces: &metav1.LabelSelector{}}}
+var (
+	// allSubject selects every namespace's pods, as most of these policies do.
+	allSubject    = testobj.SubjectNamespaces(&metav1.LabelSelector{})
+	allNamespaces = []anpv1alpha1.AdminNetworkPolicyEgressPeer{testobj.ToNamespaces(&metav1.LabelSelector{})}
+)
 
 func TestFromANPFailClosed(t *testing.T) {
-	badCIDR := []anpv1alpha1.AdminNetworkPolicyEgressPeer{{Networks: []anpv1alpha1.CIDR{"10.0.0.0/33"}}, {Namespaces: &metav1.LabelSelector{}}}
+	// rule makes ANP "a" with one egress rule.
+	rule := func(action anpv1alpha1.AdminNetworkPolicyRuleAction, ports *[]anpv1alpha1.AdminNetworkPolicyPort,
+		to ...anpv1alpha1.AdminNetworkPolicyEgressPeer) *anpv1alpha1.AdminNetworkPolicy {
+		return testobj.ANP("a", 1, allSubject, testobj.ANPEgressRule("r", action, ports, to...))
+	}
+	everyNS := allNamespaces[0]
+	badCIDR := []anpv1alpha1.AdminNetworkPolicyEgressPeer{testobj.ToNetworks("10.0.0.0/33"), everyNS}
+	domains := anpv1alpha1.AdminNetworkPolicyEgressPeer{DomainNames: []anpv1alpha1.DomainName{"example.com"}}
+	twoFields := anpv1alpha1.AdminNetworkPolicyEgressPeer{
+		Namespaces: &metav1.LabelSelector{}, Nodes: &metav1.LabelSelector{}}
+	badOperator := testobj.ToNamespaces(testobj.Expr("k", "Near"))
+	icmp := testobj.ANPPorts(testobj.ANPPortNumber("ICMP", 1))
+	reversed := testobj.ANPPorts(anpv1alpha1.AdminNetworkPolicyPort{PortRange: &anpv1alpha1.PortRange{Start: 90, End: 80}})
 	tests := []struct {
 		name        string
 		anp         *anpv1alpha1.AdminNetworkPolicy
@@ -46,22 +43,24 @@ func TestFromANPFailClosed(t *testing.T) {
 		wantPorts   int
 		wantReason  string
 	}{
-		{"valid rule", anp("a", 1, egress("Deny", allNamespaces)), ActionDeny, false, 1, 0, ""},
-		{"allow with a bad peer matches nothing", anp("a", 1, egress("Allow", badCIDR)), ActionAllow, false, 0, 0, ReasonFailClosed},
-		{"deny becomes deny all", anp("a", 1, egress("Deny", badCIDR)), ActionDeny, true, 0, 0, ReasonFailClosed},
-		{"pass becomes deny all", anp("a", 1, egress("Pass", []anpv1alpha1.AdminNetworkPolicyEgressPeer{{}})), ActionDeny, true, 0, 0, ReasonFailClosed},
-		{"domainNames in allow match nothing", anp("a", 1, egress("Allow", []anpv1alpha1.AdminNetworkPolicyEgressPeer{{DomainNames: []anpv1alpha1.DomainName{"example.com"}}})), ActionAllow, false, 0, 0, ReasonFailClosed},
-		{"two fields in one peer", anp("a", 1, egress("Allow", []anpv1alpha1.AdminNetworkPolicyEgressPeer{{Namespaces: &metav1.LabelSelector{}, Nodes: &metav1.LabelSelector{}}})), ActionAllow, false, 0, 0, ReasonFailClosed},
-		{"bad selector operator", anp("a", 1, egress("Deny", []anpv1alpha1.AdminNetworkPolicyEgressPeer{{Namespaces: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "k", Operator: "Near"}}}}})), ActionDeny, true, 0, 0, ReasonFailClosed},
-		{"unknown protocol in allow", anp("a", 1, egress("Allow", allNamespaces, anpv1alpha1.AdminNetworkPolicyPort{PortNumber: &anpv1alpha1.Port{Protocol: "ICMP", Port: 1}})), ActionAllow, false, 0, 0, ReasonFailClosed},
-		{"reversed port range in deny", anp("a", 1, egress("Deny", allNamespaces, anpv1alpha1.AdminNetworkPolicyPort{PortRange: &anpv1alpha1.PortRange{Start: 90, End: 80}})), ActionDeny, true, 0, 0, ReasonFailClosed},
-		{"unknown action", anp("a", 1, egress("Reject", allNamespaces)), ActionDeny, true, 0, 0, ReasonFailClosed},
+		{"valid rule", rule("Deny", nil, everyNS), ActionDeny, false, 1, 0, ""},
+		{"allow with a bad peer matches nothing", rule("Allow", nil, badCIDR...), ActionAllow, false, 0, 0, ReasonFailClosed},
+		{"deny becomes deny all", rule("Deny", nil, badCIDR...), ActionDeny, true, 0, 0, ReasonFailClosed},
+		{"pass becomes deny all", rule("Pass", nil, anpv1alpha1.AdminNetworkPolicyEgressPeer{}),
+			ActionDeny, true, 0, 0, ReasonFailClosed},
+		{"domainNames in allow match nothing", rule("Allow", nil, domains), ActionAllow, false, 0, 0, ReasonFailClosed},
+		{"two fields in one peer", rule("Allow", nil, twoFields), ActionAllow, false, 0, 0, ReasonFailClosed},
+		{"bad selector operator", rule("Deny", nil, badOperator), ActionDeny, true, 0, 0, ReasonFailClosed},
+		{"unknown protocol in allow", rule("Allow", icmp, everyNS), ActionAllow, false, 0, 0, ReasonFailClosed},
+		{"reversed port range in deny", rule("Deny", reversed, everyNS), ActionDeny, true, 0, 0, ReasonFailClosed},
+		{"unknown action", rule("Reject", nil, everyNS), ActionDeny, true, 0, 0, ReasonFailClosed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := FromANP(tt.anp)
 			r := p.Egress[0]
-			if r.Action != tt.wantAction || r.AnyPeer != tt.wantAnyPeer || len(r.Peers) != tt.wantPeers || len(r.Ports) != tt.wantPorts {
+			if r.Action != tt.wantAction || r.AnyPeer != tt.wantAnyPeer || len(r.Peers) != tt.wantPeers ||
+				len(r.Ports) != tt.wantPorts {
 				t.Errorf("rule = %+v", r)
 			}
 			if got := reasons(p); got != tt.wantReason {
@@ -88,11 +87,15 @@ func TestRejections(t *testing.T) {
 		policy *Policy
 		reason string
 	}{
-		{"priority above 1000", FromANP(anp("a", 1001)), ReasonInvalidPriority},
-		{"negative priority", FromANP(anp("a", -1)), ReasonInvalidPriority},
-		{"no subject", FromANP(anp("a", 1, func(a *anpv1alpha1.AdminNetworkPolicy) { a.Spec.Subject = anpv1alpha1.AdminNetworkPolicySubject{} })), ReasonInvalidSubject},
-		{"BANP not named default", FromBANP(&anpv1alpha1.BaselineAdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "other"},
-			Spec: anpv1alpha1.BaselineAdminNetworkPolicySpec{Subject: anpv1alpha1.AdminNetworkPolicySubject{Namespaces: &metav1.LabelSelector{}}}}), ReasonInvalidName},
+		{"priority above 1000", FromANP(testobj.ANP("a", 1001, allSubject)), ReasonInvalidPriority},
+		{"negative priority", FromANP(testobj.ANP("a", -1, allSubject)), ReasonInvalidPriority},
+		{"no subject",
+			FromANP(testobj.ANP("a", 1, allSubject,
+				func(a *anpv1alpha1.AdminNetworkPolicy) { a.Spec.Subject = anpv1alpha1.AdminNetworkPolicySubject{} })),
+			ReasonInvalidSubject},
+		{"BANP not named default",
+			FromBANP(testobj.BANP(allSubject, func(b *anpv1alpha1.BaselineAdminNetworkPolicy) { b.Name = "other" })),
+			ReasonInvalidName},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,13 +104,15 @@ func TestRejections(t *testing.T) {
 			}
 		})
 	}
-	if p := FromANP(anp("edge", 1000)); p.Rejected {
+	if p := FromANP(testobj.ANP("edge", 1000, allSubject)); p.Rejected {
 		t.Errorf("priority 1000 is valid: %v", p.Problems)
 	}
 }
 
 func TestCompileOrdersAndReportsTies(t *testing.T) {
-	s := &cluster.Snapshot{ANPs: []*anpv1alpha1.AdminNetworkPolicy{anp("zeta", 5), anp("alpha", 5), anp("first", 1), anp("bad", 5, func(a *anpv1alpha1.AdminNetworkPolicy) { a.Spec.Subject.Namespaces = nil })}}
+	s := &cluster.Snapshot{ANPs: []*anpv1alpha1.AdminNetworkPolicy{testobj.ANP("zeta", 5, allSubject),
+		testobj.ANP("alpha", 5, allSubject), testobj.ANP("first", 1, allSubject),
+		testobj.ANP("bad", 5, allSubject, func(a *anpv1alpha1.AdminNetworkPolicy) { a.Spec.Subject.Namespaces = nil })}}
 	ps := Compile(s)
 	var order []string
 	for _, p := range ps {
@@ -131,7 +136,8 @@ func TestFromNetworkPolicy(t *testing.T) {
 		check    func(t *testing.T, p *Policy)
 	}{
 		{name: "default types: ingress only", spec: networkingv1.NetworkPolicySpec{}, isolates: []Direction{Ingress}},
-		{name: "egress rules imply egress", spec: networkingv1.NetworkPolicySpec{Egress: []networkingv1.NetworkPolicyEgressRule{{}}},
+		{name: "egress rules imply egress",
+			spec:     networkingv1.NetworkPolicySpec{Egress: []networkingv1.NetworkPolicyEgressRule{{}}},
 			isolates: []Direction{Ingress, Egress}, egress: 1,
 			check: func(t *testing.T, p *Policy) {
 				if r := p.Egress[0]; !r.AnyPeer || !r.AnyPort {
@@ -139,11 +145,13 @@ func TestFromNetworkPolicy(t *testing.T) {
 				}
 			}},
 		{name: "rules of a direction not in policyTypes are ignored",
-			spec:     networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}, Ingress: []networkingv1.NetworkPolicyIngressRule{{}}},
+			spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
+				Ingress: []networkingv1.NetworkPolicyIngressRule{{}}},
 			isolates: []Direction{Egress}},
 		{name: "ports: number, range, named, protocol only",
-			spec: networkingv1.NetworkPolicySpec{Ingress: []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{
-				{Port: &port80}, {Protocol: &tcp, Port: &port80, EndPort: &end}, {Protocol: &udp, Port: &named}, {Protocol: &udp}}}}},
+			spec: networkingv1.NetworkPolicySpec{Ingress: []networkingv1.NetworkPolicyIngressRule{{
+				Ports: []networkingv1.NetworkPolicyPort{{Port: &port80}, {Protocol: &tcp, Port: &port80, EndPort: &end},
+					{Protocol: &udp, Port: &named}, {Protocol: &udp}}}}},
 			isolates: []Direction{Ingress}, ingress: 1,
 			check: func(t *testing.T, p *Policy) {
 				got := ""
@@ -155,16 +163,18 @@ func TestFromNetworkPolicy(t *testing.T) {
 				}
 			}},
 		{name: "peers: pods in own namespace, namespaces, both, ipBlock with except",
-			spec: networkingv1.NetworkPolicySpec{Ingress: []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{
-				{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "x"}}},
-				{NamespaceSelector: &metav1.LabelSelector{}},
-				{NamespaceSelector: &metav1.LabelSelector{}, PodSelector: &metav1.LabelSelector{}},
-				{IPBlock: &networkingv1.IPBlock{CIDR: "10.0.0.1/8", Except: []string{"10.1.0.0/16"}}},
-				{IPBlock: &networkingv1.IPBlock{CIDR: "bogus"}}}}}},
+			spec: networkingv1.NetworkPolicySpec{Ingress: []networkingv1.NetworkPolicyIngressRule{{
+				From: []networkingv1.NetworkPolicyPeer{
+					{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "x"}}},
+					{NamespaceSelector: &metav1.LabelSelector{}},
+					{NamespaceSelector: &metav1.LabelSelector{}, PodSelector: &metav1.LabelSelector{}},
+					{IPBlock: &networkingv1.IPBlock{CIDR: "10.0.0.1/8", Except: []string{"10.1.0.0/16"}}},
+					{IPBlock: &networkingv1.IPBlock{CIDR: "bogus"}}}}}},
 			isolates: []Direction{Ingress}, ingress: 1,
 			check: func(t *testing.T, p *Policy) {
 				peers := p.Ingress[0].Peers
-				if len(peers) != 4 || peers[0].Namespace != "ns" || peers[1].Namespace != "" || peers[3].Networks[0].String() != "10.0.0.0/8 except [10.1.0.0/16]" {
+				if len(peers) != 4 || peers[0].Namespace != "ns" || peers[1].Namespace != "" ||
+					peers[3].Networks[0].String() != "10.0.0.0/8 except [10.1.0.0/16]" {
 					t.Errorf("peers = %+v", peers)
 				}
 				if reasons(p) != ReasonCIDRHostBits+","+ReasonFailClosed {
@@ -174,8 +184,10 @@ func TestFromNetworkPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := FromNetworkPolicy(&networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "np"}, Spec: tt.spec}, nil)
-			if strings.Join(dirs(p.Isolates), ",") != strings.Join(dirs(tt.isolates), ",") || len(p.Ingress) != tt.ingress || len(p.Egress) != tt.egress {
+			p := FromNetworkPolicy(
+				&networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "np"}, Spec: tt.spec}, nil)
+			sameDirs := strings.Join(dirs(p.Isolates), ",") == strings.Join(dirs(tt.isolates), ",")
+			if !sameDirs || len(p.Ingress) != tt.ingress || len(p.Egress) != tt.egress {
 				t.Errorf("isolates=%v ingress=%d egress=%d", p.Isolates, len(p.Ingress), len(p.Egress))
 			}
 			if tt.check != nil {
@@ -200,7 +212,8 @@ func TestParseLogging(t *testing.T) {
 		wantErr bool
 	}{
 		{"", Logging{}, false},
-		{`{"allow":"notice","deny":"alert","pass":"warning"}`, Logging{Allow: "notice", Deny: "alert", Pass: "warning"}, false},
+		{`{"allow":"notice","deny":"alert","pass":"warning"}`,
+			Logging{Allow: "notice", Deny: "alert", Pass: "warning"}, false},
 		{`{"deny":"loud"}`, Logging{}, true},
 		{`{"drop":"alert"}`, Logging{}, true},
 		{`not json`, Logging{}, true},
@@ -211,7 +224,7 @@ func TestParseLogging(t *testing.T) {
 			t.Errorf("ParseLogging(%q) = %+v, %v", tt.in, got, err)
 		}
 	}
-	p := FromANP(anp("a", 1, func(a *anpv1alpha1.AdminNetworkPolicy) {
+	p := FromANP(testobj.ANP("a", 1, allSubject, func(a *anpv1alpha1.AdminNetworkPolicy) {
 		a.Annotations = map[string]string{LoggingAnnotation: "{"}
 	}))
 	if p.Rejected || reasons(p) != ReasonInvalidLogging {

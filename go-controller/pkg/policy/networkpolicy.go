@@ -62,7 +62,8 @@ func policyTypes(np *networkingv1.NetworkPolicy) []Direction {
 
 // compileNPRule compiles one rule. NetworkPolicy only allows, so a peer or port that cannot be
 // understood matches nothing: the pod stays isolated for that traffic.
-func (p *Policy) compileNPRule(d Direction, i int, peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort) Rule {
+func (p *Policy) compileNPRule(d Direction, i int, peers []networkingv1.NetworkPolicyPeer,
+	ports []networkingv1.NetworkPolicyPort) Rule {
 	out := Rule{Direction: d, Index: i, Action: ActionAllow, AnyPeer: len(peers) == 0, AnyPort: len(ports) == 0}
 	var bad []string
 	for j, peer := range peers {

@@ -180,7 +180,8 @@ func (p Peer) Key() string {
 		if p.Namespace != "" {
 			return fmt.Sprintf("pods in namespace %s where %s", p.Namespace, selectorText(p.PodSelector))
 		}
-		return fmt.Sprintf("pods where namespace %s and pod %s", selectorText(p.NamespaceSelector), selectorText(p.PodSelector))
+		return fmt.Sprintf("pods where namespace %s and pod %s",
+			selectorText(p.NamespaceSelector), selectorText(p.PodSelector))
 	case PeerNodes:
 		return fmt.Sprintf("nodes where %s", selectorText(p.NodeSelector))
 	}

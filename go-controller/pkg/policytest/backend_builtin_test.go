@@ -20,7 +20,8 @@ func TestBuiltinBackends(t *testing.T) {
 			}
 			for _, r := range Run(ev, suite) {
 				if !r.Pass {
-					t.Errorf("probe %d %s: expected %s, got %s (%v) %s", r.Index, r.Flow, r.Probe.Expect, r.Got(), r.Err, Deciding(r.Verdict))
+					t.Errorf("probe %d %s: expected %s, got %s (%v) %s", r.Index, r.Flow, r.Probe.Expect, r.Got(), r.Err,
+						Deciding(r.Verdict))
 				}
 			}
 		})

@@ -16,18 +16,27 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, file, want string
 	}{
-		{"wrong kind", "kind: Test\nmanifests: [a]\nprobes: [{from: a/b, to: c/d, port: 1, expect: Allow}]\n", `kind: must be PolicyTest, not "Test"`},
+		{"wrong kind", "kind: Test\nmanifests: [a]\nprobes: [{from: a/b, to: c/d, port: 1, expect: Allow}]\n",
+			`kind: must be PolicyTest, not "Test"`},
 		{"unknown top-level field", "kind: PolicyTest\nmanifest: [a]\n", "manifest: unknown field"},
-		{"unknown probe field", head + "- {from: a/b, to: c/d, port: 1, expect: Allow}\n- {from: a/b, to: c/d, port: 1, expcet: Allow}\n", "probes[1].expcet: unknown field"},
-		{"no cluster", "kind: PolicyTest\nprobes: [{from: a/b, to: c/d, port: 1, expect: Allow}]\n", "manifests: list the cluster's files (or give objects)"},
+		{"unknown probe field",
+			head + "- {from: a/b, to: c/d, port: 1, expect: Allow}\n- {from: a/b, to: c/d, port: 1, expcet: Allow}\n",
+			"probes[1].expcet: unknown field"},
+		{"no cluster", "kind: PolicyTest\nprobes: [{from: a/b, to: c/d, port: 1, expect: Allow}]\n",
+			"manifests: list the cluster's files (or give objects)"},
 		{"no probes", "kind: PolicyTest\nmanifests: [a]\n", "probes: at least one probe is needed"},
 		{"missing from", head + "- {to: c/d, port: 1, expect: Allow}\n", "probes[0].from: required"},
-		{"missing port", head + "- {from: a/b, to: c/d, expect: Allow}\n", "probes[0].port: required (a number or a named port)"},
-		{"port out of range", head + "- {from: a/b, to: c/d, port: 70000, expect: Allow}\n", "probes[0].port: 70000 is not in 1-65535"},
-		{"bad protocol", head + "- {from: a/b, to: c/d, protocol: tcp, port: 1, expect: Allow}\n", `probes[0].protocol: must be TCP, UDP or SCTP, not "tcp"`},
-		{"bad family", head + "- {from: a/b, to: c/d, family: v6, port: 1, expect: Allow}\n", `probes[0].family: must be IPv4 or IPv6, not "v6"`},
+		{"missing port", head + "- {from: a/b, to: c/d, expect: Allow}\n",
+			"probes[0].port: required (a number or a named port)"},
+		{"port out of range", head + "- {from: a/b, to: c/d, port: 70000, expect: Allow}\n",
+			"probes[0].port: 70000 is not in 1-65535"},
+		{"bad protocol", head + "- {from: a/b, to: c/d, protocol: tcp, port: 1, expect: Allow}\n",
+			`probes[0].protocol: must be TCP, UDP or SCTP, not "tcp"`},
+		{"bad family", head + "- {from: a/b, to: c/d, family: v6, port: 1, expect: Allow}\n",
+			`probes[0].family: must be IPv4 or IPv6, not "v6"`},
 		{"missing expect", head + "- {from: a/b, to: c/d, port: 1}\n", "probes[0].expect: required (Allow or Deny)"},
-		{"bad expect", head + "- {from: a/b, to: c/d, port: 1, expect: Pass}\n", `probes[0].expect: must be Allow or Deny, not "Pass"`},
+		{"bad expect", head + "- {from: a/b, to: c/d, port: 1, expect: Pass}\n",
+			`probes[0].expect: must be Allow or Deny, not "Pass"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -43,13 +52,21 @@ func TestLoadErrors(t *testing.T) {
 	tests := []struct {
 		name, file, want string
 	}{
-		{"probe to an unknown pod", "kind: PolicyTest\nmanifests: [cluster.yaml]\nprobes:\n- {from: slytherin/draco, to: gryffindor/harry, port: 80, expect: Allow}\n- {from: slytherin/draco, to: slytherin/x, port: 80, expect: Allow}\n",
+		{"probe to an unknown pod",
+			"kind: PolicyTest\nmanifests: [cluster.yaml]\nprobes:\n" +
+				"- {from: slytherin/draco, to: gryffindor/harry, port: 80, expect: Allow}\n" +
+				"- {from: slytherin/draco, to: slytherin/x, port: 80, expect: Allow}\n",
 			"probes[1].to: pod slytherin/x not found"},
-		{"missing manifest", "kind: PolicyTest\nmanifests: [cluster.yaml, nope/]\nprobes: [{from: a/b, to: c/d, port: 1, expect: Allow}]\n",
+		{"missing manifest",
+			"kind: PolicyTest\nmanifests: [cluster.yaml, nope/]\nprobes: [{from: a/b, to: c/d, port: 1, expect: Allow}]\n",
 			"manifests[1]: "},
-		{"bad inline object", "kind: PolicyTest\nobjects: [{apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containerz: []}}]\nprobes: [{from: a/b, to: c/d, port: 1, expect: Allow}]\n",
+		{"bad inline object",
+			"kind: PolicyTest\nobjects: [{apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containerz: []}}]\n" +
+				"probes: [{from: a/b, to: c/d, port: 1, expect: Allow}]\n",
 			"objects[0]: spec.containerz: unknown field"},
-		{"inline object duplicates a manifest's", "kind: PolicyTest\nmanifests: [cluster.yaml]\nobjects: [{apiVersion: v1, kind: Node, metadata: {name: worker}}]\nprobes: [{from: a/b, to: c/d, port: 1, expect: Allow}]\n",
+		{"inline object duplicates a manifest's",
+			"kind: PolicyTest\nmanifests: [cluster.yaml]\nobjects: [{apiVersion: v1, kind: Node, metadata: {name: worker}}]\n" +
+				"probes: [{from: a/b, to: c/d, port: 1, expect: Allow}]\n",
 			"objects[0]: duplicate Node worker, first defined at "},
 	}
 	// The suites are written beside a copy of the manifest they name, never into the source tree, which may
@@ -87,7 +104,8 @@ func (f fakeEvaluator) Evaluate(flow eval.Flow) (eval.Verdict, error) {
 		return eval.Verdict{}, errors.New("evaluator broke")
 	}
 	allow := eval.Step{Tier: 3, Action: eval.StepDefault, RuleIndex: -1}
-	deny := eval.Step{Tier: 1, Action: eval.StepDeny, Policy: "AdminNetworkPolicy/deny-slytherin", Priority: 10, Rule: "deny-slytherin", RuleIndex: 0}
+	deny := eval.Step{Tier: 1, Action: eval.StepDeny, Policy: "AdminNetworkPolicy/deny-slytherin", Priority: 10,
+		Rule: "deny-slytherin", RuleIndex: 0}
 	v := eval.Verdict{Allowed: flow.Port != f.denyPort,
 		Egress: &eval.Decision{Allowed: true, Steps: []eval.Step{allow}}}
 	if v.Allowed {
@@ -121,7 +139,8 @@ func TestLoadAndRun(t *testing.T) {
 	for i, w := range want {
 		r := results[i]
 		if r.Pass != w.pass || r.Got() != w.got || (r.Err != nil) != w.err {
-			t.Errorf("probe %d: pass=%v got=%s err=%v; want pass=%v got=%s err=%v", i, r.Pass, r.Got(), r.Err, w.pass, w.got, w.err)
+			t.Errorf("probe %d: pass=%v got=%s err=%v; want pass=%v got=%s err=%v", i, r.Pass, r.Got(), r.Err, w.pass, w.got,
+				w.err)
 		}
 	}
 	const wantWhy = `ingress: Deny in tier 1 by AdminNetworkPolicy/deny-slytherin rule "deny-slytherin" (#0)`
@@ -131,11 +150,14 @@ func TestLoadAndRun(t *testing.T) {
 }
 
 func TestDeciding(t *testing.T) {
-	allowEgress := &eval.Decision{Allowed: true, Steps: []eval.Step{{Tier: 2, Action: eval.StepAllow, Policy: "NetworkPolicy/ns/web", RuleIndex: 1}}}
-	denyEgress := &eval.Decision{Allowed: false, Steps: []eval.Step{{Tier: 2, Action: eval.StepIsolated, Policy: "NetworkPolicy/ns/web", RuleIndex: -1}}}
+	allowEgress := &eval.Decision{Allowed: true,
+		Steps: []eval.Step{{Tier: 2, Action: eval.StepAllow, Policy: "NetworkPolicy/ns/web", RuleIndex: 1}}}
+	denyEgress := &eval.Decision{Allowed: false,
+		Steps: []eval.Step{{Tier: 2, Action: eval.StepIsolated, Policy: "NetworkPolicy/ns/web", RuleIndex: -1}}}
 	aclDeny := &eval.Decision{Allowed: false, Steps: []eval.Step{
 		{Tier: 1, Action: eval.StepNoMatch, RuleIndex: -1},
-		{Tier: 3, Action: eval.StepDeny, RuleIndex: -1, Stage: "to-lport", ACL: "banp:default:in:0", ACLPriority: 1000, Detail: "src in $set"}}}
+		{Tier: 3, Action: eval.StepDeny, RuleIndex: -1, Stage: "to-lport", ACL: "banp:default:in:0", ACLPriority: 1000,
+			Detail: "src in $set"}}}
 	tests := []struct {
 		name string
 		v    eval.Verdict
@@ -171,7 +193,8 @@ func TestLoadFS(t *testing.T) {
 	if len(suite.Flows) != 3 || len(suite.Snapshot.ANPs) != 1 {
 		t.Errorf("got %d flows and %d ANPs, want 3 and 1", len(suite.Flows), len(suite.Snapshot.ANPs))
 	}
-	if got := suite.Sources[manifestKey("AdminNetworkPolicy", "", "deny-slytherin")].File; got != "embedded/policies/deny.yaml" {
+	got := suite.Sources[manifestKey("AdminNetworkPolicy", "", "deny-slytherin")].File
+	if got != "embedded/policies/deny.yaml" {
 		t.Errorf("source of the ANP: got %q", got)
 	}
 	_, err = LoadFS(fsys, "cluster.yaml", "embedded")

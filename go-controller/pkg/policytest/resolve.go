@@ -163,7 +163,8 @@ func resolvePort(port intstr.IntOrString, protocol corev1.Protocol, dst *cluster
 		return 0, fmt.Errorf("pod %s has no container port named %q", dst.Key(), port.StrVal)
 	}
 	if cp.Protocol != protocol {
-		return 0, fmt.Errorf("port %q of pod %s is %s, but the probe's protocol is %s", port.StrVal, dst.Key(), cp.Protocol, protocol)
+		return 0, fmt.Errorf("port %q of pod %s is %s, but the probe's protocol is %s", port.StrVal, dst.Key(), cp.Protocol,
+			protocol)
 	}
 	return cp.ContainerPort, nil
 }

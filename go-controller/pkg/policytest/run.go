@@ -51,7 +51,8 @@ func Run(ev eval.Evaluator, s *Suite) []Result {
 		}
 		verdicts, errs = batch.EvaluateBatch(flows)
 		if len(verdicts) != len(flows) || len(errs) != len(flows) {
-			err := fmt.Errorf("batch evaluator returned %d verdicts and %d errors for %d flows", len(verdicts), len(errs), len(flows))
+			err := fmt.Errorf("batch evaluator returned %d verdicts and %d errors for %d flows", len(verdicts), len(errs),
+				len(flows))
 			verdicts, errs = make([]eval.Verdict, len(flows)), make([]error, len(flows))
 			for i := range errs {
 				errs[i] = err

@@ -117,7 +117,8 @@ func TestDialLoopback(t *testing.T) {
 			wantReply: "test-server udp:" + itoa(udpPort)},
 		{name: "udp closed port is refused", target: Target{UDP, netip.AddrPortFrom(lo, freePort(t, "udp"))}, want: Refused},
 		{name: "udp silent socket times out", target: Target{UDP, netip.AddrPortFrom(lo, silentPort)}, want: TimedOut},
-		{name: "sctp connects or is reported unsupported", target: Target{SCTP, netip.AddrPortFrom(lo, sctpPort)}, want: wantSCTP},
+		{name: "sctp connects or is reported unsupported", target: Target{SCTP, netip.AddrPortFrom(lo, sctpPort)},
+			want: wantSCTP},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -24,7 +24,9 @@ func ids(kv ...string) map[string]string {
 // sampleState has one row of every kind the table distinguishes: named and unnamed rules, a logged
 // ACL on the log meter, NetworkPolicy's neighbor and isolation rows, and a long match that must stay whole.
 func sampleState() (*nbrows.State, []*policy.Policy) {
-	long := "outport == @tieracl_anp_block_monitoring_15402c09 && (ip4.src == $tieracl_pods_ns_monitoring_4a165773_v4 || ip6.src == $tieracl_pods_ns_monitoring_4a165773_v6) && tcp && tcp.dst == {80, 443, 8080, 9090, 9091, 9092, 9093, 9094}"
+	long := "outport == @tieracl_anp_block_monitoring_15402c09 && (ip4.src == $tieracl_pods_ns_monitoring_4a165773_v4 " +
+		"|| ip6.src == $tieracl_pods_ns_monitoring_4a165773_v6) && tcp && tcp.dst == {80, 443, 8080, 9090, 9091, 9092, " +
+		"9093, 9094}"
 	s := &nbrows.State{
 		ACLs: []nbrows.ACL{
 			{PortGroup: "pg_anp_block", Name: "anp:block-monitoring:in:0", Tier: 1, Priority: 32607, Direction: nbrows.ToLport,
@@ -36,7 +38,8 @@ func sampleState() (*nbrows.State, []*policy.Policy) {
 				Match: "inport == @pg_anp_egress && ip4.dst == 10.0.0.0/8", Action: nbrows.ActionPass,
 				Options: map[string]string{nbrows.OptionApplyAfterLB: "true"},
 				ExternalIDs: ids(nbrows.KeyOwnerKind, "AdminNetworkPolicy", nbrows.KeyOwnerName, "egress",
-					nbrows.KeyDirection, "Egress", nbrows.KeyACLRole, nbrows.RoleRule, nbrows.KeyRuleIndex, "1", nbrows.KeyRuleAction, "Pass")},
+					nbrows.KeyDirection, "Egress", nbrows.KeyACLRole, nbrows.RoleRule, nbrows.KeyRuleIndex, "1",
+					nbrows.KeyRuleAction, "Pass")},
 			{PortGroup: "pg_np", Name: "np:tenant-a/deny-all:in:neighbor", Tier: 2, Priority: 1001, Direction: nbrows.ToLport,
 				Match: "outport == @pg_np && (arp || nd)", Action: nbrows.ActionAllow,
 				ExternalIDs: ids(nbrows.KeyOwnerKind, "NetworkPolicy", nbrows.KeyOwnerName, "tenant-a/deny-all",
@@ -49,7 +52,8 @@ func sampleState() (*nbrows.State, []*policy.Policy) {
 		PortGroups: []nbrows.PortGroup{
 			{Name: "pg_anp_block", Ports: []string{"restricted-a_web-0", "restricted-b_web-0"},
 				ExternalIDs: ids(nbrows.KeyOwnerKind, "AdminNetworkPolicy", nbrows.KeyOwnerName, "block-monitoring")},
-			{Name: "pg_np", Ports: []string{}, ExternalIDs: ids(nbrows.KeyOwnerKind, "NetworkPolicy", nbrows.KeyOwnerName, "tenant-a/deny-all")},
+			{Name: "pg_np", Ports: []string{},
+				ExternalIDs: ids(nbrows.KeyOwnerKind, "NetworkPolicy", nbrows.KeyOwnerName, "tenant-a/deny-all")},
 		},
 		AddressSets: []nbrows.AddressSet{
 			{Name: "tieracl_pods_ns_monitoring_4a165773_v4", Addresses: []string{"10.244.0.5", "10.244.1.5"},
@@ -65,9 +69,11 @@ func sampleState() (*nbrows.State, []*policy.Policy) {
 	policies := []*policy.Policy{
 		{Owner: policy.Owner{Kind: policy.KindANP, Name: "block-monitoring"}},
 		{Owner: policy.Owner{Kind: policy.KindANP, Name: "twin"}, Problems: []policy.Problem{
-			{Severity: policy.SeverityWarning, Reason: policy.ReasonPriorityConflict, Message: "priority 5 is also used by AdminNetworkPolicy/block-monitoring"}}},
+			{Severity: policy.SeverityWarning, Reason: policy.ReasonPriorityConflict,
+				Message: "priority 5 is also used by AdminNetworkPolicy/block-monitoring"}}},
 		{Owner: policy.Owner{Kind: policy.KindBANP, Name: "other"}, Rejected: true, Problems: []policy.Problem{
-			{Severity: policy.SeverityError, Reason: policy.ReasonInvalidName, Message: `a BaselineAdminNetworkPolicy must be named "default"`}}},
+			{Severity: policy.SeverityError, Reason: policy.ReasonInvalidName,
+				Message: `a BaselineAdminNetworkPolicy must be named "default"`}}},
 	}
 	return s, policies
 }

@@ -8,7 +8,8 @@ import (
 )
 
 func TestLargeIsDeterministicAndTranslates(t *testing.T) {
-	l := Large{Namespaces: 20, PodsPerNamespace: 5, Nodes: 3, ANPs: 6, RulesPerANP: 7, NetworkPolicies: 40, BANPRules: 5, Seed: 7}
+	l := Large{Namespaces: 20, PodsPerNamespace: 5, Nodes: 3, ANPs: 6, RulesPerANP: 7, NetworkPolicies: 40, BANPRules: 5,
+		Seed: 7}
 	a, err := l.Generate()
 	if err != nil {
 		t.Fatal(err)
@@ -18,7 +19,8 @@ func TestLargeIsDeterministicAndTranslates(t *testing.T) {
 		t.Fatal("the same Large gives different clusters")
 	}
 	if len(a.Pods) != 100 || len(a.ANPs) != 6 || len(a.NetworkPolicies) != 40 || len(a.BANPs) != 1 {
-		t.Fatalf("sizes: %d pods, %d ANPs, %d NetworkPolicies, %d BANPs", len(a.Pods), len(a.ANPs), len(a.NetworkPolicies), len(a.BANPs))
+		t.Fatalf("sizes: %d pods, %d ANPs, %d NetworkPolicies, %d BANPs", len(a.Pods), len(a.ANPs), len(a.NetworkPolicies),
+			len(a.BANPs))
 	}
 	if n := len(a.ANPs[0].Spec.Ingress) + len(a.ANPs[0].Spec.Egress); n != 7 {
 		t.Fatalf("ANP has %d rules, want 7", n)

@@ -144,16 +144,21 @@ func (g *gen) selector(kind string) *metav1.LabelSelector {
 	case 0:
 		return &metav1.LabelSelector{}
 	case 1:
-		return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: key, Operator: metav1.LabelSelectorOpIn, Values: []string{g.pick(vals), g.pick(vals)}}}}
+		return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: key,
+			Operator: metav1.LabelSelectorOpIn, Values: []string{g.pick(vals), g.pick(vals)}}}}
 	case 2:
-		return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: key, Operator: metav1.LabelSelectorOpNotIn, Values: []string{g.pick(vals)}}}}
+		return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: key,
+			Operator: metav1.LabelSelectorOpNotIn, Values: []string{g.pick(vals)}}}}
 	case 3:
-		return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: key, Operator: metav1.LabelSelectorOpExists}}}
+		return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: key,
+			Operator: metav1.LabelSelectorOpExists}}}
 	case 4:
-		return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: key, Operator: metav1.LabelSelectorOpDoesNotExist}}}
+		return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: key,
+			Operator: metav1.LabelSelectorOpDoesNotExist}}}
 	case 5:
 		if g.chance(6) {
-			return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: key, Operator: "Near", Values: vals}}}
+			return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: key, Operator: "Near",
+				Values: vals}}}
 		}
 	}
 	return &metav1.LabelSelector{MatchLabels: map[string]string{key: g.pick(vals)}}
@@ -187,9 +192,12 @@ func (g *gen) ports() *[]anpv1alpha1.AdminNetworkPolicyPort {
 		proto := corev1.Protocol(g.pick([]string{"TCP", "UDP", "SCTP", ""}))
 		switch g.rng.Intn(4) {
 		case 0:
-			out = append(out, anpv1alpha1.AdminNetworkPolicyPort{PortNumber: &anpv1alpha1.Port{Protocol: proto, Port: int32(g.pick2(80, 8080))}})
+			out = append(out,
+				anpv1alpha1.AdminNetworkPolicyPort{PortNumber: &anpv1alpha1.Port{Protocol: proto, Port: int32(g.pick2(80, 8080))}})
 		case 1:
-			out = append(out, anpv1alpha1.AdminNetworkPolicyPort{PortRange: &anpv1alpha1.PortRange{Protocol: proto, Start: 8000, End: int32(g.pick2(8080, 8100))}})
+			out = append(out,
+				anpv1alpha1.AdminNetworkPolicyPort{PortRange: &anpv1alpha1.PortRange{Protocol: proto, Start: 8000,
+					End: int32(g.pick2(8080, 8100))}})
 		case 2:
 			name := g.pick([]string{"web", "dns", "nothere"})
 			out = append(out, anpv1alpha1.AdminNetworkPolicyPort{NamedPort: &name})
@@ -223,8 +231,8 @@ func (g *gen) pick2(a, b int) int {
 
 // networks draws CIDRs that cover some pod or node addresses, or none, or are malformed.
 func (g *gen) networks() []anpv1alpha1.CIDR {
-	choices := []string{"10.244.0.0/24", "10.244.0.0/28", "172.18.0.0/24", "0.0.0.0/0", "fd00:10:244::/64", "::/0", "192.0.2.0/24",
-		"10.244.0.9/28"}
+	choices := []string{"10.244.0.0/24", "10.244.0.0/28", "172.18.0.0/24", "0.0.0.0/0", "fd00:10:244::/64", "::/0",
+		"192.0.2.0/24", "10.244.0.9/28"}
 	out := []anpv1alpha1.CIDR{anpv1alpha1.CIDR(g.pick(choices))}
 	if g.chance(3) {
 		out = append(out, anpv1alpha1.CIDR(g.pick(choices)))
@@ -272,14 +280,16 @@ func (g *gen) anp(i int) {
 		a.Annotations = map[string]string{loggingAnnotation: logging(i)}
 	}
 	for r := g.rng.Intn(4); r > 0; r-- {
-		rule := anpv1alpha1.AdminNetworkPolicyIngressRule{Name: fmt.Sprintf("in-%d", r), Action: anpv1alpha1.AdminNetworkPolicyRuleAction(g.action(true)), Ports: g.ports()}
+		rule := anpv1alpha1.AdminNetworkPolicyIngressRule{Name: fmt.Sprintf("in-%d", r),
+			Action: anpv1alpha1.AdminNetworkPolicyRuleAction(g.action(true)), Ports: g.ports()}
 		for p := 1 + g.rng.Intn(2); p > 0; p-- {
 			rule.From = append(rule.From, g.ingressPeer())
 		}
 		a.Spec.Ingress = append(a.Spec.Ingress, rule)
 	}
 	for r := g.rng.Intn(4); r > 0; r-- {
-		rule := anpv1alpha1.AdminNetworkPolicyEgressRule{Name: fmt.Sprintf("eg-%d", r), Action: anpv1alpha1.AdminNetworkPolicyRuleAction(g.action(true)), Ports: g.ports()}
+		rule := anpv1alpha1.AdminNetworkPolicyEgressRule{Name: fmt.Sprintf("eg-%d", r),
+			Action: anpv1alpha1.AdminNetworkPolicyRuleAction(g.action(true)), Ports: g.ports()}
 		for p := 1 + g.rng.Intn(2); p > 0; p-- {
 			rule.To = append(rule.To, g.egressPeer())
 		}
@@ -296,14 +306,18 @@ func (g *gen) banp() {
 	b := &anpv1alpha1.BaselineAdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: anpv1alpha1.BaselineAdminNetworkPolicySpec{Subject: g.subject()}}
 	for r := g.rng.Intn(4); r > 0; r-- {
-		rule := anpv1alpha1.BaselineAdminNetworkPolicyIngressRule{Name: fmt.Sprintf("in-%d", r), Action: anpv1alpha1.BaselineAdminNetworkPolicyRuleAction(g.action(false)), Ports: g.ports()}
+		rule := anpv1alpha1.BaselineAdminNetworkPolicyIngressRule{Name: fmt.Sprintf("in-%d", r),
+			Action: anpv1alpha1.BaselineAdminNetworkPolicyRuleAction(g.action(false)), Ports: g.ports()}
 		rule.From = append(rule.From, g.ingressPeer())
 		b.Spec.Ingress = append(b.Spec.Ingress, rule)
 	}
 	for r := g.rng.Intn(4); r > 0; r-- {
-		rule := anpv1alpha1.BaselineAdminNetworkPolicyEgressRule{Name: fmt.Sprintf("eg-%d", r), Action: anpv1alpha1.BaselineAdminNetworkPolicyRuleAction(g.action(false)), Ports: g.ports()}
+		rule := anpv1alpha1.BaselineAdminNetworkPolicyEgressRule{Name: fmt.Sprintf("eg-%d", r),
+			Action: anpv1alpha1.BaselineAdminNetworkPolicyRuleAction(g.action(false)), Ports: g.ports()}
 		p := g.egressPeer()
-		rule.To = append(rule.To, anpv1alpha1.BaselineAdminNetworkPolicyEgressPeer{Namespaces: p.Namespaces, Pods: p.Pods, Nodes: p.Nodes, Networks: p.Networks})
+		rule.To = append(rule.To,
+			anpv1alpha1.BaselineAdminNetworkPolicyEgressPeer{Namespaces: p.Namespaces, Pods: p.Pods, Nodes: p.Nodes,
+				Networks: p.Networks})
 		b.Spec.Egress = append(b.Spec.Egress, rule)
 	}
 	g.s.BANPs = append(g.s.BANPs, b)
@@ -325,7 +339,8 @@ func (g *gen) networkPolicy(i int) {
 		np.Spec.PolicyTypes = append(np.Spec.PolicyTypes, networkingv1.PolicyTypeEgress, networkingv1.PolicyTypeEgress)
 	}
 	for r := g.rng.Intn(3); r > 0; r-- {
-		np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{From: g.npPeers(), Ports: g.npPorts()})
+		np.Spec.Ingress = append(np.Spec.Ingress,
+			networkingv1.NetworkPolicyIngressRule{From: g.npPeers(), Ports: g.npPorts()})
 	}
 	for r := g.rng.Intn(3); r > 0; r-- {
 		np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{To: g.npPeers(), Ports: g.npPorts()})
@@ -342,13 +357,17 @@ func (g *gen) npPeers() []networkingv1.NetworkPolicyPeer {
 		case 1:
 			out = append(out, networkingv1.NetworkPolicyPeer{NamespaceSelector: g.selector("ns")})
 		case 2:
-			out = append(out, networkingv1.NetworkPolicyPeer{PodSelector: g.selector("pod"), NamespaceSelector: g.selector("ns")})
+			out = append(out,
+				networkingv1.NetworkPolicyPeer{PodSelector: g.selector("pod"), NamespaceSelector: g.selector("ns")})
 		case 3:
 			// Excepts: valid, with host bits, of the other IP family, outside the cidr.
 			except := g.pick([]string{"10.244.0.0/29", "10.244.0.5/29", "fd00:10:244::/120", "192.0.2.0/28"})
-			out = append(out, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: "10.244.0.0/24", Except: []string{except}}})
+			out = append(out,
+				networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: "10.244.0.0/24", Except: []string{except}}})
 		default:
-			out = append(out, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: g.pick([]string{"0.0.0.0/0", "172.18.0.0/16", "fd00:10:244::/64"})}})
+			out = append(out,
+				networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: g.pick([]string{"0.0.0.0/0", "172.18.0.0/16",
+					"fd00:10:244::/64"})}})
 		}
 	}
 	return out

@@ -77,7 +77,8 @@ func (a *addressSets) forPeer(p policy.Peer) familySets {
 	}
 	fs := a.create(kind, readable, key, nbrows.OwnerKindPeerSet, nums)
 	a.peers[key] = fs
-	sel := Selection{Kind: SelectPods, Namespace: p.Namespace, NamespaceSelector: p.NamespaceSelector, PodSelector: p.PodSelector}
+	sel := Selection{Kind: SelectPods, Namespace: p.Namespace, NamespaceSelector: p.NamespaceSelector,
+		PodSelector: p.PodSelector}
 	if p.Kind == policy.PeerNodes {
 		sel = Selection{Kind: SelectNodes, NodeSelector: p.NodeSelector}
 	}
@@ -151,7 +152,8 @@ func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) namedP
 		readable := fmt.Sprintf("%s_%s_%d", name, t.protocol, t.number)
 		key := fmt.Sprintf("pods with port %s = %s/%d", name, t.protocol, t.number)
 		fs := a.create("namedport", readable, key, nbrows.OwnerKindNamedPort, addrs)
-		a.recordSelection(fs, Selection{Kind: SelectNamedPort, PortName: name, PortFilter: protocol, PortProtocol: t.protocol, PortNumber: t.number})
+		a.recordSelection(fs, Selection{Kind: SelectNamedPort, PortName: name, PortFilter: protocol,
+			PortProtocol: t.protocol, PortNumber: t.number})
 		groups = append(groups, namedPortGroup{t.protocol, t.number, fs})
 	}
 	sort.Slice(groups, func(i, j int) bool {

@@ -101,7 +101,8 @@ func (b *builder) portClause(r policy.Rule) (string, bool, error) {
 			}
 			for _, g := range res.groups {
 				gp := strings.ToLower(string(g.protocol))
-				terms = append(terms, fmt.Sprintf("((ip4.dst == $%s || ip6.dst == $%s) && %s.dst == %d)", g.sets.v4, g.sets.v6, gp, g.number))
+				terms = append(terms,
+					fmt.Sprintf("((ip4.dst == $%s || ip6.dst == $%s) && %s.dst == %d)", g.sets.v4, g.sets.v6, gp, g.number))
 			}
 		case p.Start == 0:
 			terms = append(terms, proto)
@@ -118,7 +119,8 @@ func (b *builder) portClause(r policy.Rule) (string, bool, error) {
 	sort.Strings(protos)
 	var numTerms []string
 	for _, proto := range protos {
-		numTerms = append(numTerms, fmt.Sprintf("%s.dst == %s", strings.ToLower(proto), set(dedupe(numbers[corev1.Protocol(proto)]))))
+		numTerms = append(numTerms,
+			fmt.Sprintf("%s.dst == %s", strings.ToLower(proto), set(dedupe(numbers[corev1.Protocol(proto)]))))
 	}
 	terms = append(numTerms, dedupe(terms)...)
 	if len(terms) == 0 {

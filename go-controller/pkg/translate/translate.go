@@ -88,7 +88,8 @@ func allocateBands(policies []*policy.Policy) map[policy.Owner]priority.Band {
 		}
 		id := p.Owner.String()
 		owners[id] = p.Owner
-		reqs[p.Tier] = append(reqs[p.Tier], priority.Request{ID: id, Priority: p.Priority, Width: max(len(p.Ingress), len(p.Egress))})
+		reqs[p.Tier] = append(reqs[p.Tier],
+			priority.Request{ID: id, Priority: p.Priority, Width: max(len(p.Ingress), len(p.Egress))})
 	}
 	out := map[policy.Owner]priority.Band{}
 	for _, r := range reqs {
@@ -194,7 +195,8 @@ func (b *builder) addNetworkPolicy(p *policy.Policy) {
 	b.keepStateful(p, pg, first)
 }
 
-func (b *builder) addACL(p *policy.Policy, pg string, d policy.Direction, what string, prio int, match string, a policy.Action, ids map[string]string) {
+func (b *builder) addACL(p *policy.Policy, pg string, d policy.Direction, what string, prio int, match string,
+	a policy.Action, ids map[string]string) {
 	acl := nbrows.ACL{
 		PortGroup: pg, Name: aclName(p, d, what), Tier: int(p.Tier), Priority: prio,
 		Direction: nbrows.ToLport, Match: match, Action: ovnAction(a, ids[nbrows.KeyACLRole]),
@@ -204,7 +206,8 @@ func (b *builder) addACL(p *policy.Policy, pg string, d policy.Direction, what s
 		acl.Direction = nbrows.FromLport
 		acl.Options = map[string]string{nbrows.OptionApplyAfterLB: "true"}
 	}
-	if sev := p.Logging.For(a); sev != "" && (ids[nbrows.KeyACLRole] == nbrows.RoleRule || ids[nbrows.KeyACLRole] == nbrows.RoleIsolation) {
+	if sev := p.Logging.For(a); sev != "" &&
+		(ids[nbrows.KeyACLRole] == nbrows.RoleRule || ids[nbrows.KeyACLRole] == nbrows.RoleIsolation) {
 		acl.Log, acl.Severity, acl.Meter = true, sev, LogMeterName
 	}
 	acl.ExternalIDs[nbrows.KeyDirection] = string(d)

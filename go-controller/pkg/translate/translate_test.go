@@ -135,7 +135,8 @@ func TestRuleShapes(t *testing.T) {
 			"ports grouped by protocol, ranges apart",
 			[]anpv1alpha1.AdminNetworkPolicyEgressRule{egressRule("Allow", webNS, tcp80, udp53, rng)},
 			[]string{
-				"from-lport 1 32767 allow-related inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6) && (tcp.dst == 80 || udp.dst == 53 || (sctp.dst >= 5000 && sctp.dst <= 5100))",
+				"from-lport 1 32767 allow-related inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6) && " +
+					"(tcp.dst == 80 || udp.dst == 53 || (sctp.dst >= 5000 && sctp.dst <= 5100))",
 			},
 		},
 		{
@@ -164,7 +165,9 @@ func TestRuleShapes(t *testing.T) {
 				egressRule("Allow", webNS, anpv1alpha1.AdminNetworkPolicyPort{NamedPort: named("http")}),
 			},
 			[]string{
-				"from-lport 1 32767 allow-related inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6) && (((ip4.dst == $NamedPort_v4 || ip6.dst == $NamedPort_v6) && tcp.dst == 8080) || ((ip4.dst == $NamedPort_v4 || ip6.dst == $NamedPort_v6) && tcp.dst == 8081))",
+				"from-lport 1 32767 allow-related inport == @PG && (ip4.dst == $PeerSet_v4 || ip6.dst == $PeerSet_v6) && " +
+					"(((ip4.dst == $NamedPort_v4 || ip6.dst == $NamedPort_v6) && tcp.dst == 8080) || " +
+					"((ip4.dst == $NamedPort_v4 || ip6.dst == $NamedPort_v6) && tcp.dst == 8081))",
 			},
 		},
 		{
@@ -205,7 +208,8 @@ func TestNetworkPolicyShape(t *testing.T) {
 	st := Translate(with(baseCluster(), np), Options{}).State
 	want := []string{
 		"to-lport 2 1001 allow outport == @PG && (arp || nd)",
-		"to-lport 2 1001 allow-related outport == @PG && (ip4.src == $PeerSet_v4 || ip6.src == $PeerSet_v6) && (tcp.dst == 5432)",
+		"to-lport 2 1001 allow-related outport == @PG && (ip4.src == $PeerSet_v4 || ip6.src == $PeerSet_v6) && " +
+			"(tcp.dst == 5432)",
 		"to-lport 2 1000 drop outport == @PG",
 	}
 	if got := aclsOf(st, "db/allow-web"); !reflect.DeepEqual(got, want) {

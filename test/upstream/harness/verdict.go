@@ -57,7 +57,8 @@ type testEvent struct {
 
 // probeFailure matches the suite's log of a failed probe: "FAILED Command was [/agnhost connect
 // --timeout=3s --protocol=sctp 10.0.0.5:9003]" or "FAILED to execute command [...]".
-var probeFailure = regexp.MustCompile(`FAILED (?:Command was|to execute command) \[/agnhost connect .*--protocol=(\w+) ([^\]\s]+)\]`)
+var probeFailure = regexp.MustCompile(`FAILED (?:Command was|to execute command) \[/agnhost connect ` +
+	`.*--protocol=(\w+) ([^\]\s]+)\]`)
 
 // sctpUnsupported is what agnhost connect prints when the kernel has no SCTP.
 const sctpUnsupported = "protocol not supported"

@@ -54,7 +54,8 @@ type Settings struct {
 }
 
 // ProfileOptions are the suite's options for a run against the cluster behind c, cs and cfg.
-func ProfileOptions(c client.Client, cs kubernetes.Interface, cfg *rest.Config, s Settings) suite.ConformanceProfileOptions {
+func ProfileOptions(c client.Client, cs kubernetes.Interface, cfg *rest.Config,
+	s Settings) suite.ConformanceProfileOptions {
 	return suite.ConformanceProfileOptions{
 		Options: suite.Options{
 			Client:               c,

@@ -23,7 +23,8 @@ func crd(name, bundle string) *apiextensionsv1.CustomResourceDefinition {
 		Annotations: map[string]string{consts.BundleVersionAnnotation: bundle, consts.ChannelAnnotation: "experimental"}}}
 }
 
-func newSuite(t *testing.T, settings Settings, crds ...*apiextensionsv1.CustomResourceDefinition) (*suite.ConformanceProfileTestSuite, error) {
+func newSuite(t *testing.T, settings Settings,
+	crds ...*apiextensionsv1.CustomResourceDefinition) (*suite.ConformanceProfileTestSuite, error) {
 	t.Helper()
 	scheme := runtime.NewScheme()
 	if err := apiextensionsv1.AddToScheme(scheme); err != nil {

@@ -25,10 +25,11 @@ var hostDirs = []string{"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr",
 
 var writableDirs = map[string]bool{"dev": true, "proc": true, "sys": true, "run": true}
 
-// Run enters a container and runs its command: `tieracl-vnode-init --root R --tmp T --agnhost A --hostname H [--workdir D]
-// -- argv...`. It must run in a mount and a UTS namespace of its own: it makes the mounts private,
-// binds the host's folders, T at /tmp and A at /agnhost under R, sets the hostname, changes root to R
-// and executes argv with the environment it was given.
+// Run enters a container and runs its command:
+// `tieracl-vnode-init --root R --tmp T --agnhost A --hostname H [--workdir D] -- argv...`. It must run in
+// a mount and a UTS namespace of its own: it makes the mounts private, binds the host's folders, T at /tmp
+// and A at /agnhost under R, sets the hostname, changes root to R and executes argv with the environment
+// it was given.
 func Run(args []string) error {
 	fs := flag.NewFlagSet("tieracl-vnode-init", flag.ContinueOnError)
 	root := fs.String("root", "", "the container's root folder")

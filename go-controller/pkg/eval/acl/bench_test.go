@@ -35,12 +35,14 @@ func benchState(nACLs int) *nbrows.State {
 		if i%2 == 1 {
 			dir, port = nbrows.FromLport, "inport"
 		}
-		match := fmt.Sprintf("%s == @pg%d && ip4.src == {$as%d, 172.16.%d.0/24} && ((tcp && tcp.dst == {80, %d}) || (udp && udp.dst >= 5000 && udp.dst <= %d))",
+		match := fmt.Sprintf("%s == @pg%d && ip4.src == {$as%d, 172.16.%d.0/24} && ((tcp && tcp.dst == {80, %d}) || (udp "+
+			"&& udp.dst >= 5000 && udp.dst <= %d))",
 			port, g, peer, i%256, 1000+i%5000, 5000+i%100)
 		s.ACLs = append(s.ACLs, nbrows.ACL{
 			Name: fmt.Sprintf("acl%d", i), PortGroup: fmt.Sprintf("pg%d", g), Direction: dir,
 			Tier: 1 + i%3, Priority: 1000 + i%500, Match: match, Action: actions[i%3],
-			ExternalIDs: map[string]string{nbrows.KeyOwnerKind: "AdminNetworkPolicy", nbrows.KeyOwnerName: fmt.Sprintf("anp%d", i/10)},
+			ExternalIDs: map[string]string{nbrows.KeyOwnerKind: "AdminNetworkPolicy",
+				nbrows.KeyOwnerName: fmt.Sprintf("anp%d", i/10)},
 		})
 	}
 	return s
@@ -57,8 +59,10 @@ func BenchmarkEvaluate(b *testing.B) {
 			for i := range flows {
 				src, dst := (i*97)%1000, (i*389+5)%1000
 				flows[i] = eval.Flow{
-					Src:      eval.Endpoint{IP: netip.MustParseAddr(fmt.Sprintf("10.128.%d.%d", src/256, src%256)), LogicalPort: fmt.Sprintf("lsp%d", src)},
-					Dst:      eval.Endpoint{IP: netip.MustParseAddr(fmt.Sprintf("10.128.%d.%d", dst/256, dst%256)), LogicalPort: fmt.Sprintf("lsp%d", dst)},
+					Src: eval.Endpoint{IP: netip.MustParseAddr(fmt.Sprintf("10.128.%d.%d", src/256, src%256)),
+						LogicalPort: fmt.Sprintf("lsp%d", src)},
+					Dst: eval.Endpoint{IP: netip.MustParseAddr(fmt.Sprintf("10.128.%d.%d", dst/256, dst%256)),
+						LogicalPort: fmt.Sprintf("lsp%d", dst)},
 					Protocol: corev1.ProtocolTCP, Port: 80,
 				}
 			}

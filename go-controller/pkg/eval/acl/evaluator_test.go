@@ -142,7 +142,8 @@ func TestEvaluate(t *testing.T) {
 			flow: tcp80, allowed: false, egress: "from-lport:1:Deny:pre", ingress: "to-lport:0:Default"},
 		{name: "after-lb stage alone",
 			acls: []nbrows.ACL{afterLB(rowACL("post", "pg_a", from, 2, 1, "inport == @pg_a", nbrows.ActionPass))},
-			flow: tcp80, allowed: true, egress: "from-lport:0:Default, from-lport/after-lb:2:Pass:post, from-lport/after-lb:0:Default",
+			flow: tcp80, allowed: true, egress: "from-lport:0:Default, from-lport/after-lb:2:Pass:post, " +
+				"from-lport/after-lb:0:Default",
 			ingress: "to-lport:0:Default"},
 		{name: "to-lport ACLs judge only the destination's port",
 			acls: []nbrows.ACL{rowACL("on-src", "pg_a", to, 1, 1, "1", nbrows.ActionDrop)},
@@ -180,35 +181,42 @@ func TestEvaluate(t *testing.T) {
 			flow: flow("fd00::1", "lsp-a", "fd00::2", "lsp-b", corev1.ProtocolTCP, 80), allowed: true,
 			egress: defaults, ingress: "to-lport:1:NoMatch, to-lport:0:Default"},
 		{name: "ip4 != still needs an IPv4 flow",
-			acls: []nbrows.ACL{rowACL("v4", "pg_b", to, 1, 1, "outport == @pg_b && ip4.src != {10.1.0.0/16}", nbrows.ActionDrop)},
+			acls: []nbrows.ACL{
+				rowACL("v4", "pg_b", to, 1, 1, "outport == @pg_b && ip4.src != {10.1.0.0/16}", nbrows.ActionDrop)},
 			flow: flow("fd00::1", "lsp-a", "fd00::2", "lsp-b", corev1.ProtocolTCP, 80), allowed: true,
 			egress: defaults, ingress: "to-lport:1:NoMatch, to-lport:0:Default"},
 		{name: "ip6 match catches an IPv6 flow",
-			acls: []nbrows.ACL{rowACL("v6", "pg_b", to, 1, 1, "outport == @pg_b && (ip4.src == $pods_v4 || ip6.src == $pods_v6)", nbrows.ActionDrop)},
+			acls: []nbrows.ACL{rowACL("v6", "pg_b", to, 1, 1, "outport == @pg_b && (ip4.src == $pods_v4 || ip6.src == $pods_v6)",
+				nbrows.ActionDrop)},
 			flow: flow("fd00::1", "lsp-a", "fd00::2", "lsp-b", corev1.ProtocolTCP, 80), allowed: false,
 			egress: defaults, ingress: "to-lport:1:Deny:v6"},
 		{name: "port range includes its ends",
-			acls: []nbrows.ACL{rowACL("range", "pg_b", to, 1, 1, "outport == @pg_b && tcp.dst >= 8000 && tcp.dst <= 8100", nbrows.ActionDrop)},
+			acls: []nbrows.ACL{rowACL("range", "pg_b", to, 1, 1, "outport == @pg_b && tcp.dst >= 8000 && tcp.dst <= 8100",
+				nbrows.ActionDrop)},
 			flow: flow("10.0.0.1", "lsp-a", "10.0.0.2", "lsp-b", corev1.ProtocolTCP, 8100), allowed: false,
 			egress: defaults, ingress: "to-lport:1:Deny:range"},
 		{name: "port range excludes outside",
-			acls: []nbrows.ACL{rowACL("range", "pg_b", to, 1, 1, "outport == @pg_b && tcp.dst >= 8000 && tcp.dst <= 8100", nbrows.ActionDrop)},
+			acls: []nbrows.ACL{rowACL("range", "pg_b", to, 1, 1, "outport == @pg_b && tcp.dst >= 8000 && tcp.dst <= 8100",
+				nbrows.ActionDrop)},
 			flow: flow("10.0.0.1", "lsp-a", "10.0.0.2", "lsp-b", corev1.ProtocolTCP, 8101), allowed: true,
 			egress: defaults, ingress: "to-lport:1:NoMatch, to-lport:0:Default"},
 		{name: "port range needs the protocol",
-			acls: []nbrows.ACL{rowACL("range", "pg_b", to, 1, 1, "outport == @pg_b && tcp.dst >= 8000 && tcp.dst <= 8100", nbrows.ActionDrop)},
+			acls: []nbrows.ACL{rowACL("range", "pg_b", to, 1, 1, "outport == @pg_b && tcp.dst >= 8000 && tcp.dst <= 8100",
+				nbrows.ActionDrop)},
 			flow: flow("10.0.0.1", "lsp-a", "10.0.0.2", "lsp-b", corev1.ProtocolUDP, 8050), allowed: true,
 			egress: defaults, ingress: "to-lport:1:NoMatch, to-lport:0:Default"},
 		{name: "named port clause matches the named pod",
 			acls: []nbrows.ACL{
-				rowACL("np", "pg_b", to, 1, 2, "outport == @pg_b && (ip4.dst == $np_v4 && tcp.dst == 8080)", nbrows.ActionAllowRelated),
+				rowACL("np", "pg_b", to, 1, 2, "outport == @pg_b && (ip4.dst == $np_v4 && tcp.dst == 8080)",
+					nbrows.ActionAllowRelated),
 				rowACL("rest", "pg_b", to, 1, 1, "outport == @pg_b", nbrows.ActionDrop),
 			},
 			flow: flow("10.0.0.1", "lsp-a", "10.0.0.2", "lsp-b", corev1.ProtocolTCP, 8080), allowed: true,
 			egress: defaults, ingress: "to-lport:1:Allow:np"},
 		{name: "named port clause misses another pod",
 			acls: []nbrows.ACL{
-				rowACL("np", "pg_all", to, 1, 2, "outport == @pg_all && (ip4.dst == $np_v4 && tcp.dst == 8080)", nbrows.ActionAllowRelated),
+				rowACL("np", "pg_all", to, 1, 2, "outport == @pg_all && (ip4.dst == $np_v4 && tcp.dst == 8080)",
+					nbrows.ActionAllowRelated),
 				rowACL("rest", "pg_all", to, 1, 1, "outport == @pg_all", nbrows.ActionDrop),
 			},
 			flow: flow("10.0.0.2", "lsp-b", "10.0.0.1", "lsp-a", corev1.ProtocolTCP, 8080), allowed: false,
@@ -217,11 +225,15 @@ func TestEvaluate(t *testing.T) {
 			acls: []nbrows.ACL{rowACL("empty", "pg_b", to, 1, 1, "outport == @pg_b && ip4.src == {$empty}", nbrows.ActionDrop)},
 			flow: tcp80, allowed: true, egress: defaults, ingress: "to-lport:1:NoMatch, to-lport:0:Default"},
 		{name: "the translator's ANP shape",
-			acls: []nbrows.ACL{rowACL("anp", "pg_b", to, 1, 1, "outport == @pg_b && (ip4.src == {$pods_v4} || ip6.src == {$pods_v6}) && ((tcp && tcp.dst == {80, 443}) || (udp && udp.dst >= 5000 && udp.dst <= 5100) || (ip4.dst == $np_v4 && tcp.dst == 8080))", nbrows.ActionDrop)},
+			acls: []nbrows.ACL{rowACL("anp", "pg_b", to, 1, 1,
+				"outport == @pg_b && (ip4.src == {$pods_v4} || ip6.src == {$pods_v6}) && ((tcp && tcp.dst == {80, 443}) || (udp "+
+					"&& udp.dst >= 5000 && udp.dst <= 5100) || (ip4.dst == $np_v4 && tcp.dst == 8080))",
+				nbrows.ActionDrop)},
 			flow: flow("10.0.0.1", "lsp-a", "10.0.0.2", "lsp-b", corev1.ProtocolUDP, 5000), allowed: false,
 			egress: defaults, ingress: "to-lport:1:Deny:anp"},
 		{name: "the translator's except shape",
-			acls: []nbrows.ACL{rowACL("exc", "pg_a", from, 1, 1, "inport == @pg_a && (ip4.dst == {10.0.0.0/8, 192.168.1.0/24} && ip4.dst != {10.0.0.0/30})", nbrows.ActionDrop)},
+			acls: []nbrows.ACL{rowACL("exc", "pg_a", from, 1, 1,
+				"inport == @pg_a && (ip4.dst == {10.0.0.0/8, 192.168.1.0/24} && ip4.dst != {10.0.0.0/30})", nbrows.ActionDrop)},
 			flow: tcp80, allowed: true, egress: "from-lport:1:NoMatch, from-lport:0:Default, from-lport/after-lb:0:Default",
 			ingress: "to-lport:0:Default"},
 		{name: "neighbor ACL does not match TCP",
@@ -317,9 +329,12 @@ func TestNewErrors(t *testing.T) {
 		acl  nbrows.ACL
 		want string
 	}{
-		{"unparsable match", rowACL("bad", "pg_b", to, 1, 1, "outport == @pg_b && tcp || udp", nbrows.ActionDrop), `ACL "bad"`},
-		{"unknown address set", rowACL("nas", "pg_b", to, 1, 1, "ip4.src == $nope", nbrows.ActionDrop), "unknown address set $nope"},
-		{"unknown port group in match", rowACL("npg", "pg_b", to, 1, 1, "outport == @nope", nbrows.ActionDrop), "unknown port group @nope"},
+		{"unparsable match", rowACL("bad", "pg_b", to, 1, 1, "outport == @pg_b && tcp || udp", nbrows.ActionDrop),
+			`ACL "bad"`},
+		{"unknown address set", rowACL("nas", "pg_b", to, 1, 1, "ip4.src == $nope", nbrows.ActionDrop),
+			"unknown address set $nope"},
+		{"unknown port group in match", rowACL("npg", "pg_b", to, 1, 1, "outport == @nope", nbrows.ActionDrop),
+			"unknown port group @nope"},
 		{"unknown ACL port group", rowACL("pg", "nope", to, 1, 1, "1", nbrows.ActionDrop), `unknown port group "nope"`},
 		{"family mismatch", rowACL("fam", "pg_b", to, 1, 1, "ip4.src == $pods_v6", nbrows.ActionDrop), "has IPv6 entries"},
 		{"tier out of range", rowACL("tier", "pg_b", to, 4, 1, "1", nbrows.ActionDrop), "tier 4 is outside 0..3"},
@@ -361,7 +376,8 @@ func TestEvaluateErrors(t *testing.T) {
 }
 
 func TestExplain(t *testing.T) {
-	pass := rowACL("pass", "pg_b", to, 1, 1, "outport == @pg_b && inport == @pg_a && ip4.src == {$pods_v4, $empty}", nbrows.ActionPass)
+	pass := rowACL("pass", "pg_b", to, 1, 1, "outport == @pg_b && inport == @pg_a && ip4.src == {$pods_v4, $empty}",
+		nbrows.ActionPass)
 	drop := rowACL("drop", "pg_b", to, 3, 1, "outport == @pg_b", nbrows.ActionDrop)
 	eg := rowACL("eg", "pg_a", from, 2, 1, "inport == @pg_a && ip4.dst == $np_v4", nbrows.ActionAllowRelated)
 	ev, err := New(testState(pass, drop, eg))
@@ -391,7 +407,8 @@ func TestExplain(t *testing.T) {
 	}
 	want := []string{
 		`Egress Allow eg pg=[pg_a] as=[np_v4] hits=[inport == @pg_a ("lsp-a") ip4.dst == $np_v4 (10.0.0.2)]`,
-		`Ingress Pass pass pg=[pg_b pg_a] as=[empty pods_v4] hits=[outport == @pg_b ("lsp-b") inport == @pg_a ("lsp-a") ip4.src == $pods_v4 (10.0.0.0/24)]`,
+		`Ingress Pass pass pg=[pg_b pg_a] as=[empty pods_v4] hits=[outport == @pg_b ("lsp-b") inport == @pg_a ("lsp-a") ` +
+			`ip4.src == $pods_v4 (10.0.0.0/24)]`,
 		`Ingress Deny drop pg=[pg_b] as=[] hits=[outport == @pg_b ("lsp-b")]`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -71,7 +71,8 @@ func packetOf(f eval.Flow) (ovnmatch.Packet, error) {
 }
 
 // side runs stages in order; the first stage that denies ends the side, as the packet is dropped there.
-func (e *Evaluator) side(name, port string, pkt *ovnmatch.Packet, trail []decided, stages ...string) (*eval.Decision, []decided) {
+func (e *Evaluator) side(name, port string, pkt *ovnmatch.Packet, trail []decided,
+	stages ...string) (*eval.Decision, []decided) {
 	d := &eval.Decision{Allowed: true}
 	for _, stage := range stages {
 		allowed := e.stage(name, stage, port, pkt, d, &trail)
@@ -153,7 +154,8 @@ func detail(c *compiledACL, hits []ovnmatch.Hit, ties []string) string {
 		}
 	}
 	if len(ties) > 0 {
-		parts = append(parts, fmt.Sprintf("also matched at the same priority: %s (OVN's choice is undefined; took the first by name)",
+		parts = append(parts, fmt.Sprintf("also matched at the same priority: %s (OVN's choice is undefined; took the "+
+			"first by name)",
 			strings.Join(ties, ", ")))
 	}
 	return strings.Join(parts, "; ")

@@ -79,7 +79,8 @@ func onlyDomainNames(p adminPeer) bool {
 func (e *Evaluator) matchAdminPeer(s side, p adminPeer) (hit bool, problem string) {
 	// An empty list is "not set": omitempty drops it on the wire, so the API server never tells them apart.
 	set := 0
-	for _, isSet := range []bool{p.Namespaces != nil, p.Pods != nil, p.Nodes != nil, len(p.Networks) > 0, len(p.DomainNames) > 0} {
+	fields := []bool{p.Namespaces != nil, p.Pods != nil, p.Nodes != nil, len(p.Networks) > 0, len(p.DomainNames) > 0}
+	for _, isSet := range fields {
 		if isSet {
 			set++
 		}

@@ -8,13 +8,12 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/eval"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // The test world: three namespaces, dual-stack pods, two nodes. Policies are added per case.
@@ -26,24 +25,24 @@ import (
 func world(policies ...any) *cluster.Snapshot {
 	s := &cluster.Snapshot{
 		Namespaces: []*corev1.Namespace{
-			namespace("a", map[string]string{"team": "a", "env": "prod"}),
-			namespace("b", map[string]string{"team": "b", "env": "dev"}),
-			namespace("c", nil),
+			testobj.Namespace("a", testobj.Labels("team", "a", "env", "prod")),
+			testobj.Namespace("b", testobj.Labels("team", "b", "env", "dev")),
+			testobj.Namespace("c"),
 		},
 		Pods: []*corev1.Pod{
-			pod("a", "web", 1, map[string]string{"app": "web"},
-				withPorts(corev1.ContainerPort{Name: "http", ContainerPort: 8080},
-					corev1.ContainerPort{Name: "dns", ContainerPort: 53, Protocol: corev1.ProtocolUDP},
-					corev1.ContainerPort{Name: "sctp", ContainerPort: 9000, Protocol: corev1.ProtocolSCTP})),
-			pod("a", "db", 2, map[string]string{"app": "db"}),
-			pod("b", "client", 3, map[string]string{"app": "client"}),
-			pod("b", "host", 0, nil, hostNetwork("172.18.0.2", "fc00::2")),
-			pod("b", "done", 4, map[string]string{"app": "client"}, withPhase(corev1.PodSucceeded)),
-			pod("c", "x", 5, map[string]string{"app": "web"}),
+			testobj.Pod("a", "web", testobj.Labels("app", "web"), testobj.IP("10.0.0.1", "fd00::1"),
+				testobj.Ports(testobj.Port("http", 8080, ""), testobj.Port("dns", 53, corev1.ProtocolUDP),
+					testobj.Port("sctp", 9000, corev1.ProtocolSCTP))),
+			testobj.Pod("a", "db", testobj.Labels("app", "db"), testobj.IP("10.0.0.2", "fd00::2")),
+			testobj.Pod("b", "client", testobj.Labels("app", "client"), testobj.IP("10.0.0.3", "fd00::3")),
+			testobj.Pod("b", "host", testobj.HostNetwork("172.18.0.2", "fc00::2")),
+			testobj.Pod("b", "done", testobj.Labels("app", "client"), testobj.IP("10.0.0.4", "fd00::4"),
+				testobj.Phase(corev1.PodSucceeded)),
+			testobj.Pod("c", "x", testobj.Labels("app", "web"), testobj.IP("10.0.0.5", "fd00::5")),
 		},
 		Nodes: []*corev1.Node{
-			node("n1", map[string]string{"role": "worker"}, "172.18.0.2", "fc00::2"),
-			node("n2", map[string]string{"role": "control"}, "172.18.0.3", "fc00::3"),
+			testobj.Node("n1", testobj.Labels("role", "worker"), testobj.NodeIP("172.18.0.2", "fc00::2")),
+			testobj.Node("n2", testobj.Labels("role", "control"), testobj.NodeIP("172.18.0.3", "fc00::3")),
 		},
 	}
 	for _, p := range policies {
@@ -63,201 +62,14 @@ func world(policies ...any) *cluster.Snapshot {
 	return s
 }
 
-func namespace(name string, lbls map[string]string) *corev1.Namespace {
-	all := map[string]string{corev1.LabelMetadataName: name}
-	for k, v := range lbls {
-		all[k] = v
-	}
-	return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: all}}
-}
-
-type podOption func(*corev1.Pod)
-
-// pod makes a running pod with IPs 10.0.0.<n> and fd00::<n>.
-func pod(ns, name string, n int, lbls map[string]string, opts ...podOption) *corev1.Pod {
-	p := &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: lbls},
-		Status: corev1.PodStatus{Phase: corev1.PodRunning, PodIPs: []corev1.PodIP{
-			{IP: fmt.Sprintf("10.0.0.%d", n)}, {IP: fmt.Sprintf("fd00::%d", n)}}},
-	}
-	for _, o := range opts {
-		o(p)
-	}
-	return p
-}
-
-func withPorts(ports ...corev1.ContainerPort) podOption {
-	return func(p *corev1.Pod) {
-		p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: "c", Ports: ports})
-	}
-}
-
-func withPhase(phase corev1.PodPhase) podOption {
-	return func(p *corev1.Pod) { p.Status.Phase = phase }
-}
-
-func hostNetwork(ips ...string) podOption {
-	return func(p *corev1.Pod) {
-		p.Spec.HostNetwork = true
-		p.Status.PodIPs = nil
-		for _, ip := range ips {
-			p.Status.PodIPs = append(p.Status.PodIPs, corev1.PodIP{IP: ip})
-		}
-	}
-}
-
-func node(name string, lbls map[string]string, ips ...string) *corev1.Node {
-	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: lbls}}
-	for _, ip := range ips {
-		n.Status.Addresses = append(n.Status.Addresses, corev1.NodeAddress{Type: corev1.NodeInternalIP, Address: ip})
-	}
-	return n
-}
-
-// sel is a matchLabels selector from "k=v" pairs; sel() selects everything.
-func sel(pairs ...string) *metav1.LabelSelector {
-	ls := &metav1.LabelSelector{MatchLabels: map[string]string{}}
-	for _, kv := range pairs {
-		k, v, _ := strings.Cut(kv, "=")
-		ls.MatchLabels[k] = v
-	}
-	return ls
-}
-
-func expr(key string, op metav1.LabelSelectorOperator, values ...string) *metav1.LabelSelector {
-	return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: key, Operator: op, Values: values}}}
-}
-
-func nsSubject(ns *metav1.LabelSelector) anpv1alpha1.AdminNetworkPolicySubject {
-	return anpv1alpha1.AdminNetworkPolicySubject{Namespaces: ns}
-}
-
-func podSubject(ns, pods *metav1.LabelSelector) anpv1alpha1.AdminNetworkPolicySubject {
-	return anpv1alpha1.AdminNetworkPolicySubject{Pods: &anpv1alpha1.NamespacedPod{NamespaceSelector: *ns, PodSelector: *pods}}
-}
-
-// Egress peers.
-func toNamespaces(ns *metav1.LabelSelector) anpv1alpha1.AdminNetworkPolicyEgressPeer {
-	return anpv1alpha1.AdminNetworkPolicyEgressPeer{Namespaces: ns}
-}
-
-func toPods(ns, pods *metav1.LabelSelector) anpv1alpha1.AdminNetworkPolicyEgressPeer {
-	return anpv1alpha1.AdminNetworkPolicyEgressPeer{Pods: &anpv1alpha1.NamespacedPod{NamespaceSelector: *ns, PodSelector: *pods}}
-}
-
-func toNodes(nodes *metav1.LabelSelector) anpv1alpha1.AdminNetworkPolicyEgressPeer {
-	return anpv1alpha1.AdminNetworkPolicyEgressPeer{Nodes: nodes}
-}
-
-func toNetworks(cidrs ...anpv1alpha1.CIDR) anpv1alpha1.AdminNetworkPolicyEgressPeer {
-	return anpv1alpha1.AdminNetworkPolicyEgressPeer{Networks: cidrs}
-}
-
-// Ingress peers.
-func fromNamespaces(ns *metav1.LabelSelector) anpv1alpha1.AdminNetworkPolicyIngressPeer {
-	return anpv1alpha1.AdminNetworkPolicyIngressPeer{Namespaces: ns}
-}
-
-func fromPods(ns, pods *metav1.LabelSelector) anpv1alpha1.AdminNetworkPolicyIngressPeer {
-	return anpv1alpha1.AdminNetworkPolicyIngressPeer{Pods: &anpv1alpha1.NamespacedPod{NamespaceSelector: *ns, PodSelector: *pods}}
-}
-
-// Ports.
-func ports(ps ...anpv1alpha1.AdminNetworkPolicyPort) *[]anpv1alpha1.AdminNetworkPolicyPort {
-	return &ps
-}
-
-func portNumber(proto corev1.Protocol, port int32) anpv1alpha1.AdminNetworkPolicyPort {
-	return anpv1alpha1.AdminNetworkPolicyPort{PortNumber: &anpv1alpha1.Port{Protocol: proto, Port: port}}
-}
-
-func portRange(proto corev1.Protocol, start, end int32) anpv1alpha1.AdminNetworkPolicyPort {
-	return anpv1alpha1.AdminNetworkPolicyPort{PortRange: &anpv1alpha1.PortRange{Protocol: proto, Start: start, End: end}}
-}
-
-func namedPort(name string) anpv1alpha1.AdminNetworkPolicyPort {
-	return anpv1alpha1.AdminNetworkPolicyPort{NamedPort: &name}
-}
-
-// Rules.
+// Rule actions.
 const (
-	allow = anpv1alpha1.AdminNetworkPolicyRuleActionAllow
-	deny  = anpv1alpha1.AdminNetworkPolicyRuleActionDeny
-	pass  = anpv1alpha1.AdminNetworkPolicyRuleActionPass
-)
-
-func egressRule(name string, action anpv1alpha1.AdminNetworkPolicyRuleAction, ps *[]anpv1alpha1.AdminNetworkPolicyPort, to ...anpv1alpha1.AdminNetworkPolicyEgressPeer) anpv1alpha1.AdminNetworkPolicyEgressRule {
-	return anpv1alpha1.AdminNetworkPolicyEgressRule{Name: name, Action: action, To: to, Ports: ps}
-}
-
-func ingressRule(name string, action anpv1alpha1.AdminNetworkPolicyRuleAction, ps *[]anpv1alpha1.AdminNetworkPolicyPort, from ...anpv1alpha1.AdminNetworkPolicyIngressPeer) anpv1alpha1.AdminNetworkPolicyIngressRule {
-	return anpv1alpha1.AdminNetworkPolicyIngressRule{Name: name, Action: action, From: from, Ports: ps}
-}
-
-func anp(name string, priority int32, subject anpv1alpha1.AdminNetworkPolicySubject, ingress []anpv1alpha1.AdminNetworkPolicyIngressRule, egress []anpv1alpha1.AdminNetworkPolicyEgressRule) *anpv1alpha1.AdminNetworkPolicy {
-	return &anpv1alpha1.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: anpv1alpha1.AdminNetworkPolicySpec{Priority: priority, Subject: subject, Ingress: ingress, Egress: egress}}
-}
-
-func egressANP(name string, priority int32, subject anpv1alpha1.AdminNetworkPolicySubject, rules ...anpv1alpha1.AdminNetworkPolicyEgressRule) *anpv1alpha1.AdminNetworkPolicy {
-	return anp(name, priority, subject, nil, rules)
-}
-
-func ingressANP(name string, priority int32, subject anpv1alpha1.AdminNetworkPolicySubject, rules ...anpv1alpha1.AdminNetworkPolicyIngressRule) *anpv1alpha1.AdminNetworkPolicy {
-	return anp(name, priority, subject, rules, nil)
-}
-
-const (
+	allow     = anpv1alpha1.AdminNetworkPolicyRuleActionAllow
+	deny      = anpv1alpha1.AdminNetworkPolicyRuleActionDeny
+	pass      = anpv1alpha1.AdminNetworkPolicyRuleActionPass
 	banpAllow = anpv1alpha1.BaselineAdminNetworkPolicyRuleActionAllow
 	banpDeny  = anpv1alpha1.BaselineAdminNetworkPolicyRuleActionDeny
 )
-
-func banp(name string, subject anpv1alpha1.AdminNetworkPolicySubject, ingress []anpv1alpha1.BaselineAdminNetworkPolicyIngressRule, egress []anpv1alpha1.BaselineAdminNetworkPolicyEgressRule) *anpv1alpha1.BaselineAdminNetworkPolicy {
-	return &anpv1alpha1.BaselineAdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: anpv1alpha1.BaselineAdminNetworkPolicySpec{Subject: subject, Ingress: ingress, Egress: egress}}
-}
-
-func banpEgress(name string, action anpv1alpha1.BaselineAdminNetworkPolicyRuleAction, ps *[]anpv1alpha1.AdminNetworkPolicyPort, to ...anpv1alpha1.BaselineAdminNetworkPolicyEgressPeer) anpv1alpha1.BaselineAdminNetworkPolicyEgressRule {
-	return anpv1alpha1.BaselineAdminNetworkPolicyEgressRule{Name: name, Action: action, To: to, Ports: ps}
-}
-
-func banpIngress(name string, action anpv1alpha1.BaselineAdminNetworkPolicyRuleAction, ps *[]anpv1alpha1.AdminNetworkPolicyPort, from ...anpv1alpha1.AdminNetworkPolicyIngressPeer) anpv1alpha1.BaselineAdminNetworkPolicyIngressRule {
-	return anpv1alpha1.BaselineAdminNetworkPolicyIngressRule{Name: name, Action: action, From: from, Ports: ps}
-}
-
-// NetworkPolicy.
-func netpol(ns, name string, podSel *metav1.LabelSelector, types []networkingv1.PolicyType, ingress []networkingv1.NetworkPolicyIngressRule, egress []networkingv1.NetworkPolicyEgressRule) *networkingv1.NetworkPolicy {
-	return &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec: networkingv1.NetworkPolicySpec{PodSelector: *podSel, PolicyTypes: types, Ingress: ingress, Egress: egress}}
-}
-
-var (
-	ingressOnly = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
-	egressOnly  = []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}
-	bothTypes   = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}
-)
-
-func npPeer(podSel, nsSel *metav1.LabelSelector) networkingv1.NetworkPolicyPeer {
-	return networkingv1.NetworkPolicyPeer{PodSelector: podSel, NamespaceSelector: nsSel}
-}
-
-func ipBlock(cidr string, except ...string) networkingv1.NetworkPolicyPeer {
-	return networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: cidr, Except: except}}
-}
-
-func npPort(proto corev1.Protocol, port intstr.IntOrString) networkingv1.NetworkPolicyPort {
-	p := networkingv1.NetworkPolicyPort{Port: &port}
-	if proto != "" {
-		p.Protocol = &proto
-	}
-	return p
-}
-
-func npRange(proto corev1.Protocol, start, end int32) networkingv1.NetworkPolicyPort {
-	p := npPort(proto, intstr.FromInt32(start))
-	p.EndPort = &end
-	return p
-}
 
 // endpoint resolves "ns/pod", "node:name" or "ip:addr" against the world, picking the pod or node address
 // of the wanted family.
@@ -328,13 +140,15 @@ func runFlowCases(t *testing.T, cases []flowCase) {
 			if proto == "" {
 				proto = corev1.ProtocolTCP
 			}
-			f := eval.Flow{Src: endpoint(t, s, tc.src, tc.v6), Dst: endpoint(t, s, tc.dst, tc.v6), Protocol: proto, Port: tc.port}
+			src, dst := endpoint(t, s, tc.src, tc.v6), endpoint(t, s, tc.dst, tc.v6)
+			f := eval.Flow{Src: src, Dst: dst, Protocol: proto, Port: tc.port}
 			v, err := New(s).Evaluate(f)
 			if err != nil {
 				t.Fatalf("Evaluate(%s): %v", f, err)
 			}
 			if v.Allowed != tc.allowed {
-				t.Errorf("Evaluate(%s).Allowed = %v, want %v (egress %q, ingress %q)", f, v.Allowed, tc.allowed, summary(v.Egress), summary(v.Ingress))
+				t.Errorf("Evaluate(%s).Allowed = %v, want %v (egress %q, ingress %q)", f, v.Allowed, tc.allowed, summary(v.Egress),
+					summary(v.Ingress))
 			}
 			if got := summary(v.Egress); got != tc.egress {
 				t.Errorf("egress steps = %q, want %q", got, tc.egress)

@@ -89,7 +89,8 @@ func (e *Evaluator) netpolRuleMatches(np *networkingv1.NetworkPolicy, s side) []
 }
 
 // netpolPeersMatch: an empty peer list matches every peer, otherwise any peer may match.
-func (e *Evaluator) netpolPeersMatch(np *networkingv1.NetworkPolicy, peers []networkingv1.NetworkPolicyPeer, s side) bool {
+func (e *Evaluator) netpolPeersMatch(np *networkingv1.NetworkPolicy, peers []networkingv1.NetworkPolicyPeer,
+	s side) bool {
 	if len(peers) == 0 {
 		return true
 	}

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // TestSelectorOperators runs every matchExpressions operator as an ANP subject over the namespaces
@@ -16,10 +18,14 @@ func TestSelectorOperators(t *testing.T) {
 		// selected tells, per destination pod, whether the subject selects it.
 		selected map[string]bool
 	}{
-		{"In", expr("env", metav1.LabelSelectorOpIn, "prod", "staging"), map[string]bool{"a/web": true, "b/client": false, "c/x": false}},
-		{"NotIn also selects a missing label", expr("env", metav1.LabelSelectorOpNotIn, "prod"), map[string]bool{"a/web": false, "b/client": true, "c/x": true}},
-		{"Exists", expr("env", metav1.LabelSelectorOpExists), map[string]bool{"a/web": true, "b/client": true, "c/x": false}},
-		{"DoesNotExist", expr("env", metav1.LabelSelectorOpDoesNotExist), map[string]bool{"a/web": false, "b/client": false, "c/x": true}},
+		{"In", testobj.Expr("env", metav1.LabelSelectorOpIn, "prod", "staging"),
+			map[string]bool{"a/web": true, "b/client": false, "c/x": false}},
+		{"NotIn also selects a missing label", testobj.Expr("env", metav1.LabelSelectorOpNotIn, "prod"),
+			map[string]bool{"a/web": false, "b/client": true, "c/x": true}},
+		{"Exists", testobj.Expr("env", metav1.LabelSelectorOpExists),
+			map[string]bool{"a/web": true, "b/client": true, "c/x": false}},
+		{"DoesNotExist", testobj.Expr("env", metav1.LabelSelectorOpDoesNotExist),
+			map[string]bool{"a/web": false, "b/client": false, "c/x": true}},
 		{"matchLabels AND matchExpressions", &metav1.LabelSelector{MatchLabels: map[string]string{"team": "b"},
 			MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "env", Operator: metav1.LabelSelectorOpExists}}},
 			map[string]bool{"a/web": false, "b/client": true, "c/x": false}},
@@ -27,7 +33,8 @@ func TestSelectorOperators(t *testing.T) {
 			{Key: "env", Operator: metav1.LabelSelectorOpIn, Values: []string{"prod", "dev"}},
 			{Key: "team", Operator: metav1.LabelSelectorOpNotIn, Values: []string{"b"}}}},
 			map[string]bool{"a/web": true, "b/client": false, "c/x": false}},
-		{"metadata.name label", sel("kubernetes.io/metadata.name=c"), map[string]bool{"a/web": false, "b/client": false, "c/x": true}},
+		{"metadata.name label", testobj.Sel("kubernetes.io/metadata.name", "c"),
+			map[string]bool{"a/web": false, "b/client": false, "c/x": true}},
 	}
 	var cases []flowCase
 	for _, sc := range subjectCases {
@@ -42,8 +49,9 @@ func TestSelectorOperators(t *testing.T) {
 				want = denied
 			}
 			cases = append(cases, flowCase{name: sc.name + " " + dst, src: src, dst: dst, port: 80,
-				policies: []any{ingressANP("p", 1, nsSubject(sc.selector), ingressRule("r", deny, nil, fromNamespaces(sel())))},
-				allowed:  !sc.selected[dst], egress: egress, ingress: want})
+				policies: []any{testobj.ANP("p", 1, testobj.SubjectNamespaces(sc.selector),
+					testobj.ANPIngressRule("r", deny, nil, testobj.FromNamespaces(testobj.Sel())))},
+				allowed: !sc.selected[dst], egress: egress, ingress: want})
 		}
 	}
 	runFlowCases(t, cases)
@@ -52,23 +60,31 @@ func TestSelectorOperators(t *testing.T) {
 // TestSelectorOperatorsOnPeers checks the operators on pod labels, as an egress pods peer.
 func TestSelectorOperatorsOnPeers(t *testing.T) {
 	out := func(podSel *metav1.LabelSelector) []any {
-		return []any{egressANP("p", 1, clientSubject, egressRule("r", deny, nil, toPods(sel(), podSel)))}
+		return []any{testobj.ANP("p", 1, clientSubject,
+			testobj.ANPEgressRule("r", deny, nil, testobj.ToPods(testobj.Sel(), podSel)))}
 	}
 	denied, noMatch := "1:Deny "+anpP0, "1:NoMatch, "+none
 	runFlowCases(t, []flowCase{
-		{name: "In matches", src: "b/client", dst: "a/db", port: 80, policies: out(expr("app", metav1.LabelSelectorOpIn, "db", "cache")),
-			allowed: false, egress: denied, ingress: none},
-		{name: "In misses", src: "b/client", dst: "a/web", port: 80, policies: out(expr("app", metav1.LabelSelectorOpIn, "db", "cache")),
-			allowed: true, egress: noMatch, ingress: none},
-		{name: "NotIn matches", src: "b/client", dst: "a/web", port: 80, policies: out(expr("app", metav1.LabelSelectorOpNotIn, "db")),
-			allowed: false, egress: denied, ingress: none},
-		{name: "NotIn misses", src: "b/client", dst: "a/db", port: 80, policies: out(expr("app", metav1.LabelSelectorOpNotIn, "db")),
-			allowed: true, egress: noMatch, ingress: none},
-		{name: "Exists matches", src: "b/client", dst: "a/db", port: 80, policies: out(expr("app", metav1.LabelSelectorOpExists)),
-			allowed: false, egress: denied, ingress: none},
-		{name: "DoesNotExist misses", src: "b/client", dst: "a/db", port: 80, policies: out(expr("app", metav1.LabelSelectorOpDoesNotExist)),
-			allowed: true, egress: noMatch, ingress: none},
-		{name: "DoesNotExist on another key matches", src: "b/client", dst: "a/db", port: 80, policies: out(expr("tier", metav1.LabelSelectorOpDoesNotExist)),
-			allowed: false, egress: denied, ingress: none},
+		{name: "In matches", src: "b/client", dst: "a/db", port: 80,
+			policies: out(testobj.Expr("app", metav1.LabelSelectorOpIn, "db", "cache")),
+			allowed:  false, egress: denied, ingress: none},
+		{name: "In misses", src: "b/client", dst: "a/web", port: 80,
+			policies: out(testobj.Expr("app", metav1.LabelSelectorOpIn, "db", "cache")),
+			allowed:  true, egress: noMatch, ingress: none},
+		{name: "NotIn matches", src: "b/client", dst: "a/web", port: 80,
+			policies: out(testobj.Expr("app", metav1.LabelSelectorOpNotIn, "db")),
+			allowed:  false, egress: denied, ingress: none},
+		{name: "NotIn misses", src: "b/client", dst: "a/db", port: 80,
+			policies: out(testobj.Expr("app", metav1.LabelSelectorOpNotIn, "db")),
+			allowed:  true, egress: noMatch, ingress: none},
+		{name: "Exists matches", src: "b/client", dst: "a/db", port: 80,
+			policies: out(testobj.Expr("app", metav1.LabelSelectorOpExists)),
+			allowed:  false, egress: denied, ingress: none},
+		{name: "DoesNotExist misses", src: "b/client", dst: "a/db", port: 80,
+			policies: out(testobj.Expr("app", metav1.LabelSelectorOpDoesNotExist)),
+			allowed:  true, egress: noMatch, ingress: none},
+		{name: "DoesNotExist on another key matches", src: "b/client", dst: "a/db", port: 80,
+			policies: out(testobj.Expr("tier", metav1.LabelSelectorOpDoesNotExist)),
+			allowed:  false, egress: denied, ingress: none},
 	})
 }

@@ -47,7 +47,8 @@ func main() {
 
 func run() error {
 	l := synth.W1
-	workload := flag.String("workload", "W1", "W1, W2, synth (the generator with the size flags), w0, w1 (gen.py), or a folder of manifests")
+	workload := flag.String("workload", "W1",
+		"W1, W2, synth (the generator with the size flags), w0, w1 (gen.py), or a folder of manifests")
 	flag.IntVar(&l.Namespaces, "namespaces", l.Namespaces, "generator: namespaces")
 	flag.IntVar(&l.PodsPerNamespace, "pods-per-namespace", l.PodsPerNamespace, "generator: pods in each namespace")
 	flag.IntVar(&l.Nodes, "nodes", l.Nodes, "generator: nodes")
@@ -60,17 +61,21 @@ func run() error {
 		"w0 and w1: the reference workload generator gen.py, not in this repository (nb_transact.py beside it); "+
 			"default $TIERACL_GENPY")
 	python := flag.String("python", "python3", "Python 3 for gen.py and nb_transact.py")
-	northd := flag.String("northd", "pause", "pause: the bed's ovn-northd is stopped, the cores measure the controller and NB; run: it works on every change")
+	northd := flag.String("northd", "pause",
+		"pause: the bed's ovn-northd is stopped, the cores measure the controller and NB; run: it works on every change")
 	rate := flag.Float64("rate", 1000, "steady stream: pod label changes per second")
 	duration := flag.Duration("duration", 15*time.Second, "steady stream length (0: none)")
-	maxDuration := flag.Duration("max-duration", 10*time.Second, "stream at the highest rate the writers reach, length (0: none)")
+	maxDuration := flag.Duration("max-duration", 10*time.Second,
+		"stream at the highest rate the writers reach, length (0: none)")
 	writers := flag.Int("writers", 4, "goroutines writing pod updates")
 	jsonOut := flag.String("json", "", "also write the report as JSON to this file")
 	enforce := flag.Bool("enforce-targets", false, "exit non-zero when a target is missed")
 	logFile := flag.String("log", "", "controller log file (default: tieracl-bench-*/controller.log in the temp folder)")
-	keep := flag.Bool("keep", false, "keep the temp folder (gen.py output, controller log) and the test bed's run folder (OVN databases and logs)")
+	keep := flag.Bool("keep", false,
+		"keep the temp folder (gen.py output, controller log) and the test bed's run folder (OVN databases and logs)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
-	memProfile := flag.String("memprofile", "", "write a heap profile here after the last phase, while the controller still runs")
+	memProfile := flag.String("memprofile", "",
+		"write a heap profile here after the last phase, while the controller still runs")
 	asCNP := flag.Bool("cnp", false,
 		"restate the workload's ANPs and BANP as ClusterNetworkPolicies (Admin and Baseline tier) before the run")
 	limit := flag.Bool("limit", true, "replay the full sync's operations as one transaction into a fresh NB (limit_ratio)")
@@ -110,7 +115,8 @@ func run() error {
 	if *zones > 0 {
 		return runZones(ctx, name, *workload, l, *zones, *moves, *jsonOut, tmp, keep, progress)
 	}
-	w, err := bench.LoadWorkload(ctx, *workload, bench.WorkloadOptions{Synth: l, GenPy: *genpy, Python: *python, TempDir: tmp})
+	w, err := bench.LoadWorkload(ctx, *workload,
+		bench.WorkloadOptions{Synth: l, GenPy: *genpy, Python: *python, TempDir: tmp})
 	if err != nil {
 		return err
 	}
@@ -133,8 +139,8 @@ func run() error {
 		defer pprof.StopCPUProfile()
 	}
 	rep, runErr := bench.Run(ctx, w, bench.Options{Northd: *northd, Rate: *rate, Duration: *duration,
-		MaxDuration: *maxDuration, Writers: *writers, Seed: l.Seed, Progress: progress, HeapProfile: *memProfile, KeepBed: *keep,
-		NoLimit: !*limit, NoNorthdCompile: !*northdCompile})
+		MaxDuration: *maxDuration, Writers: *writers, Seed: l.Seed, Progress: progress, HeapProfile: *memProfile,
+		KeepBed: *keep, NoLimit: !*limit, NoNorthdCompile: !*northdCompile})
 	m := bench.ThisMachine()
 	fmt.Println()
 	printErr := rep.Print(os.Stdout, m)
@@ -171,7 +177,8 @@ func runZones(ctx context.Context, name, workload string, l synth.Large, zones, 
 		return fmt.Errorf("--zones needs a generated workload (W1, W2, synth), not %s", workload)
 	}
 	dir := filepath.Join(tmp, "zones") // the NBs and the workers' logs; kept with --keep or on failure
-	rep, runErr := bench.RunZones(ctx, bench.ZoneOptions{Zones: zones, Synth: l, Moves: moves, Progress: progress, Dir: dir})
+	rep, runErr := bench.RunZones(ctx,
+		bench.ZoneOptions{Zones: zones, Synth: l, Moves: moves, Progress: progress, Dir: dir})
 	if rep == nil {
 		*keep = true
 		return fmt.Errorf("%w (NBs and worker logs: %s)", runErr, dir)

@@ -2,7 +2,8 @@
 // writes the upstream-shaped ConformanceReport of each suite and backend to <out>/<backend>-<suite>.yaml,
 // e.g. docs/conformance/acl-v0.3.0.yaml.
 //
-//	go run ./test/conformance/cmd/report [-suites v0.1.7,v0.3.0] [-backends acl,model] [-out docs/conformance] [-version v]
+//	go run ./test/conformance/cmd/report [-suites v0.1.7,v0.3.0] [-backends acl,model] \
+//		[-out docs/conformance] [-version v]
 //
 // Exit status: 0 when every test passed, 1 when some failed (the reports are written anyway), 2 on
 // errors.
@@ -26,13 +27,15 @@ import (
 
 // backendInfo says what each built-in backend judges, for the report's additionalInformation.
 var backendInfo = map[string]string{
-	"model": "the policy model: the semantics of ClusterNetworkPolicy, ANP, NetworkPolicy and BANP as the API's Go docs state them",
-	"acl":   "the OVN Northbound ACLs, Port_Groups and Address_Sets tieracl generates, evaluated with OVN's tier and priority semantics",
-	"ovn": "the generated rows written to a real OVN 25.03 Northbound database, compiled by ovn-northd, each probe judged " +
-		"by ovn-trace (delivered or dropped)",
-	"datapath": "the generated rows in a real OVN 25.03 with ovn-controller and ovs-vswitchd (userspace datapath); each probe a " +
-		"real TCP, UDP or SCTP connection between pod network namespaces (Deny = timed out); SCTP probes the kernel cannot " +
-		"send are listed as not judged and their tests as skipped",
+	"model": "the policy model: the semantics of ClusterNetworkPolicy, ANP, NetworkPolicy and BANP " +
+		"as the API's Go docs state them",
+	"acl": "the OVN Northbound ACLs, Port_Groups and Address_Sets tieracl generates, " +
+		"evaluated with OVN's tier and priority semantics",
+	"ovn": "the generated rows written to a real OVN 25.03 Northbound database, compiled by ovn-northd, " +
+		"each probe judged by ovn-trace (delivered or dropped)",
+	"datapath": "the generated rows in a real OVN 25.03 with ovn-controller and ovs-vswitchd (userspace datapath); " +
+		"each probe a real TCP, UDP or SCTP connection between pod network namespaces (Deny = timed out); " +
+		"SCTP probes the kernel cannot send are listed as not judged and their tests as skipped",
 }
 
 func main() {
@@ -42,7 +45,8 @@ func main() {
 func run(args []string, stdout, stderr io.Writer, known policytest.Backends) int {
 	flags := flag.NewFlagSet("report", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	backendList := flags.String("backends", os.Getenv(conformance.EnvBackends), "comma-separated backends (default: $"+conformance.EnvBackends+", else every backend)")
+	backendList := flags.String("backends", os.Getenv(conformance.EnvBackends),
+		"comma-separated backends (default: $"+conformance.EnvBackends+", else every backend)")
 	suiteList := flags.String("suites", os.Getenv(conformance.EnvSuites),
 		"comma-separated suite versions (default: $"+conformance.EnvSuites+", else every suite)")
 	out := flags.String("out", "docs/conformance", "folder to write <backend>-<suite>.yaml to")
@@ -137,7 +141,8 @@ func implementation(suite *conformance.Suite, backend, version string) conforman
 		Version:      version,
 		Contact:      []string{"https://github.com/tieracl/tieracl/issues"},
 		AdditionalInformation: fmt.Sprintf("backend %s: %s. The network-policy-api %s conformance tests, "+
-			"transcribed as tieracl policy tests (test/conformance/%s, one file per subtest or step), judged by this backend with "+
+			"transcribed as tieracl policy tests (test/conformance/%s, one file per subtest or step), judged by this backend "+
+			"with "+
 			"`go run ./test/conformance/cmd/report -suites %s -backends %s`; see docs/conformance/README.md.",
 			backend, info, suite.Version, suite.Version, suite.Version, backend),
 	}

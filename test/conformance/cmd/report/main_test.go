@@ -43,12 +43,15 @@ func TestRun(t *testing.T) {
 		stdout string
 		stderr string
 	}{
-		{"writes one report per suite and backend", []string{"-out", dir, "-backends", "model,acl", "-date", "2025-01-02T03:04:05Z", "-version", "v9"}, 0,
+		{"writes one report per suite and backend",
+			[]string{"-out", dir, "-backends", "model,acl", "-date", "2025-01-02T03:04:05Z", "-version", "v9"}, 0,
 			allPassed("v0.1.7", "model", 24, 289) + allPassed("v0.1.7", "acl", 24, 289) +
 				allPassed("v0.3.0", "model", 30, 397) + allPassed("v0.3.0", "acl", 30, 397), ""},
 		{"failures are printed and exit 1", []string{"-out", dir, "-suites", "v0.1.7", "-backends", "deny-all-for-test"}, 1,
-			"FAIL test/conformance/v0.1.7/AdminNetworkPolicyEgressInlineCIDRPeers/01-support-a-deny-egress-rule-policy-for-egress-cidr-peer.yaml: probes[6] " +
-				"network-policy-conformance-gryffindor/harry-potter-1 -> network-policy-conformance-slytherin/draco-malfoy-0 TCP/80 IPv4: expected Allow, got Deny (", ""},
+			"FAIL test/conformance/v0.1.7/AdminNetworkPolicyEgressInlineCIDRPeers/" +
+				"01-support-a-deny-egress-rule-policy-for-egress-cidr-peer.yaml: probes[6] " +
+				"network-policy-conformance-gryffindor/harry-potter-1 -> network-policy-conformance-slytherin/draco-malfoy-0 " +
+				"TCP/80 IPv4: expected Allow, got Deny (", ""},
 		{"unknown backend", []string{"-out", dir, "-backends", "nope"}, 2, "", `unknown backend "nope"`},
 		{"unknown suite", []string{"-out", dir, "-suites", "v0.2.0"}, 2, "", `unknown suite "v0.2.0"`},
 		{"bad flag", []string{"-outdir", dir}, 2, "", "flag provided but not defined: -outdir"},
@@ -57,7 +60,8 @@ func TestRun(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			status := run(tc.args, &stdout, &stderr, testBackends())
-			if status != tc.status || !strings.Contains(stdout.String(), tc.stdout) || !strings.Contains(stderr.String(), tc.stderr) {
+			if status != tc.status || !strings.Contains(stdout.String(), tc.stdout) ||
+				!strings.Contains(stderr.String(), tc.stderr) {
 				t.Errorf("status %d, stdout:\n%s\nstderr:\n%s\nwant status %d, stdout containing:\n%s\nstderr containing %q",
 					status, stdout.String(), stderr.String(), tc.status, tc.stdout, tc.stderr)
 			}
