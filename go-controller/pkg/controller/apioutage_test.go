@@ -16,6 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // fakeAPI is what the two fake clientsets offer to stand in for an API server that goes away.
@@ -112,7 +114,8 @@ func (o *apiOutage) end(resources ...string) {
 func TestAPIOutageStaleness(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
-	e.put(anp("guard", 10, podsIn(sel("team=a"), sel("app=web")), ingress(deny, fromPods(sel("team=b"), sel()))))
+	e.put(testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel("app", "web")),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))))
 	outage := newAPIOutage(e.kube, e.policy)
 	r := e.start()
 	e.synced()
@@ -135,7 +138,8 @@ func TestAPIOutageStaleness(t *testing.T) {
 	// The first change is written as the API server returns, the second once the first is programmed:
 	// by then the caches have listed again, and the watch that follows is the one that gets 410 Gone.
 	const target = 5 * time.Second
-	for i, change := range []runtime.Object{relabeledPod(e.snap.Pods[0], "app=moved"), pod("b", "new", 7, "app=client")} {
+	for i, change := range []runtime.Object{testobj.Copy(e.snap.Pods[0], testobj.Relabel("app", "moved")),
+		pod("b", "new", 7, testobj.Labels("app", "client"))} {
 		e.put(change)
 		for {
 			err := e.nbHolds(e.snap)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // cnp is a ClusterNetworkPolicy whose subject is the pods app=web in namespaces team=a, with one ingress
@@ -25,9 +26,9 @@ func cnp(name string, tier cnpv1beta1.Tier, prio int32,
 	return &cnpv1beta1.ClusterNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: cnpv1beta1.ClusterNetworkPolicySpec{Tier: tier, Priority: prio,
 			Subject: cnpv1beta1.ClusterNetworkPolicySubject{Pods: &cnpv1beta1.NamespacedPod{
-				NamespaceSelector: *sel("team=a"), PodSelector: *sel("app=web")}},
+				NamespaceSelector: *testobj.Sel("team", "a"), PodSelector: *testobj.Sel("app", "web")}},
 			Ingress: []cnpv1beta1.ClusterNetworkPolicyIngressRule{{Name: "from-b", Action: action,
-				From: []cnpv1beta1.ClusterNetworkPolicyIngressPeer{{Namespaces: sel("team=b")}}}}}}
+				From: []cnpv1beta1.ClusterNetworkPolicyIngressPeer{{Namespaces: testobj.Sel("team", "b")}}}}}}
 }
 
 func (e *env) cnpCondition(name string, status metav1.ConditionStatus, reason string) error {

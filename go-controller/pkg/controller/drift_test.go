@@ -9,6 +9,7 @@ import (
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // driftCount sums tieracl_drift_repaired_total over the tables.
@@ -25,15 +26,18 @@ func driftCount(m *controller.Metrics) float64 {
 func TestDriftIsRepaired(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
-	e.put(anp("guard", 10, podsIn(sel("team=a"), sel("app=web")), ingress(deny, fromPods(sel("team=b"), sel()))))
+	e.put(testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel("app", "web")),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))))
 	r := e.start(func(c *controller.Config) { c.ResyncInterval = -1 })
 	e.synced()
 
 	// tieracl's own writes of every kind: a pod moving, a policy created, changed and deleted.
-	e.put(relabeledPod(e.snap.Pods[1], "app=web"), anp("second", 20, podsIn(sel("team=b"), sel()),
-		egress(deny, toPods(sel("team=c"), sel()))))
+	e.put(testobj.Copy(e.snap.Pods[1], testobj.Relabel("app", "web")),
+		testobj.ANP("second", 20, testobj.SubjectPods(testobj.Sel("team", "b"), testobj.Sel()),
+			testobj.ANPEgressRule("", deny, nil, testobj.ToPods(testobj.Sel("team", "c"), testobj.Sel()))))
 	e.synced()
-	e.put(anp("second", 21, podsIn(sel("team=b"), sel()), egress(allow, toPods(sel("team=c"), sel()))))
+	e.put(testobj.ANP("second", 21, testobj.SubjectPods(testobj.Sel("team", "b"), testobj.Sel()),
+		testobj.ANPEgressRule("", allow, nil, testobj.ToPods(testobj.Sel("team", "c"), testobj.Sel()))))
 	e.synced()
 	e.del(e.snap.ANPs[1])
 	e.synced()
@@ -129,17 +133,17 @@ func TestDriftIsRepaired(t *testing.T) {
 func TestOwnWritesAreNotDrift(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
-	e.put(anp("guard", 10, podsIn(sel("team=a"), sel("app=web")),
-		ingress(deny, fromPods(sel("team=b"), sel("app=client")))))
+	e.put(testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel("app", "web")),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel("app", "client")))))
 	r := e.start(func(c *controller.Config) { c.ResyncInterval = -1 })
 	e.synced()
 	web, client := e.snap.Pods[0], e.snap.Pods[2]
 	for i := range 60 {
-		lbl := []string{"app=web", "app=client"}
+		lbl := []string{"web", "client"}
 		if i%2 == 1 {
-			lbl = []string{"app=x", "app=y"}
+			lbl = []string{"x", "y"}
 		}
-		e.put(relabeledPod(web, lbl[0]), relabeledPod(client, lbl[1]))
+		e.put(testobj.Copy(web, testobj.Relabel("app", lbl[0])), testobj.Copy(client, testobj.Relabel("app", lbl[1])))
 	}
 	e.synced()
 	time.Sleep(200 * time.Millisecond) // let the last echoes reach the controller

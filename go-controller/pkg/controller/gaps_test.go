@@ -14,6 +14,7 @@ import (
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // wrongPortName is a port-name template that matches none of the test bed's ports.
@@ -25,7 +26,8 @@ func wrongPortName(namespace, name string) string { return "wrong-" + namespace 
 func TestWrongPortTemplateIsLoud(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
-	e.put(anp("guard", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=b"), sel()))))
+	e.put(testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))))
 	r := e.start(func(c *controller.Config) { c.PortName = wrongPortName })
 	e.eventually("condition says the ports are missing", func() error {
 		return e.anpConditionSays("guard", metav1.ConditionFalse, controller.ReasonPortsMissing,
@@ -41,17 +43,18 @@ func TestWrongPortTemplateIsLoud(t *testing.T) {
 func TestPodWithoutPortUntilItAppears(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
-	e.put(anp("guard", 10, podsIn(sel("team=a"), sel("app=web")), ingress(deny, fromPods(sel("team=b"), sel()))))
+	e.put(testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel("app", "web")),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))))
 	r := e.start()
 	e.synced()
-	pending := pod("a", "late", 9, "app=web")
+	pending := pod("a", "late", 9, testobj.Labels("app", "web"))
 	pending.Status = corev1.PodStatus{Phase: corev1.PodPending}
 	e.put(pending)
 	e.synced()
 	e.eventually("no gap for a pod without IPs", func() error {
 		return e.anpConditionSays("guard", metav1.ConditionTrue, controller.ReasonProgrammed)
 	})
-	e.put(pod("a", "late", 9, "app=web"))
+	e.put(pod("a", "late", 9, testobj.Labels("app", "web")))
 	e.eventually("gap for the pod with IPs", func() error {
 		return e.anpConditionSays("guard", metav1.ConditionFalse, controller.ReasonPortsMissing,
 			"1 selected pods", "a/late (port a_late)")

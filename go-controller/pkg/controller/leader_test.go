@@ -12,6 +12,7 @@ import (
 	kubefake "k8s.io/client-go/kubernetes/fake"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // replica is one controller process that runs its controller only while it holds the Lease.
@@ -133,7 +134,8 @@ func TestLeaderElectionHasOneWriter(t *testing.T) {
 		}
 		return follower.r.c.Ready()
 	})
-	e.put(anp("after", 40, podsIn(sel("team=b"), sel()), ingress(deny, fromPods(sel("team=c"), sel()))))
+	e.put(testobj.ANP("after", 40, testobj.SubjectPods(testobj.Sel("team", "b"), testobj.Sel()),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "c"), testobj.Sel()))))
 	e.synced()
 	e.eventually("the new leader wrote the change", func() error {
 		if n := ops(follower.r.metrics)["create"]; n == 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/policy"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 const logNoticeAlert = `{"allow":"notice","deny":"alert"}`
@@ -19,22 +20,25 @@ const logNoticeAlert = `{"allow":"notice","deny":"alert"}`
 func TestACLLogging(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
-	logged := anp("logged", 10, podsIn(sel("team=a"), sel()),
-		ingress(allow, fromPods(sel("team=b"), sel())), ingress(deny, fromPods(sel(), sel())),
-		egress(pass, toPods(sel(), sel())))
-	e.put(annotated(logged, policy.LoggingAnnotation, logNoticeAlert),
-		netpol("a", "np", sel("app=web"), sel("app=db")))
+	logged := testobj.ANP("logged", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+		testobj.ANPIngressRule("", allow, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel())),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel(), testobj.Sel())),
+		testobj.ANPEgressRule("", pass, nil, testobj.ToPods(testobj.Sel(), testobj.Sel())))
+	e.put(testobj.Copy(logged, testobj.Annotations(policy.LoggingAnnotation, logNoticeAlert)),
+		testobj.NetworkPolicy("a", "np", testobj.Sel("app", "web"),
+			testobj.NPIngress(testobj.NPPeer(nil, testobj.Sel("app", "db")))))
 	e.start()
 	e.synced()
 	e.eventually("ANP ACLs log", func() error { return e.logging("AdminNetworkPolicy", "logged", "notice", "alert") })
 	e.eventually("NetworkPolicy ACLs do not log", func() error { return e.logging("NetworkPolicy", "a/np", "", "") })
 
-	e.put(annotated(namespace("a", "team=a"), policy.LoggingAnnotation, `{"allow":"info","deny":"warning"}`))
+	e.put(testobj.Namespace("a", testobj.Labels("team", "a"),
+		testobj.Annotations(policy.LoggingAnnotation, `{"allow":"info","deny":"warning"}`)))
 	e.synced()
 	e.eventually("NetworkPolicy ACLs log", func() error { return e.logging("NetworkPolicy", "a/np", "info", "warning") })
 
-	e.put(anp("logged", 10, logged.Spec.Subject, logged.Spec.Ingress[0], logged.Spec.Ingress[1], logged.Spec.Egress[0]))
-	e.put(namespace("a", "team=a")) // without the annotation
+	e.put(logged)
+	e.put(testobj.Namespace("a", testobj.Labels("team", "a"))) // without the annotation
 	e.synced()
 	e.eventually("ANP logging is off", func() error { return e.logging("AdminNetworkPolicy", "logged", "", "") })
 	e.eventually("NetworkPolicy logging is off", func() error { return e.logging("NetworkPolicy", "a/np", "", "") })
@@ -48,10 +52,12 @@ func TestInvalidACLLogging(t *testing.T) {
 		t.Run(value, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, world())
-			e.put(annotated(anp("bad", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=b"), sel()))),
-				policy.LoggingAnnotation, value),
-				annotated(namespace("b", "team=b"), policy.LoggingAnnotation, value),
-				netpol("b", "np", sel(), sel("app=client")))
+			bad := testobj.ANP("bad", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+				testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel())))
+			e.put(testobj.Copy(bad, testobj.Annotations(policy.LoggingAnnotation, value)),
+				testobj.Namespace("b", testobj.Labels("team", "b"), testobj.Annotations(policy.LoggingAnnotation, value)),
+				testobj.NetworkPolicy("b", "np", testobj.Sel(),
+					testobj.NPIngress(testobj.NPPeer(nil, testobj.Sel("app", "client")))))
 			r := e.start()
 			e.synced()
 			e.waitEvent(r, "Warning InvalidLogging ")

@@ -5,8 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	networkingv1 "k8s.io/api/networking/v1"
+
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 func TestParseManage(t *testing.T) {
@@ -44,8 +47,10 @@ func TestParseManage(t *testing.T) {
 func TestManageWithoutNetworkPolicy(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
-	e.put(anp("guard", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=b"), sel()))),
-		netpol("a", "np", sel("app=web"), sel("app=db")))
+	e.put(testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))),
+		testobj.NetworkPolicy("a", "np", testobj.Sel("app", "web"),
+			testobj.NPIngress(testobj.NPPeer(nil, testobj.Sel("app", "db")))))
 	first := e.start()
 	e.synced()
 	if len(e.aclsOf("NetworkPolicy", "a/np")) == 0 {
@@ -79,8 +84,9 @@ func TestManageWithoutNetworkPolicy(t *testing.T) {
 	}
 	withoutNP()
 	// A NetworkPolicy change, then an ANP change the controller must write: still no tier-2 row.
-	e.put(netpol("a", "np2", sel("app=db")))
-	e.put(anp("guard", 11, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=b"), sel()))))
+	e.put(testobj.NetworkPolicy("a", "np2", testobj.Sel("app", "db"), testobj.Isolate(networkingv1.PolicyTypeIngress)))
+	e.put(testobj.ANP("guard", 11, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))))
 	withoutNP()
 	acls, _, _ := e.rows(func(ids map[string]string) bool { return ids[nbrows.KeyManagedBy] == nbrows.ManagedByValue })
 	for _, a := range acls {

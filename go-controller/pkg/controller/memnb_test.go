@@ -14,6 +14,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 	"github.com/tieracl/tieracl/test/memnb"
 )
@@ -26,9 +27,12 @@ func TestFullSyncInProcessNB(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	snap := world()
-	guard := anp("guard", 10, podsIn(sel("team=a"), sel("app=web")), ingress(deny, fromPods(sel("team=b"), sel())))
+	guard := testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel("app", "web")),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel())))
 	snap.ANPs = append(snap.ANPs, guard)
-	snap.NetworkPolicies = append(snap.NetworkPolicies, netpol("a", "np", sel("app=db"), sel("app=web")))
+	snap.NetworkPolicies = append(snap.NetworkPolicies,
+		testobj.NetworkPolicy("a", "np", testobj.Sel("app", "db"),
+			testobj.NPIngress(testobj.NPPeer(nil, testobj.Sel("app", "web")))))
 
 	addr := memnb.Start(t)
 	check, err := memnb.Connect(ctx, addr)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
 
@@ -18,7 +19,8 @@ import (
 func TestMeterDriftIsRepaired(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
-	logged := anp("logged", 10, podsIn(sel("team=a"), sel("app=web")), ingress(deny, fromPods(sel("team=b"), sel())))
+	logged := testobj.ANP("logged", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel("app", "web")),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel())))
 	logged.Annotations = map[string]string{"k8s.ovn.org/acl-logging": `{"deny":"alert"}`}
 	e.put(logged)
 	r := e.start(func(c *controller.Config) { c.ResyncInterval = -1 })

@@ -12,6 +12,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // While NB is down the controller is not ready and the changes made meanwhile wait; once NB is back it
@@ -33,16 +34,17 @@ func TestNBOutage(t *testing.T) {
 			}
 			e.waitNotReady(r)
 			// A change that moves no member needs no NB write; the controller must still not call itself ready.
-			e.put(relabeledPod(e.snap.Pods[3], "app=elsewhere"))
+			e.put(testobj.Copy(e.snap.Pods[3], testobj.Relabel("app", "elsewhere")))
 			time.Sleep(300 * time.Millisecond)
 			if r.c.Ready() == nil {
 				t.Fatal("ready while NB is down, after a change that needed no write")
 			}
 			// Changes of every sort while NB is down: a new policy (with guard's priority), a deleted one,
 			// a pod that moves.
-			e.put(anp("late", 10, podsIn(sel("team=b"), sel()), egress(deny, toPods(sel("team=c"), sel()))))
+			e.put(testobj.ANP("late", 10, testobj.SubjectPods(testobj.Sel("team", "b"), testobj.Sel()),
+				testobj.ANPEgressRule("", deny, nil, testobj.ToPods(testobj.Sel("team", "c"), testobj.Sel()))))
 			e.del(e.snap.NetworkPolicies[0])
-			e.put(relabeledPod(e.snap.Pods[2], "app=gone"))
+			e.put(testobj.Copy(e.snap.Pods[2], testobj.Relabel("app", "gone")))
 			if writeTimeout > 0 {
 				e.eventually("writes fail while NB is down", func() error {
 					if testutil.ToFloat64(r.metrics.Errors.WithLabelValues("nb-write")) == 0 {
@@ -67,7 +69,7 @@ func TestNBOutage(t *testing.T) {
 				return e.anpCondition("late", metav1.ConditionTrue, "PriorityConflict")
 			})
 			// The reconnected client still reports new logical switch ports.
-			e.put(pod("a", "after", 11, "app=web"))
+			e.put(pod("a", "after", 11, testobj.Labels("app", "web")))
 			e.synced()
 			if _, err := e.bed.NBCtl(e.ctx, "lsp-add", ovnsandbox.SwitchName, "a_after"); err != nil {
 				t.Fatal(err)
@@ -92,7 +94,7 @@ func TestRepairsRowsEditedBehindItsBack(t *testing.T) {
 		{"after an NB restart", -1, (*env).outage},
 		{"at the periodic resync", 200 * time.Millisecond, func(*env, *running) {}},
 		{"when a member move finds its row gone", -1, func(e *env, _ *running) {
-			e.put(relabeledPod(e.snap.Pods[2], "app=gone")) // leaves guard's peer set, which is gone
+			e.put(testobj.Copy(e.snap.Pods[2], testobj.Relabel("app", "gone"))) // leaves guard's peer set, which is gone
 		}},
 	}
 	for _, tc := range cases {

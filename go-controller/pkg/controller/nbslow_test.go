@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // fullWrites counts the batches the controller wrote as a whole-state write.
@@ -38,7 +39,8 @@ func fullWrites(t *testing.T, m *controller.Metrics) uint64 {
 func TestSlowNBIsNoLostConnection(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
-	e.put(anp("guard", 10, podsIn(sel("team=a"), sel("app=web")), ingress(deny, fromPods(sel("team=b"), sel()))))
+	e.put(testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel("app", "web")),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))))
 	r := e.start(func(c *controller.Config) { c.ResyncInterval, c.EchoTimeout = -1, 100*time.Millisecond })
 	e.synced()
 	before := fullWrites(t, r.metrics)
@@ -60,7 +62,7 @@ func TestSlowNBIsNoLostConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.waitReady(r)
-	e.put(relabeledPod(e.snap.Pods[1], "app=web"))
+	e.put(testobj.Copy(e.snap.Pods[1], testobj.Relabel("app", "web")))
 	e.synced()
 	if n := fullWrites(t, r.metrics) - before; n != 0 {
 		t.Fatalf("a slow NB was taken for a lost connection: %d whole-state writes after it answered again", n)

@@ -3,12 +3,14 @@ package controller_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // The worker's pipeline, stepped against a fakeNB whose writes wait until the test lets them return.
@@ -39,8 +41,9 @@ func (s *stepper) committedEvents() uint64 {
 func (s *stepper) move(i int, lbl string) {
 	s.t.Helper()
 	p := s.snap.Pods[i]
-	s.put(relabeledPod(p, lbl))
-	s.waitPodLabels(p.Namespace, p.Name, labelsOf(lbl))
+	k, v, _ := strings.Cut(lbl, "=")
+	s.put(testobj.Copy(p, testobj.Relabel(k, v)))
+	s.waitPodLabels(p.Namespace, p.Name, map[string]string{k: v})
 }
 
 // guardMoves lists the ports the i-th write sent moves in and out of port groups.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // Pod and namespace label changes move pods in and out of subjects and peers; NB follows, and the
@@ -19,8 +20,10 @@ func TestLabelChangesAreMutations(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
 	e.put(
-		anp("guard", 10, podsIn(sel("team=a"), sel("app=web")), ingress(deny, fromPods(sel("team=b"), sel("app=client")))),
-		netpol("a", "np", sel("app=db"), sel("app=web")),
+		testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel("app", "web")),
+			testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel("app", "client")))),
+		testobj.NetworkPolicy("a", "np", testobj.Sel("app", "db"),
+			testobj.NPIngress(testobj.NPPeer(nil, testobj.Sel("app", "web")))),
 	)
 	r := e.start()
 	e.synced()
@@ -31,15 +34,15 @@ func TestLabelChangesAreMutations(t *testing.T) {
 		change  runtime.Object
 		deleted bool
 	}{
-		{"pod joins the ANP subject and leaves the NetworkPolicy's", relabeledPod(db, "app=web"), false},
-		{"pod leaves the ANP subject and the NetworkPolicy peer", relabeledPod(web, "app=none"), false},
-		{"pod leaves the ANP peer", relabeledPod(client, "app=other"), false},
-		{"pod joins the ANP peer again", relabeledPod(client, "app=client"), false},
-		{"namespace joins the ANP subject's namespaces", relabeledNS(c, "team=a"), false},
-		{"namespace leaves the ANP peer's namespaces", relabeledNS(b, "team=x"), false},
-		{"namespace leaves the ANP subject's namespaces", relabeledNS(a, "team=y"), false},
-		{"namespace joins the ANP peer's namespaces", relabeledNS(b, "team=b"), false},
-		{"new pod joins the ANP peer", pod("b", "client2", 5, "app=client"), false},
+		{"pod joins the ANP subject and leaves the NetworkPolicy's", testobj.Copy(db, testobj.Relabel("app", "web")), false},
+		{"pod leaves the ANP subject and the NetworkPolicy peer", testobj.Copy(web, testobj.Relabel("app", "none")), false},
+		{"pod leaves the ANP peer", testobj.Copy(client, testobj.Relabel("app", "other")), false},
+		{"pod joins the ANP peer again", testobj.Copy(client, testobj.Relabel("app", "client")), false},
+		{"namespace joins the ANP subject's namespaces", testobj.Copy(c, testobj.Relabel("team", "a")), false},
+		{"namespace leaves the ANP peer's namespaces", testobj.Copy(b, testobj.Relabel("team", "x")), false},
+		{"namespace leaves the ANP subject's namespaces", testobj.Copy(a, testobj.Relabel("team", "y")), false},
+		{"namespace joins the ANP peer's namespaces", testobj.Copy(b, testobj.Relabel("team", "b")), false},
+		{"new pod joins the ANP peer", pod("b", "client2", 5, testobj.Labels("app", "client")), false},
 		{"deleted pod leaves the ANP peer", client, true},
 	}
 	for _, s := range steps {
@@ -73,11 +76,12 @@ func TestPortAppearsLater(t *testing.T) {
 		t.Run(fmt.Sprintf("port first %v", portFirst), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, world())
-			e.put(anp("guard", 10, podsIn(sel("team=a"), sel("app=web")), ingress(deny, fromPods(sel("team=b"), sel()))))
+			e.put(testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel("app", "web")),
+				testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))))
 			r := e.start()
 			e.synced()
 			before := ops(r.metrics)
-			late := pod("a", "late", 9, "app=web")
+			late := pod("a", "late", 9, testobj.Labels("app", "web"))
 			addPort := func() {
 				if _, err := e.bed.NBCtl(e.ctx, "lsp-add", ovnsandbox.SwitchName, "a_late"); err != nil {
 					t.Fatal(err)
@@ -135,10 +139,11 @@ func TestPodIPsFromPortBeforeStatus(t *testing.T) {
 		t.Run(fmt.Sprintf("port first %v", portFirst), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, world())
-			e.put(anp("guard", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=b"), sel()))))
+			e.put(testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+				testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))))
 			e.start()
 			e.synced()
-			running := pod("b", "fresh", 9, "app=client")
+			running := pod("b", "fresh", 9, testobj.Labels("app", "client"))
 			fresh := running.DeepCopy()
 			fresh.Status = corev1.PodStatus{Phase: corev1.PodPending} // the kubelet has not reported its IPs yet
 			addPort := func() {

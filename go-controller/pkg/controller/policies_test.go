@@ -7,18 +7,20 @@ import (
 	"strings"
 	"testing"
 
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // Each policy kind is created, updated and deleted while a bystander policy stays: NB follows every step,
 // the update rewrites the policy's ACLs, and the delete removes its rows and only its rows.
 func TestPolicyCreateUpdateDelete(t *testing.T) {
 	t.Parallel()
-	webInA := podsIn(sel("team=a"), sel("app=web"))
+	webInA := testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel("app", "web"))
 	cases := []struct {
 		name        string
 		kind, owner string // the owner-kind and owner-name on the policy's rows
@@ -29,32 +31,43 @@ func TestPolicyCreateUpdateDelete(t *testing.T) {
 	}{
 		{
 			name: "AdminNetworkPolicy", kind: "AdminNetworkPolicy", owner: "guard",
-			create: anp("guard", 10, webInA, ingress(deny, fromPods(sel("team=b"), sel()))),
-			update: anp("guard", 20, podsIn(sel(), sel("app=web")), ingress(allow, fromPods(sel("team=c"), sel())),
-				egress(pass, toPods(sel(), sel("app=client")))),
-			bystander:   anp("other", 30, podsIn(sel("team=b"), sel()), egress(deny, toPods(sel("team=a"), sel("app=db")))),
+			create: testobj.ANP("guard", 10, webInA,
+				testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))),
+			update: testobj.ANP("guard", 20, testobj.SubjectPods(testobj.Sel(), testobj.Sel("app", "web")),
+				testobj.ANPIngressRule("", allow, nil, testobj.FromPods(testobj.Sel("team", "c"), testobj.Sel())),
+				testobj.ANPEgressRule("", pass, nil, testobj.ToPods(testobj.Sel(), testobj.Sel("app", "client")))),
+			bystander: testobj.ANP("other", 30, testobj.SubjectPods(testobj.Sel("team", "b"), testobj.Sel()),
+				testobj.ANPEgressRule("", deny, nil, testobj.ToPods(testobj.Sel("team", "a"), testobj.Sel("app", "db")))),
 			bystanderOf: [2]string{"AdminNetworkPolicy", "other"},
 		},
 		{
 			name: "BaselineAdminNetworkPolicy", kind: "BaselineAdminNetworkPolicy", owner: "default",
-			create: banp(webInA, anpv1alpha1.BaselineAdminNetworkPolicyRuleActionDeny, fromPods(sel("team=b"), sel())),
-			update: banp(podsIn(sel(), sel("app=web")), anpv1alpha1.BaselineAdminNetworkPolicyRuleActionAllow,
-				fromPods(sel("team=c"), sel("app=web"))),
-			bystander:   anp("other", 30, podsIn(sel("team=b"), sel()), egress(deny, toPods(sel("team=a"), sel("app=db")))),
+			create: testobj.BANP(webInA,
+				testobj.BANPIngressRule("", anpv1alpha1.BaselineAdminNetworkPolicyRuleActionDeny, nil,
+					testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))),
+			update: testobj.BANP(testobj.SubjectPods(testobj.Sel(), testobj.Sel("app", "web")),
+				testobj.BANPIngressRule("", anpv1alpha1.BaselineAdminNetworkPolicyRuleActionAllow, nil,
+					testobj.FromPods(testobj.Sel("team", "c"), testobj.Sel("app", "web")))),
+			bystander: testobj.ANP("other", 30, testobj.SubjectPods(testobj.Sel("team", "b"), testobj.Sel()),
+				testobj.ANPEgressRule("", deny, nil, testobj.ToPods(testobj.Sel("team", "a"), testobj.Sel("app", "db")))),
 			bystanderOf: [2]string{"AdminNetworkPolicy", "other"},
 		},
 		{
 			name: "ClusterNetworkPolicy", kind: "ClusterNetworkPolicy", owner: "guard",
-			create:      cnp("guard", cnpv1beta1.AdminTier, 10, cnpv1beta1.ClusterNetworkPolicyRuleActionDeny),
-			update:      cnp("guard", cnpv1beta1.BaselineTier, 10, cnpv1beta1.ClusterNetworkPolicyRuleActionPass),
-			bystander:   anp("other", 30, podsIn(sel("team=b"), sel()), egress(deny, toPods(sel("team=a"), sel("app=db")))),
+			create: cnp("guard", cnpv1beta1.AdminTier, 10, cnpv1beta1.ClusterNetworkPolicyRuleActionDeny),
+			update: cnp("guard", cnpv1beta1.BaselineTier, 10, cnpv1beta1.ClusterNetworkPolicyRuleActionPass),
+			bystander: testobj.ANP("other", 30, testobj.SubjectPods(testobj.Sel("team", "b"), testobj.Sel()),
+				testobj.ANPEgressRule("", deny, nil, testobj.ToPods(testobj.Sel("team", "a"), testobj.Sel("app", "db")))),
 			bystanderOf: [2]string{"AdminNetworkPolicy", "other"},
 		},
 		{
 			name: "NetworkPolicy", kind: "NetworkPolicy", owner: "a/np",
-			create:      netpol("a", "np", sel("app=web"), sel("app=db")),
-			update:      netpol("a", "np", sel(), sel("app=web")),
-			bystander:   netpol("b", "np", sel(), sel("app=client")),
+			create: testobj.NetworkPolicy("a", "np", testobj.Sel("app", "web"),
+				testobj.NPIngress(testobj.NPPeer(nil, testobj.Sel("app", "db")))),
+			update: testobj.NetworkPolicy("a", "np", testobj.Sel(),
+				testobj.NPIngress(testobj.NPPeer(nil, testobj.Sel("app", "web")))),
+			bystander: testobj.NetworkPolicy("b", "np", testobj.Sel(),
+				testobj.NPIngress(testobj.NPPeer(nil, testobj.Sel("app", "client")))),
 			bystanderOf: [2]string{"NetworkPolicy", "b/np"},
 		},
 	}
@@ -118,20 +131,23 @@ func (e *env) aclDump(kind, owner string) string {
 func TestForeignRowsSurvive(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
-	guard := anp("guard", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=b"), sel())))
+	guard := testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel())))
 	before := e.addForeignRows()
 	e.start()
 	e.synced()
 	e.put(guard)
 	e.synced()
-	e.put(anp("guard", 10, podsIn(sel("team=a"), sel()), ingress(allow, fromPods(sel(), sel("app=web")))))
-	e.put(netpol("a", "np", sel("app=web"), sel("app=db")))
+	e.put(testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+		testobj.ANPIngressRule("", allow, nil, testobj.FromPods(testobj.Sel(), testobj.Sel("app", "web")))))
+	e.put(testobj.NetworkPolicy("a", "np", testobj.Sel("app", "web"),
+		testobj.NPIngress(testobj.NPPeer(nil, testobj.Sel("app", "db")))))
 	e.synced()
-	e.put(relabeledPod(e.snap.Pods[2], "app=web"))
+	e.put(testobj.Copy(e.snap.Pods[2], testobj.Relabel("app", "web")))
 	e.synced()
 	e.del(guard)
 	e.synced()
-	e.del(netpol("a", "np", sel()))
+	e.del(testobj.NetworkPolicy("a", "np", testobj.Sel(), testobj.Isolate(networkingv1.PolicyTypeIngress)))
 	e.synced()
 	if after := e.foreignRows(); after != before {
 		t.Errorf("foreign rows changed:\nbefore:\n%s\nafter:\n%s", before, after)

@@ -5,17 +5,24 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // policies is a mix of every kind over the world, with a pod that has no logical switch port.
 func (e *env) putPolicies() {
 	e.t.Helper()
 	e.put(
-		anp("guard", 10, podsIn(sel("team=a"), sel("app=web")), ingress(deny, fromPods(sel("team=b"), sel("app=client")))),
-		anp("pass-c", 20, podsIn(sel("team=c"), sel()), egress(pass, toPods(sel(), sel("app=db")))),
-		banp(podsIn(sel(), sel()), anpv1alpha1.BaselineAdminNetworkPolicyRuleActionDeny, fromPods(sel("team=c"), sel())),
-		netpol("a", "np", sel("app=db"), sel("app=web")),
-		pod("a", "noport", 9, "app=web"), // no logical switch port: NB cannot list it
+		testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel("app", "web")),
+			testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel("app", "client")))),
+		testobj.ANP("pass-c", 20, testobj.SubjectPods(testobj.Sel("team", "c"), testobj.Sel()),
+			testobj.ANPEgressRule("", pass, nil, testobj.ToPods(testobj.Sel(), testobj.Sel("app", "db")))),
+		testobj.BANP(testobj.SubjectPods(testobj.Sel(), testobj.Sel()),
+			testobj.BANPIngressRule("", anpv1alpha1.BaselineAdminNetworkPolicyRuleActionDeny, nil,
+				testobj.FromPods(testobj.Sel("team", "c"), testobj.Sel()))),
+		testobj.NetworkPolicy("a", "np", testobj.Sel("app", "db"),
+			testobj.NPIngress(testobj.NPPeer(nil, testobj.Sel("app", "web")))),
+		pod("a", "noport", 9, testobj.Labels("app", "web")), // no logical switch port: NB cannot list it
 	)
 }
 
@@ -66,8 +73,9 @@ func TestChangesWhileStoppedAreWrittenAtStart(t *testing.T) {
 		t.Fatalf("guard is not programmed")
 	}
 	e.del(gone, e.snap.BANPs[0], e.snap.NetworkPolicies[0])
-	e.put(anp("pass-c", 20, podsIn(sel("team=c"), sel()), egress(deny, toPods(sel(), sel("app=client")))))
-	e.put(relabeledPod(e.snap.Pods[1], "app=web"))
+	e.put(testobj.ANP("pass-c", 20, testobj.SubjectPods(testobj.Sel("team", "c"), testobj.Sel()),
+		testobj.ANPEgressRule("", deny, nil, testobj.ToPods(testobj.Sel(), testobj.Sel("app", "client")))))
+	e.put(testobj.Copy(e.snap.Pods[1], testobj.Relabel("app", "web")))
 	e.notSynced()
 
 	e.start()

@@ -13,6 +13,7 @@ import (
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // The error and drift counters exist from zero, so that a rate over them is defined before the first
@@ -39,12 +40,14 @@ func TestMetricsPresentFromZero(t *testing.T) {
 func TestQueueDepthAndPoliciesByReason(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
-	e.put(anp("ok", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=b"), sel()))),
-		anp("bad", 20, podsIn(sel("team=a"), sel()), egress(allow, anpv1alpha1.AdminNetworkPolicyEgressPeer{
-			DomainNames: []anpv1alpha1.DomainName{"example.com"}})))
+	e.put(testobj.ANP("ok", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))),
+		testobj.ANP("bad", 20, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+			testobj.ANPEgressRule("", allow, nil, anpv1alpha1.AdminNetworkPolicyEgressPeer{
+				DomainNames: []anpv1alpha1.DomainName{"example.com"}})))
 	r := e.start()
 	e.synced()
-	e.put(relabeledPod(e.snap.Pods[0], "app=moved"))
+	e.put(testobj.Copy(e.snap.Pods[0], testobj.Relabel("app", "moved")))
 	e.synced()
 	e.eventually("queue depth 0", func() error {
 		if v := testutil.ToFloat64(r.metrics.QueueDepth); v != 0 {
@@ -68,9 +71,11 @@ func TestEventsNotDuplicatedAcrossRestarts(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
 	domains := anpv1alpha1.AdminNetworkPolicyEgressPeer{DomainNames: []anpv1alpha1.DomainName{"example.com"}}
-	seen := anp("seen", 10, podsIn(sel("team=a"), sel()), egress(allow, domains))
+	seen := testobj.ANP("seen", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+		testobj.ANPEgressRule("", allow, nil, domains))
 	seen.UID = types.UID("uid-seen")
-	fresh := anp("fresh", 20, podsIn(sel("team=a"), sel()), egress(allow, domains))
+	fresh := testobj.ANP("fresh", 20, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+		testobj.ANPEgressRule("", allow, nil, domains))
 	fresh.UID = types.UID("uid-fresh")
 	e.put(seen, fresh)
 

@@ -15,13 +15,14 @@ import (
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // Each ANP gets the Programmed condition its compiled form calls for, a Warning event per problem, and
 // rows unless it is rejected whole.
 func TestStatusConditionAndEvents(t *testing.T) {
 	t.Parallel()
-	webInA := podsIn(sel("team=a"), sel("app=web"))
+	webInA := testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel("app", "web"))
 	badSelector := &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "app", Operator: "In"}}}
 	domains := anpv1alpha1.AdminNetworkPolicyEgressPeer{DomainNames: []anpv1alpha1.DomainName{"example.com"}}
 	cases := []struct {
@@ -31,16 +32,20 @@ func TestStatusConditionAndEvents(t *testing.T) {
 		reason string // also the event's reason, unless Programmed
 		rows   bool   // programmed at least in part
 	}{
-		{"programmed", anp("p", 10, webInA, ingress(deny, fromPods(sel("team=b"), sel()))),
+		{"programmed", testobj.ANP("p", 10, webInA,
+			testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))),
 			metav1.ConditionTrue, controller.ReasonProgrammed, true},
-		{"domainNames peer in an Allow rule fails closed", anp("p", 10, webInA, egress(allow, domains)),
+		{"domainNames peer in an Allow rule fails closed",
+			testobj.ANP("p", 10, webInA, testobj.ANPEgressRule("", allow, nil, domains)),
 			metav1.ConditionFalse, "FailClosed", true},
 		{"invalid peer selector in a Deny rule fails closed",
-			anp("p", 10, webInA, ingress(deny, fromPods(sel(), badSelector))),
+			testobj.ANP("p", 10, webInA, testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel(), badSelector))),
 			metav1.ConditionFalse, "FailClosed", true},
-		{"invalid subject selector", anp("p", 10, podsIn(sel(), badSelector), ingress(deny, fromPods(sel(), sel()))),
+		{"invalid subject selector", testobj.ANP("p", 10, testobj.SubjectPods(testobj.Sel(), badSelector),
+			testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel(), testobj.Sel()))),
 			metav1.ConditionFalse, "InvalidSubject", false},
-		{"priority out of range", anp("p", 1001, webInA, ingress(deny, fromPods(sel(), sel()))),
+		{"priority out of range", testobj.ANP("p", 1001, webInA,
+			testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel(), testobj.Sel()))),
 			metav1.ConditionFalse, "InvalidPriority", false},
 	}
 	for _, tc := range cases {
@@ -70,8 +75,10 @@ func TestStatusConditionAndEvents(t *testing.T) {
 func TestStatusFollowsChanges(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
-	first := anp("first", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=b"), sel())))
-	second := anp("second", 10, podsIn(sel("team=c"), sel()), egress(deny, toPods(sel("team=b"), sel())))
+	first := testobj.ANP("first", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel())))
+	second := testobj.ANP("second", 10, testobj.SubjectPods(testobj.Sel("team", "c"), testobj.Sel()),
+		testobj.ANPEgressRule("", deny, nil, testobj.ToPods(testobj.Sel("team", "b"), testobj.Sel())))
 	e.put(first, second)
 	r := e.start(func(c *controller.Config) { c.ResyncInterval = 100 * time.Millisecond })
 	e.synced()
@@ -81,7 +88,8 @@ func TestStatusFollowsChanges(t *testing.T) {
 	}
 	e.waitEvent(r, "Warning PriorityConflict ")
 
-	e.put(anp("second", 11, podsIn(sel("team=c"), sel()), egress(deny, toPods(sel("team=b"), sel()))))
+	e.put(testobj.ANP("second", 11, testobj.SubjectPods(testobj.Sel("team", "c"), testobj.Sel()),
+		testobj.ANPEgressRule("", deny, nil, testobj.ToPods(testobj.Sel("team", "b"), testobj.Sel()))))
 	e.synced()
 	for _, name := range []string{"first", "second"} {
 		e.eventually(name+" is programmed",
@@ -118,7 +126,8 @@ func (e *env) observedGeneration(name string, want int64) error {
 func TestStatusWriteConflictIsRetried(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
-	e.put(anp("p", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=b"), sel()))))
+	e.put(testobj.ANP("p", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))))
 	var conflicted atomic.Bool
 	e.policy.PrependReactor("update", "adminnetworkpolicies", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		if a.GetSubresource() != "status" || conflicted.Swap(true) {

@@ -21,6 +21,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // These tests drive the worker one batch at a time against fakeNB: no OVN, no timers, no sleeps. The
@@ -143,7 +144,8 @@ func (s *stepper) wantModes(what, want string) {
 func withGuard() *cluster.Snapshot {
 	snap := world()
 	snap.ANPs = append(snap.ANPs,
-		anp("guard", 10, podsIn(sel("team=a"), sel("app=web")), ingress(deny, fromPods(sel("team=b"), sel()))))
+		testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel("app", "web")),
+			testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))))
 	return snap
 }
 
@@ -172,11 +174,11 @@ func TestStepCoalescesEvents(t *testing.T) {
 	s.wantModes("the first batch", "[full]")
 
 	web, db := s.snap.Pods[0], s.snap.Pods[1]
-	for _, lbl := range []string{"app=x", "app=web", "app=y"} {
-		s.put(relabeledPod(web, lbl), relabeledPod(db, lbl))
+	for _, app := range []string{"x", "web", "y"} {
+		s.put(testobj.Copy(web, testobj.Relabel("app", app)), testobj.Copy(db, testobj.Relabel("app", app)))
 	}
-	s.waitPodLabels("a", "web", labelsOf("app=y"))
-	s.waitPodLabels("a", "db", labelsOf("app=y"))
+	s.waitPodLabels("a", "web", map[string]string{"app": "y"})
+	s.waitPodLabels("a", "db", map[string]string{"app": "y"})
 	s.step(nil)
 	s.step(nil) // an event whose handler ran late is a batch of its own, with nothing left to move
 	s.wantModes("six pod events", "[full delta]")
@@ -205,8 +207,8 @@ func TestStepRetriesFailedWriteWhole(t *testing.T) {
 	s := newStepper(t, withGuard())
 	s.step(nil)
 	s.nb.failNext(errInjected)
-	s.put(relabeledPod(s.snap.Pods[1], "app=web"))
-	s.waitPodLabels("a", "db", labelsOf("app=web"))
+	s.put(testobj.Copy(s.snap.Pods[1], testobj.Relabel("app", "web")))
+	s.waitPodLabels("a", "db", map[string]string{"app": "web"})
 	s.step(errInjected)
 	if err := s.c.Ready(); err == nil {
 		t.Error("ready after a failed write")
@@ -234,12 +236,12 @@ func TestStepDirtyNBIsWrittenWhole(t *testing.T) {
 	s := newStepper(t, withGuard())
 	s.step(nil)
 	s.nb.failNext(fmt.Errorf("port group pg: %w", nbsync.ErrRowMissing))
-	s.put(relabeledPod(s.snap.Pods[1], "app=web"))
-	s.waitPodLabels("a", "db", labelsOf("app=web"))
+	s.put(testobj.Copy(s.snap.Pods[1], testobj.Relabel("app", "web")))
+	s.waitPodLabels("a", "db", map[string]string{"app": "web"})
 	s.step(nbsync.ErrRowMissing)
 	s.step(nil)
-	s.put(relabeledPod(s.snap.Pods[1], "app=db"))
-	s.waitPodLabels("a", "db", labelsOf("app=db"))
+	s.put(testobj.Copy(s.snap.Pods[1], testobj.Relabel("app", "db")))
+	s.waitPodLabels("a", "db", map[string]string{"app": "db"})
 	s.step(nil)
 	s.wantModes("a delta on a missing row", "[full delta (failed) full delta]")
 }
@@ -263,10 +265,11 @@ func TestStepStatusFollowsWrites(t *testing.T) {
 		t.Fatalf("%v status writes after the NB write, want 1", n)
 	}
 	// A member move, a new translation (a NetworkPolicy) and resyncs leave guard's condition as it is.
-	s.put(relabeledPod(s.snap.Pods[2], "app=moved"), netpol("b", "np", sel(), sel("app=client")))
+	s.put(testobj.Copy(s.snap.Pods[2], testobj.Relabel("app", "moved")),
+		testobj.NetworkPolicy("b", "np", testobj.Sel(), testobj.NPIngress(testobj.NPPeer(nil, testobj.Sel("app", "client")))))
 	s.waitKeys(controller.Key{Kind: controller.KindPod, Namespace: "b", Name: "client"},
 		controller.Key{Kind: controller.KindNetworkPolicy, Namespace: "b", Name: "np"})
-	s.waitPodLabels("b", "client", labelsOf("app=moved"))
+	s.waitPodLabels("b", "client", map[string]string{"app": "moved"})
 	s.step(nil)
 	for range 3 {
 		s.c.Resync()

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // A transaction NB does not answer within the write timeout may still commit (here NB is paused and
@@ -32,7 +33,7 @@ func TestUnansweredWriteIsCountedAndSettled(t *testing.T) {
 			_ = resume()
 		}
 	})
-	e.put(relabeledPod(e.snap.Pods[2], "app=elsewhere")) // leaves guard's peer set: a member move
+	e.put(testobj.Copy(e.snap.Pods[2], testobj.Relabel("app", "elsewhere"))) // leaves guard's peer set: a member move
 	e.eventually("the unanswered transaction is counted as unconfirmed", func() error {
 		if testutil.ToFloat64(r.metrics.UnconfirmedOps) == 0 {
 			return errors.New("no unconfirmed operation counted")

@@ -14,6 +14,7 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // zoneNode is a node whose zone annotation is zone; "" leaves it unannotated.
@@ -25,8 +26,6 @@ func zoneNode(name, zone string) *corev1.Node {
 	return n
 }
 
-func onNode(p *corev1.Pod, node string) *corev1.Pod { p.Spec.NodeName = node; return p }
-
 // In zone mode a pod is in its node's zone: a pod of this zone whose port NB lacks is a gap
 // (Programmed=False PortsMissing, counted), as in central mode, while another zone's pod, or a pod
 // without a node, is none. A port here of a pod whose node is in another zone stays in the port groups
@@ -34,16 +33,19 @@ func onNode(p *corev1.Pod, node string) *corev1.Pod { p.Spec.NodeName = node; re
 func TestZoneModeKnowsPodsByNode(t *testing.T) {
 	t.Parallel()
 	snap := &cluster.Snapshot{
-		Namespaces: []*corev1.Namespace{namespace("a", "team=a"), namespace("b", "team=b")},
-		Nodes:      []*corev1.Node{zoneNode("n1", "az1"), zoneNode("n2", "az2"), zoneNode("n3", "")},
-		Pods: []*corev1.Pod{onNode(pod("a", "web", 1, "app=web"), "n1"), onNode(pod("a", "db", 2, "app=db"), "n2"),
-			onNode(pod("b", "client", 3, "app=client"), "n3")},
+		Namespaces: []*corev1.Namespace{testobj.Namespace("a", testobj.Labels("team", "a")),
+			testobj.Namespace("b", testobj.Labels("team", "b"))},
+		Nodes: []*corev1.Node{zoneNode("n1", "az1"), zoneNode("n2", "az2"), zoneNode("n3", "")},
+		Pods: []*corev1.Pod{pod("a", "web", 1, testobj.Labels("app", "web"), testobj.OnNode("n1")),
+			pod("a", "db", 2, testobj.Labels("app", "db"), testobj.OnNode("n2")),
+			pod("b", "client", 3, testobj.Labels("app", "client"), testobj.OnNode("n3"))},
 	}
 	e := newEnv(t, snap)
-	e.put(anp("guard", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=b"), sel()))))
+	e.put(testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))))
 	r := e.start(func(c *controller.Config) { c.Zone = "az1" })
 	// Ports NB lacks: late1 is this zone's, late2 another zone's, late3 has no node yet.
-	e.put(onNode(pod("a", "late1", 11), "n1"), onNode(pod("a", "late2", 12), "n2"), pod("a", "late3", 13))
+	e.put(pod("a", "late1", 11, testobj.OnNode("n1")), pod("a", "late2", 12, testobj.OnNode("n2")), pod("a", "late3", 13))
 	e.eventually("this zone's pod without its port is a gap; the port of another zone's pod is named", func() error {
 		return e.anpReportSays("az1", "guard", metav1.ConditionFalse, controller.ReasonPortsMissing,
 			"1 selected pods with IPs have no logical switch port", "a/late1 (port a_late1)",
@@ -102,14 +104,15 @@ func TestZoneModeKnowsPodsByNode(t *testing.T) {
 func TestZoneWithoutNodes(t *testing.T) {
 	t.Parallel()
 	snap := &cluster.Snapshot{
-		Namespaces: []*corev1.Namespace{namespace("a", "team=a")},
+		Namespaces: []*corev1.Namespace{testobj.Namespace("a", testobj.Labels("team", "a"))},
 		Nodes:      []*corev1.Node{zoneNode("n1", ""), zoneNode("n2", "az2")},
-		Pods:       []*corev1.Pod{onNode(pod("a", "web", 1, "app=web"), "n1")},
+		Pods:       []*corev1.Pod{pod("a", "web", 1, testobj.Labels("app", "web"), testobj.OnNode("n1"))},
 	}
 	e := newEnv(t, snap)
-	e.put(anp("guard", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=a"), sel()))))
+	e.put(testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "a"), testobj.Sel()))))
 	r := e.start(func(c *controller.Config) { c.Zone = "az1" })
-	e.put(onNode(pod("a", "late", 11), "n1"))
+	e.put(pod("a", "late", 11, testobj.OnNode("n1")))
 	e.synced()
 	if n := testutil.ToFloat64(r.metrics.ZoneNodes); n != 0 {
 		t.Errorf("tieracl_zone_nodes = %v with no node in az1, want 0", n)
@@ -131,12 +134,14 @@ func TestZoneWithoutNodes(t *testing.T) {
 func TestZonePortOfOtherZoneForgotten(t *testing.T) {
 	t.Parallel()
 	snap := &cluster.Snapshot{
-		Namespaces: []*corev1.Namespace{namespace("a", "team=a")},
+		Namespaces: []*corev1.Namespace{testobj.Namespace("a", testobj.Labels("team", "a"))},
 		Nodes:      []*corev1.Node{zoneNode("n1", "az1"), zoneNode("n2", "az2")},
-		Pods:       []*corev1.Pod{onNode(pod("a", "web", 1, "app=web"), "n1"), onNode(pod("a", "db", 2, "app=db"), "n2")},
+		Pods: []*corev1.Pod{pod("a", "web", 1, testobj.Labels("app", "web"), testobj.OnNode("n1")),
+			pod("a", "db", 2, testobj.Labels("app", "db"), testobj.OnNode("n2"))},
 	}
 	e := newEnv(t, snap)
-	guard := anp("guard", 10, podsIn(sel("team=a"), sel()), ingress(deny, fromPods(sel("team=a"), sel())))
+	guard := testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "a"), testobj.Sel())))
 	e.put(guard)
 	r := e.start(func(c *controller.Config) { c.Zone = "az1" })
 	e.eventually("a/db's port here counts", func() error {

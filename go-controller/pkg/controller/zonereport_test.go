@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
+	"github.com/tieracl/tieracl/go-controller/pkg/testobj"
 )
 
 // In zone mode the controller writes its zone's report, not the policy's condition, and only when the
@@ -19,8 +20,8 @@ import (
 func TestZoneModeWritesItsReport(t *testing.T) {
 	t.Parallel()
 	snap := world()
-	snap.ANPs = append(snap.ANPs, anp("guard", 10, podsIn(sel("team=a"), sel()),
-		ingress(deny, fromPods(sel("team=b"), sel()))))
+	snap.ANPs = append(snap.ANPs, testobj.ANP("guard", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
+		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel("team", "b"), testobj.Sel()))))
 	node := func(name, zone string) *corev1.Node {
 		return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name,
 			Annotations: map[string]string{controller.ZoneKey: zone}}}
@@ -73,14 +74,14 @@ func TestZoneModeWritesItsReport(t *testing.T) {
 	writes(2) // someone deleted it: a resync writes it again
 	report()
 
-	far := pod("a", "far", 8, "app=web")
+	far := pod("a", "far", 8, testobj.Labels("app", "web"))
 	far.Spec.NodeName = "n2"
 	s.put(far)
 	s.waitPodLabels("a", "far", far.Labels)
 	s.step(nil)
 	writes(2) // another zone's pod: no gap here
 
-	late := pod("a", "late", 9, "app=web")
+	late := pod("a", "late", 9, testobj.Labels("app", "web"))
 	late.Spec.NodeName = "n1"
 	s.put(late)
 	s.waitPodLabels("a", "late", late.Labels)

@@ -94,3 +94,24 @@ func TestTweaksDoNotShare(t *testing.T) {
 		t.Errorf("second pod's label = %q, want x", b.Labels["app"])
 	}
 }
+
+// Copy changes the copy only; Relabel replaces the labels but a namespace's name label.
+func TestCopyRelabel(t *testing.T) {
+	p := Pod("n", "a", Labels("app", "x", "tier", "web"))
+	moved := Copy(p, Relabel("app", "y"), Annotations("k", "v"))
+	ns := Copy(Namespace("b", Labels("team", "b")), Relabel("team", "c"))
+	for _, tc := range []struct {
+		name      string
+		got, want any
+	}{
+		{"original", p.Labels, map[string]string{"app": "x", "tier": "web"}},
+		{"copy labels", moved.Labels, map[string]string{"app": "y"}},
+		{"copy annotations", moved.Annotations, map[string]string{"k": "v"}},
+		{"original annotations", p.Annotations, map[string]string(nil)},
+		{"namespace", ns.Labels, map[string]string{corev1.LabelMetadataName: "b", "team": "c"}},
+	} {
+		if !equality.Semantic.DeepEqual(tc.got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, tc.got, tc.want)
+		}
+	}
+}
