@@ -3,7 +3,7 @@
 //
 //	testobj.Pod("a", "web", testobj.Labels("app", "web"), testobj.IP("10.0.0.5"))
 //	testobj.ANP("deny-b", 10, testobj.SubjectNamespaces(testobj.Sel("team", "a")),
-//		testobj.IngressRule(anpv1alpha1.AdminNetworkPolicyRuleActionDeny, testobj.FromNamespaces(testobj.Sel("team", "b"))))
+//		testobj.ANPIngress(anpv1alpha1.AdminNetworkPolicyRuleActionDeny, testobj.FromNamespaces(testobj.Sel("team", "b"))))
 //
 // Copy makes the new version of an object a test updates, e.g. testobj.Copy(web, testobj.Relabel("app", "db")).
 //
