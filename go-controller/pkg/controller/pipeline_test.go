@@ -214,7 +214,12 @@ func TestStepBoundLeavesFirstWriteWhole(t *testing.T) {
 	if subject != "[a_web]" {
 		t.Errorf("the first write has guard's subject as %s, want [a_web]", subject)
 	}
-	if q := s.c.Queued(); len(q) != 0 {
-		t.Errorf("keys left after the first write: %v", q)
+	// The Programmed condition written after it comes back as guard's watch event, at a time of its own:
+	// any other key left means the batch was cut.
+	for _, k := range s.c.Queued() {
+		if k.Kind != controller.KindANP {
+			t.Errorf("keys left after the first write: %v", s.c.Queued())
+			break
+		}
 	}
 }
