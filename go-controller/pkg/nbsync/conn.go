@@ -18,8 +18,8 @@ type Conn struct {
 	c client.Client
 
 	mu        sync.Mutex
-	echo      chan error // the echo in flight, nil when none is
-	unsettled bool       // the last write left a transaction unanswered
+	echo      *echoCall // the echo in flight, nil when none is
+	unsettled bool      // the last write left a transaction unanswered
 }
 
 // NewConn wraps a connected client; the caller still owns it and closes it.
@@ -70,25 +70,35 @@ func (n *Conn) Cache() *cache.TableCache { return n.c.Cache() }
 // Connected reports whether the client holds a connection (libovsdb may say so while it reconnects).
 func (n *Conn) Connected() bool { return n.c.Connected() }
 
+// echoCall is one echo sent to NB: done is closed once err is its answer, for every caller waiting.
+type echoCall struct {
+	done chan struct{}
+	err  error
+}
+
 // Echo asks NB to answer, and says so if it has not when ctx ends. libovsdb's Echo must never see a
 // context end: on a timeout it compares the reply while the late answer is still being decoded into
-// it (a data race in libovsdb v0.8.1). So one echo at a time runs without a deadline, and a caller
-// that stops waiting finds it still in flight next time, or its answer.
+// it (a data race in libovsdb v0.8.1). So one echo at a time runs without a deadline, every caller
+// waiting meanwhile gets its answer (the controller's NB watch and the metric ask at once), and a
+// caller that stops waiting finds it still in flight next time, or its answer.
 func (n *Conn) Echo(ctx context.Context) error {
 	n.mu.Lock()
-	if n.echo == nil {
-		ch := make(chan error, 1)
-		n.echo = ch
-		go func() { ch <- n.c.Echo(context.Background()) }()
+	e := n.echo
+	if e == nil {
+		e = &echoCall{done: make(chan struct{})}
+		n.echo = e
+		go func() {
+			e.err = n.c.Echo(context.Background())
+			n.mu.Lock()
+			n.echo = nil // the next caller sends an echo of its own
+			n.mu.Unlock()
+			close(e.done)
+		}()
 	}
-	ch := n.echo
 	n.mu.Unlock()
 	select {
-	case err := <-ch:
-		n.mu.Lock()
-		n.echo = nil
-		n.mu.Unlock()
-		return err
+	case <-e.done:
+		return e.err
 	case <-ctx.Done():
 		return fmt.Errorf("NB has not answered an echo: %w", ctx.Err())
 	}

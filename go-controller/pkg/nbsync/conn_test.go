@@ -50,3 +50,29 @@ func TestEchoOneInFlightNoDeadline(t *testing.T) {
 		t.Errorf("the next echo starts anew: %v, want its own answer", err)
 	}
 }
+
+// Callers waiting on the same echo all get its answer: the controller's NB watch must not wait out its
+// deadline because the metric's check took the answer.
+func TestEchoAnswersEveryWaiter(t *testing.T) {
+	fake := &echoClient{answer: make(chan error, 2)}
+	n := NewConn(fake)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			errs <- n.Echo(ctx)
+		}()
+	}
+	for fake.calls.Load() == 0 {
+		time.Sleep(time.Millisecond) // until the echo is sent
+	}
+	time.Sleep(20 * time.Millisecond) // both wait on it; a late one sends its own, answered below too
+	fake.answer <- errors.New("down")
+	fake.answer <- errors.New("down")
+	for i := range 2 {
+		if err := <-errs; err == nil || err.Error() != "down" {
+			t.Errorf("waiter %d: %v, want the echo's answer", i, err)
+		}
+	}
+}
