@@ -148,6 +148,7 @@ bench: ovn
 		$(BIN)/tieracl-bench --workload w1 --cnp $(BENCH_FLAGS) || exit 1; \
 	else echo "bench: w0 and w1 not run: TIERACL_GENPY does not name their generator (docs/performance.md)"; fi
 	$(GO) test -run xxx -bench 'Translate/AntreaScale' -benchtime 3x ./go-controller/pkg/synth
+	TIERACL_LATENCY_ROUNDS=10 $(GO) test -count=1 -v ./test/e2e/ -run 'TestLatency$$'
 
 clean:
 	rm -rf $(BIN)

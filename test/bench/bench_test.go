@@ -74,11 +74,14 @@ func TestTargetsFollowTheWorkload(t *testing.T) {
 		limit    string // of the restart
 		missed   []string
 	}{
-		{"w1", "<= 1.5 s", []string{"restart to Ready", "full sync / its operations alone (limit_ratio)"}},
+		{"w1", "<= 1.5 s", []string{"restart to Ready", "full sync / its operations alone (limit_ratio)",
+			"p50 event-to-commit (steady)", "p99 event-to-commit (max rate)"}},
 		{"W2", "<= 15 s", nil},
 	} {
 		r := &Report{Workload: c.workload, FullSync: FullSync{Seconds: 8, Usage: Usage{PeakRSSMB: 400}},
-			Restart: Restart{Seconds: 2}, Limit: &Limit{Seconds: 1}, LimitRatio: 8}
+			Restart: Restart{Seconds: 2}, Limit: &Limit{Seconds: 1}, LimitRatio: 8, Streams: []Stream{
+				{Name: "steady", OfferedRate: 1000, Throughput: 1000, Committed: 100, P50ms: 20, P99ms: 40},
+				{Name: "max rate", Throughput: 6000, Committed: 100, P50ms: 500, P99ms: 1500}}}
 		var missed []string
 		for _, tg := range r.Targets() {
 			if tg.Name == "restart to Ready" && tg.Limit != c.limit {
