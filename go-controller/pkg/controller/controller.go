@@ -79,6 +79,7 @@ type Controller struct {
 	queue           *queue
 	informers       *informerSet
 	tracker         *incremental.Tracker
+	ports           *portNames // logical switch port UUID -> name
 	status          *statusWriter
 	statusDue       bool // the last translation's status is not all written yet (NB or status write failed); worker only
 	gaps            *gaps
@@ -158,6 +159,7 @@ func (c *Controller) start(ctx context.Context) error {
 		return fmt.Errorf("informer caches did not sync: %w", ctx.Err())
 	}
 	c.watchPorts()
+	c.indexPorts()
 	c.watchOwnedRows()
 	c.queue.add(Key{Kind: KindResync})
 	return nil

@@ -156,7 +156,7 @@ func (c *Controller) portGroupMatches(ctx context.Context, name string, d *desir
 	if !desired || !maps.Equal(have.ExternalIDs, want.ExternalIDs) {
 		return false
 	}
-	acls, lsps := c.cfg.NB.Cache().Table(nbdb.ACLTable), c.cfg.NB.Cache().Table(nbdb.LogicalSwitchPortTable)
+	acls := c.cfg.NB.Cache().Table(nbdb.ACLTable)
 	var haveACLs []string
 	for _, uuid := range have.ACLs {
 		if m := acls.Row(uuid); m != nil {
@@ -172,11 +172,10 @@ func (c *Controller) portGroupMatches(ctx context.Context, name string, d *desir
 	members, unsettled := c.tracker.Members(name), c.unsettled(name)
 	haveN := 0
 	for _, uuid := range have.Ports {
-		m := lsps.Row(uuid)
-		if m == nil {
+		port, ok := c.portNameOf(uuid)
+		if !ok {
 			return false
 		}
-		port := m.(*nbdb.LogicalSwitchPort).Name
 		if unsettled[port] {
 			continue
 		}

@@ -1,0 +1,89 @@
+package controller
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ovn-kubernetes/libovsdb/cache"
+	"github.com/ovn-kubernetes/libovsdb/ovsdb"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
+)
+
+// cacheOnlyNB is an NB of which only the cache is used.
+type cacheOnlyNB struct {
+	NB
+	cache *cache.TableCache
+}
+
+func (n cacheOnlyNB) Cache() *cache.TableCache { return n.cache }
+
+// The port index starts from the rows the cache holds, follows the cache's inserts, renames and
+// deletes, and finds a port it has not heard of yet in the cache itself.
+func TestPortNamesFollowTheCache(t *testing.T) {
+	db, err := nbsync.DatabaseModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc, err := cache.NewTableCache(db, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	go tc.Run(stop)
+	lsps := tc.Table(nbdb.LogicalSwitchPortTable)
+	const u1, u2, u3 = "00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002",
+		"00000000-0000-0000-0000-000000000003"
+	if err := lsps.Create(u1, &nbdb.LogicalSwitchPort{UUID: u1, Name: "ns_a"}, true); err != nil {
+		t.Fatal(err)
+	}
+	c := &Controller{cfg: Config{NB: cacheOnlyNB{cache: tc}}}
+	c.indexPorts()
+	update := func(uuid string, u ovsdb.RowUpdate2) {
+		t.Helper()
+		if err := tc.Populate2(ovsdb.TableUpdates2{nbdb.LogicalSwitchPortTable: {uuid: &u}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	indexed := func(uuid string) (string, bool) {
+		c.ports.mu.RLock()
+		defer c.ports.mu.RUnlock()
+		name, ok := c.ports.names[uuid]
+		return name, ok
+	}
+	for _, step := range []struct {
+		name   string
+		do     func()
+		uuid   string
+		want   string // "" when the index must not hold the port
+		cached bool   // portNameOf finds it, in the index or in the cache
+	}{
+		{"seeded from the cache", func() {}, u1, "ns_a", true},
+		{"inserted", func() { update(u2, ovsdb.RowUpdate2{Insert: &ovsdb.Row{"name": "ns_b"}}) }, u2, "ns_b", true},
+		{"renamed", func() { update(u1, ovsdb.RowUpdate2{Modify: &ovsdb.Row{"name": "ns_a2"}}) }, u1, "ns_a2", true},
+		{"deleted", func() { update(u2, ovsdb.RowUpdate2{Delete: &ovsdb.Row{}}) }, u2, "", false},
+		{"in the cache only", func() {
+			if err := lsps.Create(u3, &nbdb.LogicalSwitchPort{UUID: u3, Name: "ns_c"}, true); err != nil {
+				t.Fatal(err)
+			}
+		}, u3, "", true},
+	} {
+		step.do()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			name, ok := indexed(step.uuid)
+			if (step.want == "" && !ok) || (ok && name == step.want) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: index holds %q (%v), want %q", step.name, name, ok, step.want)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		if _, ok := c.portNameOf(step.uuid); ok != step.cached {
+			t.Errorf("%s: portNameOf found it: %v, want %v", step.name, ok, step.cached)
+		}
+	}
+}
