@@ -20,6 +20,7 @@ import (
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
 	"github.com/tieracl/tieracl/go-controller/pkg/incremental"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
 
@@ -79,7 +80,8 @@ type Controller struct {
 	queue           *queue
 	informers       *informerSet
 	tracker         *incremental.Tracker
-	ports           *portNames // logical switch port UUID -> name
+	portNames       *rowNames // logical switch port UUID -> name
+	aclNames        *rowNames // ACL UUID -> name
 	status          *statusWriter
 	statusDue       bool // the last translation's status is not all written yet (NB or status write failed); worker only
 	gaps            *gaps
@@ -159,7 +161,8 @@ func (c *Controller) start(ctx context.Context) error {
 		return fmt.Errorf("informer caches did not sync: %w", ctx.Err())
 	}
 	c.watchPorts()
-	c.indexPorts()
+	c.portNames = c.indexRowNames(nbdb.LogicalSwitchPortTable, portRow)
+	c.aclNames = c.indexRowNames(nbdb.ACLTable, aclRow)
 	c.watchOwnedRows()
 	c.queue.add(Key{Kind: KindResync})
 	return nil

@@ -156,11 +156,10 @@ func (c *Controller) portGroupMatches(ctx context.Context, name string, d *desir
 	if !desired || !maps.Equal(have.ExternalIDs, want.ExternalIDs) {
 		return false
 	}
-	acls := c.cfg.NB.Cache().Table(nbdb.ACLTable)
 	var haveACLs []string
 	for _, uuid := range have.ACLs {
-		if m := acls.Row(uuid); m != nil {
-			haveACLs = append(haveACLs, deref(m.(*nbdb.ACL).Name))
+		if name, ok := c.nameOf(c.aclNames, uuid); ok {
+			haveACLs = append(haveACLs, name)
 		}
 	}
 	slices.Sort(haveACLs)
@@ -172,7 +171,7 @@ func (c *Controller) portGroupMatches(ctx context.Context, name string, d *desir
 	members, unsettled := c.tracker.Members(name), c.unsettled(name)
 	haveN := 0
 	for _, uuid := range have.Ports {
-		port, ok := c.portNameOf(uuid)
+		port, ok := c.nameOf(c.portNames, uuid)
 		if !ok {
 			return false
 		}

@@ -19,9 +19,9 @@ type cacheOnlyNB struct {
 
 func (n cacheOnlyNB) Cache() *cache.TableCache { return n.cache }
 
-// The port index starts from the rows the cache holds, follows the cache's inserts, renames and
-// deletes, and finds a port it has not heard of yet in the cache itself.
-func TestPortNamesFollowTheCache(t *testing.T) {
+// A name index starts from the rows the cache holds, follows the cache's inserts, renames and deletes,
+// and finds a row it has not heard of yet in the cache itself.
+func TestRowNamesFollowTheCache(t *testing.T) {
 	db, err := nbsync.DatabaseModel()
 	if err != nil {
 		t.Fatal(err)
@@ -39,8 +39,17 @@ func TestPortNamesFollowTheCache(t *testing.T) {
 	if err := lsps.Create(u1, &nbdb.LogicalSwitchPort{UUID: u1, Name: "ns_a"}, true); err != nil {
 		t.Fatal(err)
 	}
+	const acl = "00000000-0000-0000-0000-000000000004"
+	aclName := "anp:guard:in:0"
+	if err := tc.Table(nbdb.ACLTable).Create(acl, &nbdb.ACL{UUID: acl, Name: &aclName}, true); err != nil {
+		t.Fatal(err)
+	}
 	c := &Controller{cfg: Config{NB: cacheOnlyNB{cache: tc}}}
-	c.indexPorts()
+	ports := c.indexRowNames(nbdb.LogicalSwitchPortTable, portRow)
+	acls := c.indexRowNames(nbdb.ACLTable, aclRow)
+	if name, ok := c.nameOf(acls, acl); !ok || name != aclName {
+		t.Errorf("ACL index: %q (%v), want %q", name, ok, aclName)
+	}
 	update := func(uuid string, u ovsdb.RowUpdate2) {
 		t.Helper()
 		if err := tc.Populate2(ovsdb.TableUpdates2{nbdb.LogicalSwitchPortTable: {uuid: &u}}); err != nil {
@@ -48,9 +57,9 @@ func TestPortNamesFollowTheCache(t *testing.T) {
 		}
 	}
 	indexed := func(uuid string) (string, bool) {
-		c.ports.mu.RLock()
-		defer c.ports.mu.RUnlock()
-		name, ok := c.ports.names[uuid]
+		ports.mu.RLock()
+		defer ports.mu.RUnlock()
+		name, ok := ports.names[uuid]
 		return name, ok
 	}
 	for _, step := range []struct {
@@ -82,8 +91,11 @@ func TestPortNamesFollowTheCache(t *testing.T) {
 			}
 			time.Sleep(time.Millisecond)
 		}
-		if _, ok := c.portNameOf(step.uuid); ok != step.cached {
-			t.Errorf("%s: portNameOf found it: %v, want %v", step.name, ok, step.cached)
+		if _, ok := c.nameOf(ports, step.uuid); ok != step.cached {
+			t.Errorf("%s: nameOf found it: %v, want %v", step.name, ok, step.cached)
+		}
+		if _, ok := c.nameOf(acls, step.uuid); ok {
+			t.Errorf("%s: the ACL index found a port", step.name)
 		}
 	}
 }
