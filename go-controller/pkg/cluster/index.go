@@ -179,12 +179,15 @@ func (ix *Index) SelectPodsIn(namespace string, podSel labels.Selector) []*Pod {
 }
 
 // SelectPodOrds is SelectPods as the pods' Ords, for callers that keep what they need per pod in slices.
+// Callers on several goroutines share the memo; the lock covers only its maps.
 func (ix *Index) SelectPodOrds(nsSel, podSel labels.Selector) []int32 {
+	nsKey, podKey := selectorKey(nsSel), selectorKey(podSel)
 	ix.memo.mu.Lock()
-	defer ix.memo.mu.Unlock()
+	matched := ix.classMatches(podKey)
+	runs := ix.matchingRuns(nsSel, nsKey)
+	ix.memo.mu.Unlock()
 	var out []int32
-	matched := ix.classMatches(podSel)
-	for _, i := range ix.matchingRuns(nsSel) {
+	for _, i := range runs {
 		r := ix.podRuns[i]
 		out = ix.appendSelected(out, r.start, r.end, podSel, matched)
 	}
@@ -197,10 +200,12 @@ func (ix *Index) SelectPodOrdsIn(namespace string, podSel labels.Selector) []int
 	if !ok {
 		return nil
 	}
+	key := selectorKey(podSel)
 	ix.memo.mu.Lock()
-	defer ix.memo.mu.Unlock()
+	matched := ix.classMatches(key)
+	ix.memo.mu.Unlock()
 	r := ix.podRuns[i]
-	return ix.appendSelected(nil, r.start, r.end, podSel, ix.classMatches(podSel))
+	return ix.appendSelected(nil, r.start, r.end, podSel, matched)
 }
 
 func (ix *Index) podsAt(ords []int32) []*Pod {

@@ -3,6 +3,7 @@ package cluster
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
@@ -17,8 +18,9 @@ type selectionMemo struct {
 	runsByLabel map[string]map[string][]int32
 	// runs: selector key -> the indexes of the podRuns whose namespace it matches, in order.
 	runs map[string][]int32
-	// classes: selector key -> per pod label class, 0 not known yet, 1 matches, -1 does not.
-	classes map[string][]int8
+	// classes: selector key -> per pod label class, 0 not known yet, 1 matches, -1 does not. Its entries
+	// are filled outside the lock, by whichever caller first needs one (both would store the same value).
+	classes map[string][]atomic.Int32
 }
 
 // selectorKey identifies a selector's meaning: its text, which apimachinery builds from requirements
@@ -33,7 +35,7 @@ func selectorKey(s labels.Selector) string {
 func (ix *Index) indexRunLabels() {
 	ix.memo.runsByLabel = map[string]map[string][]int32{}
 	ix.memo.runs = map[string][]int32{}
-	ix.memo.classes = map[string][]int8{}
+	ix.memo.classes = map[string][]atomic.Int32{}
 	for i, r := range ix.podRuns {
 		for k, v := range ix.NamespaceLabels(r.namespace) {
 			byValue := ix.memo.runsByLabel[k]
@@ -46,9 +48,9 @@ func (ix *Index) indexRunLabels() {
 	}
 }
 
-// matchingRuns returns the indexes of the podRuns whose namespace matches sel. The caller holds memo.mu.
-func (ix *Index) matchingRuns(sel labels.Selector) []int32 {
-	key := selectorKey(sel)
+// matchingRuns returns the indexes of the podRuns whose namespace matches sel, whose selectorKey is key.
+// The caller holds memo.mu.
+func (ix *Index) matchingRuns(sel labels.Selector, key string) []int32 {
 	if runs, ok := ix.memo.runs[key]; ok {
 		return runs
 	}
@@ -100,12 +102,12 @@ func (ix *Index) candidateRuns(sel labels.Selector) (candidates []int32, narrowe
 	return candidates, narrowed
 }
 
-// classMatches returns the memo of sel over pod label classes. The caller holds memo.mu.
-func (ix *Index) classMatches(sel labels.Selector) []int8 {
-	key := selectorKey(sel)
+// classMatches returns the memo over pod label classes of the selector whose selectorKey is key. The
+// caller holds memo.mu.
+func (ix *Index) classMatches(key string) []atomic.Int32 {
 	m, ok := ix.memo.classes[key]
 	if !ok {
-		m = make([]int8, ix.classes)
+		m = make([]atomic.Int32, ix.classes)
 		ix.memo.classes[key] = m
 	}
 	return m
@@ -113,19 +115,21 @@ func (ix *Index) classMatches(sel labels.Selector) []int8 {
 
 // appendSelected appends the positions of the selectable pods of ix.pods[start:end] whose label class
 // matches sel.
-func (ix *Index) appendSelected(out []int32, start, end int, sel labels.Selector, matched []int8) []int32 {
+func (ix *Index) appendSelected(out []int32, start, end int, sel labels.Selector, matched []atomic.Int32) []int32 {
 	for i := start; i < end; i++ {
 		if !ix.selectable[i] {
 			continue
 		}
 		c := ix.labelClass[i]
-		if matched[c] == 0 {
-			matched[c] = -1
+		m := matched[c].Load()
+		if m == 0 {
+			m = -1
 			if sel.Matches(labels.Set(ix.pods[i].Labels)) {
-				matched[c] = 1
+				m = 1
 			}
+			matched[c].Store(m)
 		}
-		if matched[c] == 1 {
+		if m == 1 {
 			out = append(out, int32(i))
 		}
 	}

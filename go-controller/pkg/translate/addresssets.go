@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -19,6 +20,10 @@ type familySets struct{ v4, v6 string }
 // (equal policy.Peer keys) use the same pair of sets, which keeps NB small when many policies name the
 // same namespaces or pods.
 type addressSets struct {
+	// mu guards the maps: NetworkPolicies are emitted on several goroutines (see emitNetworkPolicies).
+	mu sync.Mutex
+	// pending holds, per peer key, the one creation of its sets that callers of forPeer wait for.
+	pending   map[string]*pendingSets
 	ix        *cluster.Index
 	addrs     *addrTable
 	rows      map[string]*nbrows.AddressSet
@@ -38,12 +43,36 @@ func newAddressSets(ix *cluster.Index, selections map[string]*Selection, policie
 		selections: selections, namedPortRefs: map[NamedPortRef]bool{}}
 }
 
-// forPeer returns the sets holding what a pods or nodes peer selects.
+// pendingSets is the sets of one peer key, created once.
+type pendingSets struct {
+	once sync.Once
+	fs   familySets
+}
+
+// forPeer returns the sets holding what a pods or nodes peer selects. The first caller for a key creates
+// them, outside the lock but for the rows and selections; the others wait for it.
 func (a *addressSets) forPeer(p policy.Peer) familySets {
 	key := p.Key()
+	a.mu.Lock()
 	if fs, ok := a.peers[key]; ok {
+		a.mu.Unlock()
 		return fs
 	}
+	e := a.pending[key]
+	if e == nil {
+		if a.pending == nil {
+			a.pending = map[string]*pendingSets{}
+		}
+		e = &pendingSets{}
+		a.pending[key] = e
+	}
+	a.mu.Unlock()
+	e.once.Do(func() { e.fs = a.newPeerSets(p, key) })
+	return e.fs
+}
+
+// newPeerSets creates the sets of a peer whose key is key.
+func (a *addressSets) newPeerSets(p policy.Peer, key string) familySets {
 	var nums []int32
 	var kind, readable string
 	switch p.Kind {
@@ -75,6 +104,8 @@ func (a *addressSets) forPeer(p policy.Peer) familySets {
 	if readable == "" {
 		readable = "all"
 	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	fs := a.create(kind, readable, key, nbrows.OwnerKindPeerSet, nums)
 	a.peers[key] = fs
 	sel := Selection{Kind: SelectPods, Namespace: p.Namespace, NamespaceSelector: p.NamespaceSelector,
@@ -121,6 +152,8 @@ type namedPortResolution struct {
 // forNamedPort resolves a named port on every selectable pod and returns one group per distinct
 // (protocol, number). protocol, when set, keeps only container ports of that protocol (NetworkPolicy).
 func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) namedPortResolution {
+	a.mu.Lock() // rare (a few port names per cluster): resolved under the lock
+	defer a.mu.Unlock()
 	cacheKey := name + "/" + string(protocol)
 	if g, ok := a.namedPort[cacheKey]; ok {
 		return g

@@ -4,7 +4,6 @@
 package translate
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
@@ -42,24 +41,7 @@ func Translate(s *cluster.Snapshot, opts Options) *Result {
 	selections := make(map[string]*Selection, 3*len(policies))
 	b := &builder{ix: ix, sets: newAddressSets(ix, selections, len(policies)), selections: selections}
 	bands := allocateBands(policies)
-	b.state.ACLs = make([]nbrows.ACL, 0, aclBound(policies))
-	for _, p := range policies {
-		if p.Rejected {
-			continue
-		}
-		switch p.Tier {
-		case policy.TierNetworkPolicy:
-			b.addNetworkPolicy(p)
-		default:
-			band, ok := bands[p.Owner]
-			if !ok {
-				p.Problems = append(p.Problems, policy.Problem{Severity: policy.SeverityError, Reason: policy.ReasonTierFull,
-					Message: fmt.Sprintf("no ACL priorities are left in the %s tier for this policy; it is not programmed", p.Tier)})
-				continue
-			}
-			b.addClusterPolicy(p, band)
-		}
-	}
+	b.emit(policies, bands)
 	b.checkNames(policies)
 	b.addLogMeter(opts.ACLLogRate)
 	b.state.AddressSets = b.sets.all()
@@ -130,8 +112,11 @@ func (b *builder) addPortGroup(p *policy.Policy) string {
 		}
 	}
 	b.state.PortGroups = append(b.state.PortGroups, pg)
-	b.selections[pg.Name] = &Selection{Kind: SelectSubject, Namespace: p.Subject.Namespace,
+	sel := &Selection{Kind: SelectSubject, Namespace: p.Subject.Namespace,
 		NamespaceSelector: p.Subject.NamespaceSelector, PodSelector: p.Subject.PodSelector}
+	b.sets.mu.Lock() // shared with the other goroutines emitting NetworkPolicies
+	b.selections[pg.Name] = sel
+	b.sets.mu.Unlock()
 	return pg.Name
 }
 
