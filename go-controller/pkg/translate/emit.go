@@ -31,10 +31,12 @@ func (b *builder) emit(policies []*policy.Policy, bands map[policy.Owner]priorit
 		b.emitPolicy(p, bands)
 	}
 	admin := len(b.state.ACLs)
+	parts := b.emitNetworkPolicies(policies[lo:hi])
+	// After the NetworkPolicies, as before them: a named-port set that a cluster policy (any protocol) and
+	// a NetworkPolicy (one protocol) both resolve to keeps the Selection of the last to ask for it.
 	for _, p := range policies[hi:] {
 		b.emitPolicy(p, bands)
 	}
-	parts := b.emitNetworkPolicies(policies[lo:hi])
 	n := len(b.state.ACLs)
 	pgs := len(b.state.PortGroups)
 	for _, part := range parts {
