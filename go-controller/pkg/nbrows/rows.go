@@ -99,43 +99,100 @@ func (s *State) Sort() {
 	}
 }
 
-// sortACLs is a stable sort by ACLLess. It sorts positions, ties broken by position, and moves each row
-// once: rows are large, and hundreds of thousands of them are swapped slowly. Many rows are sorted in two
-// halves at once, then merged.
+// sortACLs is a stable sort by ACLLess. Rows are large, and hundreds of thousands of them are swapped
+// slowly: it sorts small keys that hold what ACLLess compares and the row's position (which breaks ties),
+// many of them in two halves at once, merged after, and then moves each row once, in place.
 func sortACLs(acls []ACL) {
-	order := make([]int32, len(acls))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	byRow := func(i, j int32) int {
-		if c := compareACLs(&acls[i], &acls[j]); c != 0 {
-			return c
-		}
-		return cmp.Compare(i, j)
-	}
-	left, right := order, order[:0]
-	if len(order) >= 1<<14 && runtime.GOMAXPROCS(0) > 1 {
-		left, right = order[:len(order)/2], order[len(order)/2:]
+	keys := aclKeys(acls)
+	left, right := keys, keys[:0]
+	if len(keys) >= 1<<14 && runtime.GOMAXPROCS(0) > 1 {
+		left, right = keys[:len(keys)/2], keys[len(keys)/2:]
 	}
 	var wg sync.WaitGroup
-	wg.Go(func() { slices.SortFunc(right, byRow) })
-	slices.SortFunc(left, byRow)
+	wg.Go(func() { slices.SortFunc(right, compareKeys) })
+	slices.SortFunc(left, compareKeys)
 	wg.Wait()
-	sorted := make([]ACL, 0, len(acls))
+	order := make([]int32, 0, len(acls))
 	for len(left) > 0 && len(right) > 0 {
-		if byRow(left[0], right[0]) < 0 {
-			sorted, left = append(sorted, acls[left[0]]), left[1:]
+		if compareKeys(left[0], right[0]) < 0 {
+			order, left = append(order, left[0].pos), left[1:]
 		} else {
-			sorted, right = append(sorted, acls[right[0]]), right[1:]
+			order, right = append(order, right[0].pos), right[1:]
 		}
 	}
-	for _, o := range left {
-		sorted = append(sorted, acls[o])
+	for _, k := range left {
+		order = append(order, k.pos)
 	}
-	for _, o := range right {
-		sorted = append(sorted, acls[o])
+	for _, k := range right {
+		order = append(order, k.pos)
 	}
-	copy(acls, sorted)
+	permute(acls, order)
+}
+
+// aclKey is what compareACLs reads of one row, with the row's position; dir ranks the row's Direction
+// among the distinct directions, in string order.
+type aclKey struct {
+	tier, dir, priority int
+	match, name         string
+	pos                 int32
+}
+
+func aclKeys(acls []ACL) []aclKey {
+	var dirs []string
+	for i := range acls {
+		if !slices.Contains(dirs, acls[i].Direction) {
+			dirs = append(dirs, acls[i].Direction)
+		}
+	}
+	slices.Sort(dirs)
+	keys := make([]aclKey, len(acls))
+	for i := range acls {
+		a := &acls[i]
+		keys[i] = aclKey{tier: a.Tier, dir: slices.Index(dirs, a.Direction), priority: a.Priority, match: a.Match,
+			name: a.Name, pos: int32(i)}
+	}
+	return keys
+}
+
+// compareKeys is compareACLs on keys, then their positions.
+func compareKeys(a, b aclKey) int {
+	switch {
+	case a.tier != b.tier:
+		return cmp.Compare(a.tier, b.tier)
+	case a.dir != b.dir:
+		return cmp.Compare(a.dir, b.dir)
+	case a.priority != b.priority:
+		return cmp.Compare(b.priority, a.priority)
+	}
+	if c := strings.Compare(a.match, b.match); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.name, b.name); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.pos, b.pos)
+}
+
+// permute puts row order[i] at i for every i, following each cycle of the permutation; order is
+// destroyed.
+func permute(acls []ACL, order []int32) {
+	for i := range order {
+		if order[i] == int32(i) || order[i] < 0 {
+			continue
+		}
+		held := acls[i]
+		j := int32(i)
+		for {
+			k := order[j]
+			order[j] = -1
+			if k == int32(i) {
+				acls[j] = held
+				break
+			}
+			acls[j] = acls[k]
+			j = k
+		}
+	}
 }
 
 // ACLLess orders ACLs by tier, direction, priority (high first), match, then name.
