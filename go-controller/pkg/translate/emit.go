@@ -23,34 +23,39 @@ var (
 	emitChunk   = 512
 )
 
-// emit emits every programmed policy.
+// emit emits every programmed policy. The rows of each part (the Admin tier, each chunk of
+// NetworkPolicies, the Baseline tier) go to a region of one array, sized by aclBound, and are moved
+// together at the end: the array is the only copy of the rows.
 func (b *builder) emit(policies []*policy.Policy, bands map[policy.Owner]priority.Band) {
 	lo, hi := networkPolicyRun(policies)
-	b.state.ACLs = make([]nbrows.ACL, 0, aclBound(policies[:lo])+aclBound(policies[hi:]))
+	all := make([]nbrows.ACL, aclBound(policies))
+	off := 0
+	region := func(ps []*policy.Policy) []nbrows.ACL {
+		n := aclBound(ps)
+		off += n
+		return all[off-n : off-n : off]
+	}
+	b.state.ACLs = region(policies[:lo])
 	for _, p := range policies[:lo] {
 		b.emitPolicy(p, bands)
 	}
-	admin := len(b.state.ACLs)
-	parts := b.emitNetworkPolicies(policies[lo:hi])
+	admin := b.state.ACLs
+	parts := b.emitNetworkPolicies(policies[lo:hi], region)
 	// After the NetworkPolicies, as before them: a named-port set that a cluster policy (any protocol) and
 	// a NetworkPolicy (one protocol) both resolve to keeps the Selection of the last to ask for it.
+	b.state.ACLs = region(policies[hi:])
 	for _, p := range policies[hi:] {
 		b.emitPolicy(p, bands)
 	}
-	n := len(b.state.ACLs)
-	pgs := len(b.state.PortGroups)
+	baseline := b.state.ACLs
+	n := copy(all, admin)
 	for _, part := range parts {
-		n += len(part.state.ACLs)
-		pgs += len(part.state.PortGroups)
-	}
-	acls := make([]nbrows.ACL, 0, n)
-	acls = append(acls, b.state.ACLs[:admin]...)
-	b.state.PortGroups = append(make([]nbrows.PortGroup, 0, pgs), b.state.PortGroups...)
-	for _, part := range parts {
-		acls = append(acls, part.state.ACLs...)
+		n += copy(all[n:], part.state.ACLs) // moves left, or stays
 		b.state.PortGroups = append(b.state.PortGroups, part.state.PortGroups...)
 	}
-	b.state.ACLs = append(acls, b.state.ACLs[admin:]...)
+	n += copy(all[n:], baseline)
+	clear(all[n:])
+	b.state.ACLs = all[:n]
 }
 
 // networkPolicyRun is the range of the NetworkPolicies in policies, which evaluation order keeps
@@ -65,10 +70,15 @@ func networkPolicyRun(policies []*policy.Policy) (lo, hi int) {
 }
 
 // emitNetworkPolicies emits NetworkPolicies on emitWorkers goroutines and returns the builders of the
-// chunks, in order.
-func (b *builder) emitNetworkPolicies(ps []*policy.Policy) []*builder {
+// chunks, in order;
+// region(chunk) is where a chunk's rows go.
+func (b *builder) emitNetworkPolicies(ps []*policy.Policy, region func([]*policy.Policy) []nbrows.ACL) []*builder {
 	chunks := (len(ps) + emitChunk - 1) / emitChunk
 	parts := make([]*builder, chunks)
+	regions := make([][]nbrows.ACL, chunks)
+	for c := range regions {
+		regions[c] = region(ps[c*emitChunk : min((c+1)*emitChunk, len(ps))])
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(emitWorkers(), chunks) {
@@ -81,7 +91,7 @@ func (b *builder) emitNetworkPolicies(ps []*policy.Policy) []*builder {
 				}
 				chunk := ps[c*emitChunk : min((c+1)*emitChunk, len(ps))]
 				part := &builder{ix: b.ix, sets: b.sets, selections: b.selections, parsedShapes: shapes}
-				part.state.ACLs = make([]nbrows.ACL, 0, aclBound(chunk))
+				part.state.ACLs = regions[c]
 				part.state.PortGroups = make([]nbrows.PortGroup, 0, len(chunk))
 				for _, p := range chunk {
 					if !p.Rejected {

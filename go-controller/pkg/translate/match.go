@@ -2,6 +2,7 @@ package translate
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -165,6 +166,15 @@ func set(values []string) string {
 
 // dedupe drops repeated values, keeping the first occurrence's order.
 func dedupe(values []string) []string {
+	if len(values) <= 8 { // the usual few: compared with each other, no map
+		out := values[:0:0]
+		for _, v := range values {
+			if !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
 	seen := map[string]bool{}
 	out := values[:0:0]
 	for _, v := range values {

@@ -22,6 +22,9 @@ func hash8(s string) string {
 }
 
 func sanitize(s string) string {
+	if out, ok := sanitizeASCII(s); ok {
+		return out
+	}
 	var b strings.Builder
 	for _, r := range s {
 		switch {
@@ -36,6 +39,27 @@ func sanitize(s string) string {
 		out = out[:readableMax]
 	}
 	return out
+}
+
+// sanitizeASCII is sanitize for text of ASCII only, byte by byte; ok is false for other text.
+func sanitizeASCII(s string) (string, bool) {
+	b := make([]byte, min(len(s), readableMax))
+	for i := range b {
+		switch c := s[i]; {
+		case c >= 0x80:
+			return "", false
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			b[i] = c
+		default:
+			b[i] = '_'
+		}
+	}
+	for i := len(b); i < len(s); i++ { // a later rune of several bytes would shift what is kept
+		if s[i] >= 0x80 {
+			return "", false
+		}
+	}
+	return string(b), true
 }
 
 func kindAbbrev(k policy.Kind) string {
@@ -58,7 +82,7 @@ func portGroupName(o policy.Owner) string {
 	if o.Namespace != "" {
 		name = o.Namespace + "_" + o.Name
 	}
-	return fmt.Sprintf("tieracl_%s_%s_%s", kindAbbrev(o.Kind), sanitize(name), hash8(o.String()))
+	return "tieracl_" + kindAbbrev(o.Kind) + "_" + sanitize(name) + "_" + hash8(o.String())
 }
 
 // peerSetNames are the IPv4 and IPv6 address sets of one peer selector.

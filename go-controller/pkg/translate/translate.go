@@ -4,6 +4,7 @@
 package translate
 
 import (
+	"maps"
 	"strconv"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/cluster"
@@ -99,15 +100,17 @@ type builder struct {
 // addPortGroup creates the port group of a policy's subject and returns its name.
 func (b *builder) addPortGroup(p *policy.Policy) string {
 	b.cur = p
-	var pods []*cluster.Pod
+	var ords []int32
 	if p.Subject.Namespace != "" {
-		pods = b.ix.SelectPodsIn(p.Subject.Namespace, p.Subject.PodSelector)
+		ords = b.ix.SelectPodOrdsIn(p.Subject.Namespace, p.Subject.PodSelector)
 	} else {
-		pods = b.ix.SelectPods(p.Subject.NamespaceSelector, p.Subject.PodSelector)
+		ords = b.ix.SelectPodOrds(p.Subject.NamespaceSelector, p.Subject.PodSelector)
 	}
-	pg := nbrows.PortGroup{Name: portGroupName(p.Owner), Ports: []string{}, ExternalIDs: b.ownerIDs(p, 0)}
-	for _, pod := range pods {
-		if pod.LogicalPort != "" {
+	pg := nbrows.PortGroup{Name: portGroupName(p.Owner), Ports: make([]string, 0, len(ords)),
+		ExternalIDs: b.ownerIDs(p, 0)}
+	pods := b.ix.Pods()
+	for _, o := range ords {
+		if pod := pods[o]; pod.LogicalPort != "" {
 			pg.Ports = append(pg.Ports, pod.LogicalPort)
 		}
 	}
@@ -149,7 +152,7 @@ func (b *builder) keepStateful(p *policy.Policy, pg string, first int) {
 		}
 	}
 	b.addACL(p, pg, policy.Ingress, "stateful", 0, subjectClause(policy.Ingress, pg)+" && 0", policy.ActionAllow,
-		map[string]string{nbrows.KeyACLRole: nbrows.RoleStateful})
+		[]idPair{{nbrows.KeyACLRole, nbrows.RoleStateful}})
 }
 
 // NetworkPolicy priorities inside tier 2: what a rule allows beats the isolation drop.
@@ -173,31 +176,34 @@ func (b *builder) addNetworkPolicy(p *policy.Policy) {
 		}
 		subject := subjectClause(d, pg)
 		b.addACL(p, pg, d, "neighbor", NetworkPolicyAllowPriority, subject+" && (arp || nd)", policy.ActionAllow,
-			map[string]string{nbrows.KeyACLRole: nbrows.RoleNeighbor})
+			[]idPair{{nbrows.KeyACLRole, nbrows.RoleNeighbor}})
 		b.addACL(p, pg, d, "isolate", NetworkPolicyDenyPriority, subject, policy.ActionDeny,
-			map[string]string{nbrows.KeyACLRole: nbrows.RoleIsolation})
+			[]idPair{{nbrows.KeyACLRole, nbrows.RoleIsolation}})
 	}
 	b.keepStateful(p, pg, first)
 }
 
+// idPair is one external ID of a row; the ones an ACL adds to its policy's are a short list, the role first.
+type idPair struct{ key, value string }
+
 func (b *builder) addACL(p *policy.Policy, pg string, d policy.Direction, what string, prio int, match string,
-	a policy.Action, ids map[string]string) {
+	a policy.Action, ids []idPair) {
+	role := ids[0].value
 	acl := nbrows.ACL{
 		PortGroup: pg, Name: aclName(p, d, what), Tier: int(p.Tier), Priority: prio,
-		Direction: nbrows.ToLport, Match: match, Action: ovnAction(a, ids[nbrows.KeyACLRole]),
+		Direction: nbrows.ToLport, Match: match, Action: ovnAction(a, role),
 		ExternalIDs: b.ownerIDs(p, 1+len(ids)),
 	}
 	if d == policy.Egress {
 		acl.Direction = nbrows.FromLport
 		acl.Options = map[string]string{nbrows.OptionApplyAfterLB: "true"}
 	}
-	if sev := p.Logging.For(a); sev != "" &&
-		(ids[nbrows.KeyACLRole] == nbrows.RoleRule || ids[nbrows.KeyACLRole] == nbrows.RoleIsolation) {
+	if sev := p.Logging.For(a); sev != "" && (role == nbrows.RoleRule || role == nbrows.RoleIsolation) {
 		acl.Log, acl.Severity, acl.Meter = true, sev, LogMeterName
 	}
 	acl.ExternalIDs[nbrows.KeyDirection] = string(d)
-	for k, v := range ids {
-		acl.ExternalIDs[k] = v
+	for _, id := range ids {
+		acl.ExternalIDs[id.key] = id.value
 	}
 	b.state.ACLs = append(b.state.ACLs, acl)
 }
@@ -220,6 +226,9 @@ func ovnAction(a policy.Action, role string) string {
 func (b *builder) ownerIDs(p *policy.Policy, extra int) map[string]string {
 	if b.idsOf != p {
 		b.idsOf, b.ids = p, ownerIDs(p)
+	}
+	if len(b.ids)+extra <= smallMap {
+		return maps.Clone(b.ids) // copies the one group of slots a small map has, which has room for extra
 	}
 	ids := make(map[string]string, len(b.ids)+extra)
 	for k, v := range b.ids {
@@ -249,18 +258,18 @@ func ownerIDs(p *policy.Policy) map[string]string {
 
 // ruleIDs say which rule an ACL comes from, with the action as its API spells it (a ClusterNetworkPolicy
 // rule allows with Accept).
-func ruleIDs(p *policy.Policy, r policy.Rule) map[string]string {
+func ruleIDs(p *policy.Policy, r policy.Rule) []idPair {
 	action := string(r.Action)
 	if p.Owner.Kind == policy.KindCNP && r.Action == policy.ActionAllow {
 		action = "Accept"
 	}
-	ids := map[string]string{
-		nbrows.KeyACLRole:    nbrows.RoleRule,
-		nbrows.KeyRuleIndex:  strconv.Itoa(r.Index),
-		nbrows.KeyRuleAction: action,
-	}
+	ids := []idPair{{nbrows.KeyACLRole, nbrows.RoleRule}, {nbrows.KeyRuleIndex, strconv.Itoa(r.Index)},
+		{nbrows.KeyRuleAction, action}}
 	if r.Name != "" {
-		ids[nbrows.KeyRuleName] = r.Name
+		ids = append(ids, idPair{nbrows.KeyRuleName, r.Name})
 	}
 	return ids
 }
+
+// smallMap is the most entries a Go map holds in its first group of slots, without growing.
+const smallMap = 8
