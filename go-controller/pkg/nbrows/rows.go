@@ -86,17 +86,22 @@ type State struct {
 // Sort puts the rows in a canonical order: ACLs as `ovn-nbctl acl-list` lists them (tier, direction,
 // priority from high to low, match), port groups and address sets by name. Set-valued columns are
 // sorted too, so two equal states print the same.
+// The other tables are sorted while the ACLs are.
 func (s *State) Sort() {
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		slices.SortFunc(s.PortGroups, func(a, b PortGroup) int { return strings.Compare(a.Name, b.Name) })
+		slices.SortFunc(s.AddressSets, func(a, b AddressSet) int { return strings.Compare(a.Name, b.Name) })
+		slices.SortFunc(s.Meters, func(a, b Meter) int { return strings.Compare(a.Name, b.Name) })
+		for i := range s.PortGroups {
+			sort.Strings(s.PortGroups[i].Ports)
+		}
+		for i := range s.AddressSets {
+			sort.Strings(s.AddressSets[i].Addresses)
+		}
+	})
 	sortACLs(s.ACLs)
-	sort.Slice(s.PortGroups, func(i, j int) bool { return s.PortGroups[i].Name < s.PortGroups[j].Name })
-	sort.Slice(s.AddressSets, func(i, j int) bool { return s.AddressSets[i].Name < s.AddressSets[j].Name })
-	sort.Slice(s.Meters, func(i, j int) bool { return s.Meters[i].Name < s.Meters[j].Name })
-	for i := range s.PortGroups {
-		sort.Strings(s.PortGroups[i].Ports)
-	}
-	for i := range s.AddressSets {
-		sort.Strings(s.AddressSets[i].Addresses)
-	}
+	wg.Wait()
 }
 
 // sortACLs is a stable sort by ACLLess. Rows are large, and hundreds of thousands of them are swapped

@@ -36,8 +36,15 @@ type Result struct {
 
 // Translate computes the desired NB rows for a snapshot.
 func Translate(s *cluster.Snapshot, opts Options) *Result {
+	// The index and the policies are built from the snapshot alone, each on its own goroutine.
+	var policies []*policy.Policy
+	compiled := make(chan struct{})
+	go func() {
+		defer close(compiled)
+		policies = policy.Compile(s)
+	}()
 	ix := cluster.NewIndex(s, opts.PortName)
-	policies := policy.Compile(s)
+	<-compiled
 	// Most policies own a port group and a pair of address sets: the maps are sized for that, not grown.
 	selections := make(map[string]*Selection, 3*len(policies))
 	b := &builder{ix: ix, sets: newAddressSets(ix, selections, len(policies)), selections: selections}
