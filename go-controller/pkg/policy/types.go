@@ -178,12 +178,11 @@ func (p Peer) Key() string {
 	switch p.Kind {
 	case PeerPods:
 		if p.Namespace != "" {
-			return fmt.Sprintf("pods in namespace %s where %s", p.Namespace, selectorText(p.PodSelector))
+			return "pods in namespace " + p.Namespace + " where " + selectorText(p.PodSelector)
 		}
-		return fmt.Sprintf("pods where namespace %s and pod %s",
-			selectorText(p.NamespaceSelector), selectorText(p.PodSelector))
+		return "pods where namespace " + selectorText(p.NamespaceSelector) + " and pod " + selectorText(p.PodSelector)
 	case PeerNodes:
-		return fmt.Sprintf("nodes where %s", selectorText(p.NodeSelector))
+		return "nodes where " + selectorText(p.NodeSelector)
 	}
 	return fmt.Sprintf("networks %v", p.Networks)
 }

@@ -23,7 +23,10 @@ type addressSets struct {
 	// mu guards the maps: NetworkPolicies are emitted on several goroutines (see emitNetworkPolicies).
 	mu sync.Mutex
 	// pending holds, per peer key, the one creation of its sets that callers of forPeer wait for.
-	pending   map[string]*pendingSets
+	pending map[string]*pendingSets
+	// pendingPorts is pending for forNamedPort.
+	pendingPorts map[string]*pendingPort
+
 	ix        *cluster.Index
 	addrs     *addrTable
 	rows      map[string]*nbrows.AddressSet
@@ -151,14 +154,36 @@ type namedPortResolution struct {
 
 // forNamedPort resolves a named port on every selectable pod and returns one group per distinct
 // (protocol, number). protocol, when set, keeps only container ports of that protocol (NetworkPolicy).
+// As forPeer, the first caller for a name and protocol resolves it, the others wait.
 func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) namedPortResolution {
-	a.mu.Lock() // rare (a few port names per cluster): resolved under the lock
-	defer a.mu.Unlock()
 	cacheKey := name + "/" + string(protocol)
+	a.mu.Lock()
 	if g, ok := a.namedPort[cacheKey]; ok {
+		a.mu.Unlock()
 		return g
 	}
-	a.namedPortRefs[NamedPortRef{Name: name, Filter: protocol}] = true
+	e := a.pendingPorts[cacheKey]
+	if e == nil {
+		if a.pendingPorts == nil {
+			a.pendingPorts = map[string]*pendingPort{}
+		}
+		e = &pendingPort{}
+		a.pendingPorts[cacheKey] = e
+	}
+	a.mu.Unlock()
+	e.once.Do(func() { e.res = a.resolveNamedPort(name, protocol, cacheKey) })
+	return e.res
+}
+
+// pendingPort is the resolution of one named port and protocol, made once.
+type pendingPort struct {
+	once sync.Once
+	res  namedPortResolution
+}
+
+// resolveNamedPort resolves a named port, whose key in namedPort is cacheKey: the pods are read outside
+// the lock, the sets made under it.
+func (a *addressSets) resolveNamedPort(name string, protocol corev1.Protocol, cacheKey string) namedPortResolution {
 	type target struct {
 		protocol corev1.Protocol
 		number   int32
@@ -180,6 +205,9 @@ func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) namedP
 		nums[t] = a.addrs.appendPods(nums[t], int32(pod.Ord))
 	}
 	sort.Strings(res.ignored)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.namedPortRefs[NamedPortRef{Name: name, Filter: protocol}] = true
 	var groups []namedPortGroup
 	for t, addrs := range nums {
 		readable := fmt.Sprintf("%s_%s_%d", name, t.protocol, t.number)
