@@ -166,6 +166,9 @@ func set(values []string) string {
 
 // dedupe drops repeated values, keeping the first occurrence's order.
 func dedupe(values []string) []string {
+	if len(values) <= 1 {
+		return values
+	}
 	if len(values) <= 8 { // the usual few: compared with each other, no map
 		out := values[:0:0]
 		for _, v := range values {

@@ -102,6 +102,7 @@ type builder struct {
 	ids   map[string]string
 	// parsedShapes are the shapes of the rule matches that parsed (see checkRuleMatch).
 	parsedShapes map[string]bool
+	shape        []byte // scratch for checkRuleMatch
 }
 
 // addPortGroup creates the port group of a policy's subject and returns its name.

@@ -32,11 +32,12 @@ func checkMatch(match string) error {
 	return nil
 }
 
-// checkRuleMatch is checkMatch with a memory of match shapes that parsed (see matchShape): tens of
+// checkRuleMatch is checkMatch with a memory of match shapes that parsed (see appendMatchShape): tens of
 // thousands of policies emit a few shapes of match that differ only in their port group and set names.
 func (b *builder) checkRuleMatch(match string) error {
-	shape, ok := matchShape(match)
-	if ok && b.parsedShapes[shape] {
+	var ok bool
+	b.shape, ok = appendMatchShape(b.shape[:0], match)
+	if ok && b.parsedShapes[string(b.shape)] { // a lookup by string(bytes) copies nothing
 		return nil
 	}
 	err := checkMatch(match)
@@ -44,37 +45,35 @@ func (b *builder) checkRuleMatch(match string) error {
 		if b.parsedShapes == nil {
 			b.parsedShapes = map[string]bool{}
 		}
-		b.parsedShapes[shape] = true
+		b.parsedShapes[string(b.shape)] = true
 	}
 	return err
 }
 
-// matchShape is a match with the name of every $ and @ reference replaced by "n". The parser reads a
-// reference's name only into the value it returns, so a match parses exactly when its shape does.
-// ok is false when that cannot be told from the text alone: a string literal (which may hold $ or @) or
-// a reference without a name.
-func matchShape(match string) (shape string, ok bool) {
+// appendMatchShape appends the shape of match to b: the match with the name of every $ and @ reference
+// replaced by "n". The parser reads a reference's name only into the value it returns, so a match parses
+// exactly when its shape does. ok is false when that cannot be told from the text alone: a string
+// literal (which may hold $ or @) or a reference without a name.
+func appendMatchShape(b []byte, match string) ([]byte, bool) {
 	if strings.IndexByte(match, '"') >= 0 {
-		return "", false
+		return b, false
 	}
-	var b strings.Builder
-	b.Grow(len(match))
 	for i := 0; i < len(match); {
 		c := match[i]
-		b.WriteByte(c)
+		b = append(b, c)
 		i++
 		if c != '$' && c != '@' {
 			continue
 		}
 		if i == len(match) || !nameStart(match[i]) {
-			return "", false
+			return b, false
 		}
-		b.WriteByte('n')
+		b = append(b, 'n')
 		for i < len(match) && (nameStart(match[i]) || (match[i] >= '0' && match[i] <= '9')) {
 			i++
 		}
 	}
-	return b.String(), true
+	return b, true
 }
 
 // nameStart is what the match lexer accepts as the first character of a name.
