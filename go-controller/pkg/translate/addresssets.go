@@ -235,6 +235,12 @@ func (a *addressSets) recordSelection(fs familySets, sel Selection) {
 	a.selections[fs.v4], a.selections[fs.v6] = &v4, &v6
 }
 
+// emitted drops what only emitting needed (the index, the address table, the sets being created), so the
+// garbage collector can take it while the rows are sorted.
+func (a *addressSets) emitted() {
+	a.ix, a.addrs, a.pending, a.pendingPorts = nil, nil, nil, nil
+}
+
 func (a *addressSets) all() []nbrows.AddressSet {
 	out := make([]nbrows.AddressSet, 0, len(a.rows))
 	for _, r := range a.rows {

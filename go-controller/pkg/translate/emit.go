@@ -56,6 +56,8 @@ func (b *builder) emit(policies []*policy.Policy, bands map[policy.Owner]priorit
 	n += copy(all[n:], baseline)
 	clear(all[n:])
 	b.state.ACLs = all[:n]
+	b.ix = nil
+	b.sets.emitted()
 }
 
 // networkPolicyRun is the range of the NetworkPolicies in policies, which evaluation order keeps

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -68,10 +69,10 @@ func (b *builder) peerClause(r policy.Rule) (string, bool) {
 		}
 	}
 	if len(v4) > 0 {
-		terms = append([]string{fmt.Sprintf("ip4.%s == %s", field, set(dedupe(v4)))}, terms...)
+		terms = slices.Insert(terms, 0, "ip4."+field+" == "+set(dedupe(v4)))
 	}
 	if len(v6) > 0 {
-		terms = append(terms, fmt.Sprintf("ip6.%s == %s", field, set(dedupe(v6))))
+		terms = append(terms, "ip6."+field+" == "+set(dedupe(v6)))
 	}
 	if len(terms) == 0 {
 		return "", false
@@ -108,7 +109,7 @@ func (b *builder) portClause(r policy.Rule) (string, bool, error) {
 		case p.Start == 0:
 			terms = append(terms, proto)
 		case p.Start == p.End:
-			numbers[p.Protocol] = append(numbers[p.Protocol], fmt.Sprint(p.Start))
+			numbers[p.Protocol] = append(numbers[p.Protocol], strconv.Itoa(int(p.Start)))
 		default:
 			terms = append(terms, fmt.Sprintf("(%s.dst >= %d && %s.dst <= %d)", proto, p.Start, proto, p.End))
 		}
@@ -141,11 +142,11 @@ func (b *builder) ruleMatch(pg string, r policy.Rule) (string, bool, error) {
 	if !ok {
 		return "", false, err
 	}
-	clauses := []string{subjectClause(r.Direction, pg), peers}
+	subject := subjectClause(r.Direction, pg)
+	match := subject + " && " + peers
 	if ports != "" {
-		clauses = append(clauses, ports)
+		match = subject + " && " + peers + " && " + ports
 	}
-	match := strings.Join(clauses, " && ")
 	return match, true, b.checkRuleMatch(match)
 }
 
