@@ -142,10 +142,16 @@ func (b *builder) ruleMatch(pg string, r policy.Rule) (string, bool, error) {
 	if !ok {
 		return "", false, err
 	}
-	subject := subjectClause(r.Direction, pg)
-	match := subject + " && " + peers
-	if ports != "" {
-		match = subject + " && " + peers + " && " + ports
+	// One concatenation each: subjectClause, spelled out.
+	port := "outport == @"
+	if r.Direction != policy.Ingress {
+		port = "inport == @"
+	}
+	var match string
+	if ports == "" {
+		match = port + pg + " && " + peers
+	} else {
+		match = port + pg + " && " + peers + " && " + ports
 	}
 	return match, true, b.checkRuleMatch(match)
 }
