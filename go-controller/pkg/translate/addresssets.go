@@ -23,9 +23,9 @@ type addressSets struct {
 	// mu guards the maps: NetworkPolicies are emitted on several goroutines (see emitNetworkPolicies).
 	mu sync.Mutex
 	// pending holds, per peer key, the one creation of its sets that callers of forPeer wait for.
-	pending map[string]*pendingSets
+	pending map[string]*madeOnce[familySets]
 	// pendingPorts is pending for forNamedPort.
-	pendingPorts map[string]*pendingPort
+	pendingPorts map[string]*madeOnce[namedPortResolution]
 
 	ix        *cluster.Index
 	addrs     *addrTable
@@ -46,32 +46,39 @@ func newAddressSets(ix *cluster.Index, selections map[string]*Selection, policie
 		selections: selections, namedPortRefs: map[NamedPortRef]bool{}}
 }
 
-// pendingSets is the sets of one peer key, created once.
-type pendingSets struct {
+// madeOnce is a value made by the first goroutine to ask for it; the others wait for it.
+type madeOnce[T any] struct {
 	once sync.Once
-	fs   familySets
+	v    T
+}
+
+// makeOnce returns done[key] when it is there, else the value that build returns, made once for all the
+// callers of key. mu guards done and pending, and is not held while build runs.
+func makeOnce[T any](mu *sync.Mutex, done map[string]T, pending *map[string]*madeOnce[T], key string,
+	build func() T) T {
+	mu.Lock()
+	if v, ok := done[key]; ok {
+		mu.Unlock()
+		return v
+	}
+	e := (*pending)[key]
+	if e == nil {
+		if *pending == nil {
+			*pending = map[string]*madeOnce[T]{}
+		}
+		e = &madeOnce[T]{}
+		(*pending)[key] = e
+	}
+	mu.Unlock()
+	e.once.Do(func() { e.v = build() })
+	return e.v
 }
 
 // forPeer returns the sets holding what a pods or nodes peer selects. The first caller for a key creates
 // them, outside the lock but for the rows and selections; the others wait for it.
 func (a *addressSets) forPeer(p policy.Peer) familySets {
 	key := p.Key()
-	a.mu.Lock()
-	if fs, ok := a.peers[key]; ok {
-		a.mu.Unlock()
-		return fs
-	}
-	e := a.pending[key]
-	if e == nil {
-		if a.pending == nil {
-			a.pending = map[string]*pendingSets{}
-		}
-		e = &pendingSets{}
-		a.pending[key] = e
-	}
-	a.mu.Unlock()
-	e.once.Do(func() { e.fs = a.newPeerSets(p, key) })
-	return e.fs
+	return makeOnce(&a.mu, a.peers, &a.pending, key, func() familySets { return a.newPeerSets(p, key) })
 }
 
 // newPeerSets creates the sets of a peer whose key is key.
@@ -157,28 +164,8 @@ type namedPortResolution struct {
 // As forPeer, the first caller for a name and protocol resolves it, the others wait.
 func (a *addressSets) forNamedPort(name string, protocol corev1.Protocol) namedPortResolution {
 	cacheKey := name + "/" + string(protocol)
-	a.mu.Lock()
-	if g, ok := a.namedPort[cacheKey]; ok {
-		a.mu.Unlock()
-		return g
-	}
-	e := a.pendingPorts[cacheKey]
-	if e == nil {
-		if a.pendingPorts == nil {
-			a.pendingPorts = map[string]*pendingPort{}
-		}
-		e = &pendingPort{}
-		a.pendingPorts[cacheKey] = e
-	}
-	a.mu.Unlock()
-	e.once.Do(func() { e.res = a.resolveNamedPort(name, protocol, cacheKey) })
-	return e.res
-}
-
-// pendingPort is the resolution of one named port and protocol, made once.
-type pendingPort struct {
-	once sync.Once
-	res  namedPortResolution
+	return makeOnce(&a.mu, a.namedPort, &a.pendingPorts, cacheKey,
+		func() namedPortResolution { return a.resolveNamedPort(name, protocol, cacheKey) })
 }
 
 // resolveNamedPort resolves a named port, whose key in namedPort is cacheKey: the pods are read outside
