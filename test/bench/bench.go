@@ -62,6 +62,9 @@ type Options struct {
 	// the fresh ovn-northd and SB on the NB the full sync wrote.
 	NoLimit         bool
 	NoNorthdCompile bool
+	// PhaseProfiles, when set, is a folder where the full sync and the restart each write a CPU profile
+	// and an execution trace of their own (fullsync.pprof, fullsync.trace, restart.pprof, restart.trace).
+	PhaseProfiles string
 }
 
 // Report is everything one run measured.
@@ -131,6 +134,7 @@ type FullSync struct {
 type Restart struct {
 	Seconds float64 `json:"seconds"`
 	Ops     float64 `json:"nb_ops"` // must be 0
+	Usage   Usage   `json:"usage"`
 }
 
 // Run benchmarks the controller on one workload. It returns the report even when a measurement
@@ -212,14 +216,20 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	progress("full sync")
 	nbPid := readPid(filepath.Join(bed.Dir, "ovsdb-nb.pid"))
 	mem, memStart := startUsage(nbPid)
+	stopProfile, err := profilePhase(o.PhaseProfiles, "fullsync")
+	if err != nil {
+		return rep, err
+	}
 	start = time.Now()
 	c1, err := startController(ctx, bed.NBSocket(), "", kube, policy)
 	if err != nil {
+		stopProfile()
 		return rep, err
 	}
 	err = c1.waitReady(ctx, o.ReadyTimeout)
 	rep.FullSync.Seconds = time.Since(start).Seconds()
 	rep.FullSync.Usage = mem.finish(memStart)
+	stopProfile()
 	if err != nil {
 		c1.stop()
 		return rep, fmt.Errorf("full sync: %w", err)
@@ -258,18 +268,27 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	progress("restart")
 	c1.stop()
 	c1 = nil // its informers and tracker must not count in the memory of the next phases
+	mem, memStart = startUsage(nbPid)
+	if stopProfile, err = profilePhase(o.PhaseProfiles, "restart"); err != nil {
+		check.Close()
+		return rep, err
+	}
 	start = time.Now()
 	c2, err := startController(ctx, bed.NBSocket(), "", kube, policy)
 	if err != nil {
+		stopProfile()
 		check.Close()
 		return rep, err
 	}
 	defer c2.stop()
-	if err := c2.waitReady(ctx, o.ReadyTimeout); err != nil {
+	err = c2.waitReady(ctx, o.ReadyTimeout)
+	rep.Restart.Seconds = time.Since(start).Seconds()
+	rep.Restart.Usage = mem.finish(memStart)
+	stopProfile()
+	if err != nil {
 		check.Close()
 		return rep, fmt.Errorf("restart: %w", err)
 	}
-	rep.Restart.Seconds = time.Since(start).Seconds()
 	time.Sleep(time.Second) // late batches (status echoes) must not write either
 	rm := readMetrics(c2.reg)
 	rep.Restart.Ops = rm.sum(metricOps) + rm.sum(metricUnconfirmed)

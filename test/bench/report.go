@@ -141,7 +141,8 @@ func (r *Report) Print(out io.Writer, m Machine) error {
 		"peak RSS %.0f MB (%.0f MB before), heap %.0f MB\tCPU %.1f s (NB server %.1f s)\tNB = translation: %s\n",
 		f.Seconds, commas(int(f.Ops)), unconfirmed, f.Transactions, f.Usage.PeakRSSMB, f.Usage.StartRSSMB,
 		f.Usage.PeakHeapMB, f.Usage.CPUSeconds, f.Usage.NBCPU, yes(f.Matches))
-	tprintf(tw, "restart\t%.2f s to Ready\t%s NB ops\t\t\t\n", r.Restart.Seconds, commas(int(r.Restart.Ops)))
+	tprintf(tw, "restart\t%.2f s to Ready\t%s NB ops\t\tCPU %.1f s (NB server %.1f s)\t\n", r.Restart.Seconds,
+		commas(int(r.Restart.Ops)), r.Restart.Usage.CPUSeconds, r.Restart.Usage.NBCPU)
 	if l := r.Limit; l != nil {
 		tprintf(tw, "limit\t%.2f s: the same ops, one transaction, plain client, fresh NB\t%s NB ops\t"+
 			"full sync / limit = %.2f\tNB server CPU %.1f s\t\n",

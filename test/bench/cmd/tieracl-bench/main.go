@@ -74,6 +74,8 @@ func run() error {
 	keep := flag.Bool("keep", false,
 		"keep the temp folder (gen.py output, controller log) and the test bed's run folder (OVN databases and logs)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
+	phaseProfiles := flag.String("phase-profiles", "",
+		"write a CPU profile and an execution trace of the full sync and of the restart into this folder")
 	memProfile := flag.String("memprofile", "",
 		"write a heap profile here after the last phase, while the controller still runs")
 	asCNP := flag.Bool("cnp", false,
@@ -128,6 +130,9 @@ func run() error {
 		w.Name += "-cnp"
 	}
 
+	if *cpuProfile != "" && *phaseProfiles != "" {
+		return fmt.Errorf("--cpuprofile and --phase-profiles exclude each other: Go runs one CPU profile at a time")
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -140,7 +145,8 @@ func run() error {
 	}
 	rep, runErr := bench.Run(ctx, w, bench.Options{Northd: *northd, Rate: *rate, Duration: *duration,
 		MaxDuration: *maxDuration, Writers: *writers, Seed: l.Seed, Progress: progress, HeapProfile: *memProfile,
-		KeepBed: *keep, NoLimit: !*limit, NoNorthdCompile: !*northdCompile})
+		KeepBed: *keep, NoLimit: !*limit, NoNorthdCompile: !*northdCompile,
+		PhaseProfiles: *phaseProfiles})
 	m := bench.ThisMachine()
 	fmt.Println()
 	printErr := rep.Print(os.Stdout, m)
