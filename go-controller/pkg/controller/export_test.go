@@ -70,6 +70,9 @@ func (c *Controller) CachedPod(namespace, name string) (*corev1.Pod, bool) {
 	return get[*corev1.Pod](c.informers.pods, Key{Kind: KindPod, Namespace: namespace, Name: name})
 }
 
+// AuditSets starts a set audit, as the worker loop's audit ticker does.
+func (c *Controller) AuditSets(ctx context.Context) { c.auditSets(ctx) }
+
 // Resync queues a whole-state write, as the periodic resync does.
 func (c *Controller) Resync() { c.queue.add(Key{Kind: KindResync}) }
 

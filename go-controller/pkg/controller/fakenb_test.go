@@ -29,6 +29,7 @@ type fakeNB struct {
 	holding bool
 	gates   map[int]chan struct{}
 	started chan int
+	audits  chan struct{} // receives one value for each DifferingAddressSets call
 }
 
 // nbCall is one write the controller asked for.
@@ -83,7 +84,7 @@ func newFakeNB(t *testing.T, snap *cluster.Snapshot) *fakeNB {
 			t.Fatal(err)
 		}
 	}
-	return &fakeNB{t: t, cache: tc}
+	return &fakeNB{t: t, cache: tc, audits: make(chan struct{}, 100)}
 }
 
 var errInjected = errors.New("injected NB failure")
@@ -175,6 +176,7 @@ func (f *fakeNB) ApplyDelta(_ context.Context, d *nbrows.Delta) (nbsync.Stats, e
 }
 
 func (f *fakeNB) DifferingAddressSets(context.Context, []nbrows.AddressSet) ([]*nbdb.AddressSet, error) {
+	f.audits <- struct{}{}
 	return nil, nil
 }
 func (f *fakeNB) Cache() *cache.TableCache   { return f.cache }

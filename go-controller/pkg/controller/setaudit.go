@@ -62,11 +62,13 @@ func (w *setWrites) finished(gen uint64) { w.done.Store(gen) }
 
 // auditSets has NB compare the owned sets' addresses with the tracker's members, off the worker, and
 // hands the sets that differ, read whole, to it. It runs on the worker, between batches: the members
-// it compares with are those written.
+// it compares with are those written. While a whole-state write is out there is no audit: that write
+// has NB compare every set itself, and an audit beside it would double NB's work for a result
+// checkAudit throws away.
 func (c *Controller) auditSets(ctx context.Context) {
 	w := &c.setWrites
 	if time.Now().UnixNano() < w.next.Load() || c.tracker.Stale() || c.tracker.Result() == nil ||
-		!w.auditing.CompareAndSwap(false, true) {
+		w.fullGen > w.done.Load() || !w.auditing.CompareAndSwap(false, true) {
 		return // the last audit is still being read or checked, or was costly, or nothing is written yet
 	}
 	want := c.tracker.AddressSets()
