@@ -219,7 +219,7 @@ func (g *gaps) gapOf(o policy.Owner) (gap, bool) {
 // checkPortTemplate warns once at start when pods with IPs (in zone mode: of this zone) have no logical
 // switch port of the name --port-name-template gives them: a template that does not match the CNI's names
 // leaves every policy unenforced. In zone mode it warns instead when no node is in this zone.
-func (c *Controller) checkPortTemplate(ctx context.Context) {
+func (c *Controller) checkPortTemplate() {
 	name := c.cfg.PortName
 	if name == nil {
 		name = cluster.DefaultPortName
@@ -230,6 +230,7 @@ func (c *Controller) checkPortTemplate(ctx context.Context) {
 	}
 	var withIPs int
 	var missing []string
+	has := c.nbPortNames() // one pass over the cache, not a lookup and a row copy per pod
 	for _, obj := range c.informers.pods.store.List() {
 		p := &cluster.Pod{Pod: obj.(*corev1.Pod)}
 		if !p.Selectable() || len(cluster.PodIPs(p.Pod)) == 0 {
@@ -239,7 +240,7 @@ func (c *Controller) checkPortTemplate(ctx context.Context) {
 			continue // another zone's, or no zone's yet
 		}
 		withIPs++
-		if port := name(p.Namespace, p.Name); !c.nbHasPort(ctx, port) {
+		if port := name(p.Namespace, p.Name); !has[port] {
 			missing = append(missing, fmt.Sprintf("%s (port %s)", p.Key(), port))
 		}
 	}

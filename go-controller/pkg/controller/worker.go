@@ -88,16 +88,16 @@ func (c *Controller) committed(ctx context.Context, w *write, stats nbsync.Stats
 	if c.reportGaps() {
 		c.statusDue = true
 	}
-	if !c.templateChecked {
-		c.templateChecked = true
-		c.checkPortTemplate(ctx)
-	}
 	if c.statusDue {
 		c.cfg.Metrics.setRows(c.tracker.State())
 		c.statusDue = !c.status.update(ctx, c.tracker.Result().Policies, c.gaps.gapOf)
 	}
 	if c.cfg.NB.Connected() {
 		c.setReady()
+	}
+	if !c.templateChecked { // only a warning to the operator: Ready does not wait for it
+		c.templateChecked = true
+		c.checkPortTemplate()
 	}
 	klog.V(4).InfoS("batch written", "mode", w.mode, "keys", len(w.batch), "ops", stats.Ops, "took", done.Sub(w.start))
 }
