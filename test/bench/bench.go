@@ -534,7 +534,7 @@ func objects[T kruntime.Object](out []kruntime.Object, in []T) []kruntime.Object
 type running struct {
 	c      *controller.Controller
 	reg    *prometheus.Registry
-	nb     client.Client
+	nb     *nbsync.Conn
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -542,12 +542,11 @@ type running struct {
 // startController runs a controller on the NB behind socket; zone, when set, puts it in zone mode.
 func startController(ctx context.Context, socket, zone string, kube *kubefake.Clientset,
 	policy *npfake.Clientset) (*running, error) {
-	nb, err := nbsync.Connect(ctx, socket, nil)
-	if err != nil {
-		return nil, err
-	}
+	// The controller lists the cluster while the NB connection's first dump arrives.
+	nb := nbsync.Dial(ctx, func(ctx context.Context) (client.Client, error) { return nbsync.Connect(ctx, socket, nil) })
 	r := &running{reg: prometheus.NewRegistry(), nb: nb, done: make(chan error, 1)}
-	r.c, err = controller.New(controller.Config{Kube: kube, Policy: policy, NB: nbsync.NewConn(nb),
+	var err error
+	r.c, err = controller.New(controller.Config{Kube: kube, Policy: policy, NB: nb,
 		Recorder: &record.FakeRecorder{}, Metrics: controller.NewMetrics(r.reg), Zone: zone})
 	if err != nil {
 		nb.Close()

@@ -141,9 +141,9 @@ func New(cfg Config) (*Controller, error) {
 	return c, nil
 }
 
-// Run starts the informers, waits for their caches, writes the whole desired state (deleting the rows
-// of policies that no longer exist, writing nothing when NB already matches), then works off changes
-// until ctx ends.
+// Run starts the informers, waits for their caches (and for NB, while it connects: see nbsync.Dial),
+// writes the whole desired state (deleting the rows of policies that no longer exist, writing nothing
+// when NB already matches), then works off changes until ctx ends.
 func (c *Controller) Run(ctx context.Context) error {
 	if err := c.start(ctx); err != nil {
 		return err
@@ -155,10 +155,15 @@ func (c *Controller) Run(ctx context.Context) error {
 
 // start starts the informers, waits for their caches, and queues the first whole-state write.
 func (c *Controller) start(ctx context.Context) error {
-	c.setNotReady(fmt.Errorf("waiting for informer caches"))
+	c.setNotReady(fmt.Errorf("waiting for informer caches and NB"))
 	c.informers.start(ctx)
 	if !cache.WaitForCacheSync(ctx.Done(), c.informers.synced()...) {
 		return fmt.Errorf("informer caches did not sync: %w", ctx.Err())
+	}
+	if nb, ok := c.cfg.NB.(connecting); ok {
+		if err := nb.Wait(ctx); err != nil {
+			return fmt.Errorf("connect to NB: %w", err)
+		}
 	}
 	c.watchPorts()
 	c.portNames = c.indexRowNames(nbdb.LogicalSwitchPortTable, portRow)

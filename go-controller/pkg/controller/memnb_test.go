@@ -22,8 +22,32 @@ import (
 // TestFullSyncInProcessNB runs the controller against an NB served in the test process (test/memnb):
 // its full sync writes the translation of the cluster before it reports ready, and a deleted policy's
 // rows leave NB. Hermetic, so `make unit` covers the controller's way to NB; the tests on a real
-// ovsdb-server (newEnv) stay the integration tier.
+// ovsdb-server (newEnv) stay the integration tier. The controller gets its NB connected, or still
+// connecting (nbsync.Dial) while it lists the cluster.
 func TestFullSyncInProcessNB(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		conn func(ctx context.Context, t *testing.T, addr string) *nbsync.Conn
+	}{
+		{"connected", func(ctx context.Context, t *testing.T, addr string) *nbsync.Conn {
+			nb, err := memnb.Connect(ctx, addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(nb.Disconnect)
+			return nbsync.NewConn(nb)
+		}},
+		{"dialed", func(ctx context.Context, t *testing.T, addr string) *nbsync.Conn {
+			nb := nbsync.Dial(ctx, func(ctx context.Context) (client.Client, error) { return memnb.Connect(ctx, addr) })
+			t.Cleanup(nb.Close)
+			return nb
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testFullSyncInProcessNB(t, tc.conn) })
+	}
+}
+
+func testFullSyncInProcessNB(t *testing.T, conn func(ctx context.Context, t *testing.T, addr string) *nbsync.Conn) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	snap := world()
@@ -50,13 +74,8 @@ func TestFullSyncInProcessNB(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	nb, err := memnb.Connect(ctx, addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nb.Disconnect()
 	kube, policy := fakeClientsets(snap)
-	c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: nbsync.NewConn(nb),
+	c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: conn(ctx, t, addr),
 		Recorder: record.NewFakeRecorder(1000), Metrics: controller.NewMetrics(nil),
 		RetryInterval: 20 * time.Millisecond})
 	if err != nil {

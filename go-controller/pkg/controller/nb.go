@@ -27,6 +27,12 @@ type NB interface {
 	Echo(ctx context.Context) error
 }
 
+// connecting is an NB that may still be connecting when Run starts (nbsync.Dial's Conn): Run lists the
+// cluster meanwhile and waits for it before it first touches NB.
+type connecting interface {
+	Wait(ctx context.Context) error
+}
+
 // cached finds a row in the NB cache by the UUID or name probe holds, as libovsdb's Get does.
 func cached[T model.Model](nb NB, table string, probe T) (T, bool) {
 	var zero T

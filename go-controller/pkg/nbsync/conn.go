@@ -20,6 +20,9 @@ type Conn struct {
 	mu        sync.Mutex
 	echo      *echoCall // the echo in flight, nil when none is
 	unsettled bool      // the last write left a transaction unanswered
+
+	dialed  chan struct{} // Dial's: closed once c and dialErr are set; nil for NewConn's
+	dialErr error
 }
 
 // NewConn wraps a connected client; the caller still owns it and closes it.
