@@ -2,6 +2,7 @@ package nbsync
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/ovn-kubernetes/libovsdb/client"
@@ -52,9 +53,12 @@ func compareSets(ctx context.Context, c client.Client, want []nbrows.AddressSet,
 			undesired = append(undesired, s)
 			continue
 		}
+		value, err := setJSON(d.Addresses)
+		if err != nil {
+			return nil, nil, nil, err
+		}
 		ops = append(ops, ovsdb.Operation{Op: ovsdb.OperationSelect, Table: nbdb.AddressSetTable, Columns: []string{"_uuid"},
-			Where: append(byUUID(s.UUID), ovsdb.NewCondition("addresses", ovsdb.ConditionEqual,
-				ovsdb.OvsSet{GoSet: stringValues(d.Addresses)}))})
+			Where: append(byUUID(s.UUID), ovsdb.NewCondition("addresses", ovsdb.ConditionEqual, value))})
 		asked = append(asked, s)
 	}
 	results, err := selects(ctx, c, ops)
@@ -85,6 +89,20 @@ func compareSets(ctx context.Context, c client.Client, want []nbrows.AddressSet,
 		}
 	}
 	return equal, differ, undesired, nil
+}
+
+// setJSON encodes strings as an OVSDB set, ["set", [...]]: libovsdb would encode an OvsSet element by
+// element through []any and reflection, half the CPU of encoding a comparison (BenchmarkCompareSelect);
+// the enclosing encoders only check and copy the raw bytes.
+func setJSON(values []string) (json.RawMessage, error) {
+	if values == nil {
+		values = []string{}
+	}
+	list, err := json.Marshal(values)
+	if err != nil {
+		return nil, err
+	}
+	return append(append([]byte(`["set",`), list...), ']'), nil
 }
 
 // selects sends read-only operations in one transaction and checks each result.
