@@ -71,7 +71,8 @@ func (n *Conn) DifferingAddressSets(ctx context.Context, want []nbrows.AddressSe
 func (n *Conn) Cache() *cache.TableCache { return n.c.Cache() }
 
 // Connected reports whether the client holds a connection (libovsdb may say so while it reconnects).
-func (n *Conn) Connected() bool { return n.c.Connected() }
+// A Conn Dial made is not connected until its connection is up.
+func (n *Conn) Connected() bool { return n.up() && n.c.Connected() }
 
 // echoCall is one echo sent to NB: done is closed once err is its answer, for every caller waiting.
 type echoCall struct {
@@ -85,6 +86,9 @@ type echoCall struct {
 // waiting meanwhile gets its answer (the controller's NB watch and the metric ask at once), and a
 // caller that stops waiting finds it still in flight next time, or its answer.
 func (n *Conn) Echo(ctx context.Context) error {
+	if !n.up() {
+		return errNotDialed
+	}
 	n.mu.Lock()
 	e := n.echo
 	if e == nil {

@@ -19,6 +19,9 @@ func TestDialWait(t *testing.T) {
 	refused := errors.New("refused")
 	gate := make(chan struct{})
 	failing := nbsync.Dial(ctx, func(context.Context) (client.Client, error) { <-gate; return nil, refused })
+	if failing.Connected() || failing.Echo(ctx) == nil {
+		t.Error("a Conn still dialing says it is connected, or answers an echo")
+	}
 	short, stop := context.WithTimeout(ctx, 20*time.Millisecond)
 	if err := failing.Wait(short); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Wait while connect runs: %v, want the caller's deadline", err)
@@ -27,6 +30,9 @@ func TestDialWait(t *testing.T) {
 	close(gate)
 	if err := failing.Wait(ctx); !errors.Is(err, refused) {
 		t.Errorf("Wait after a failed connect: %v, want its error", err)
+	}
+	if failing.Connected() || failing.Echo(ctx) == nil {
+		t.Error("a Conn whose connect failed says it is connected, or answers an echo")
 	}
 	failing.Close() // no client to close
 
