@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
+	"github.com/tieracl/tieracl/go-controller/pkg/memlimit"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbconn"
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
@@ -22,6 +23,7 @@ type options struct {
 	zoneKey        string
 	zoneGrace      time.Duration
 	foldCandidate  bool
+	memoryLimit    string
 
 	leaderElect   bool
 	leaseNS       string
@@ -43,7 +45,7 @@ func defaultOptions() *options {
 		leaderElect: true, leaseNS: ns,
 		leaseName: "tieracl-controller", identity: host, leaseDuration: 15 * time.Second,
 		renewDeadline: 10 * time.Second, retryPeriod: 2 * time.Second, zoneGrace: time.Minute,
-		foldCandidate: true}
+		foldCandidate: true, memoryLimit: memlimit.Auto}
 }
 
 func (o *options) register(fs *flag.FlagSet) {
@@ -73,6 +75,8 @@ func (o *options) register(fs *flag.FlagSet) {
 		"a zone's last report still counts in the policies' status before it is pruned")
 	fs.BoolVar(&o.foldCandidate, "zone-fold-candidate", o.foldCandidate, "zone mode: campaign for the Lease "+
 		"of the one instance that folds the zones' reports into the policies' status; some instances must")
+	fs.StringVar(&o.memoryLimit, "memory-limit", o.memoryLimit, "the Go runtime's soft memory limit: a quantity "+
+		"(1800Mi), none, or auto: $GOMEMLIMIT if set, else 90% of the container's cgroup memory limit, if any")
 	fs.IntVar(
 		&o.aclLogRate,
 		"acl-log-rate",

@@ -18,6 +18,7 @@ import (
 	npclient "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/controller"
+	"github.com/tieracl/tieracl/go-controller/pkg/memlimit"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
 )
 
@@ -39,6 +40,12 @@ func run(ctx context.Context, o *options) error {
 		return fmt.Errorf("--zone needs --leader-elect: a zone counts in the policies' status while its Lease " +
 			"is renewed")
 	}
+	limit, err := memlimit.Resolve(o.memoryLimit)
+	if err != nil {
+		return fmt.Errorf("--memory-limit: %w", err)
+	}
+	limit.Apply()
+	klog.InfoS("Go memory limit", "limit", limit.String())
 	manage, err := controller.ParseManage(o.manage)
 	if err != nil {
 		return fmt.Errorf("--manage: %w", err)

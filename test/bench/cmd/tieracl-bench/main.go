@@ -27,6 +27,7 @@ import (
 
 	"k8s.io/klog/v2"
 
+	"github.com/tieracl/tieracl/go-controller/pkg/memlimit"
 	"github.com/tieracl/tieracl/go-controller/pkg/synth"
 	"github.com/tieracl/tieracl/test/bench"
 )
@@ -86,7 +87,14 @@ func run() error {
 	zones := flag.Int("zones", 0, "W1, W2, synth: spread the workload over this many zones, one NB and one zone-mode "+
 		"controller process each, and report per zone (0: one central controller)")
 	moves := flag.Int("moves", 50, "with --zones: pod moves timed until every zone has committed each")
+	memoryLimit := flag.String("memory-limit", memlimit.Auto, "the Go runtime's soft memory limit for the bench "+
+		"process (controller and fake API server): as tieracl-controller's --memory-limit")
 	flag.Parse()
+	memLimit, err := memlimit.Resolve(*memoryLimit)
+	if err != nil {
+		return fmt.Errorf("--memory-limit: %w", err)
+	}
+	memLimit.Apply()
 
 	tmp, err := os.MkdirTemp("", "tieracl-bench-")
 	if err != nil {
@@ -113,6 +121,7 @@ func run() error {
 		name = "synth"
 	}
 	progress := func(s string) { fmt.Fprintf(os.Stderr, "[%s] %s: %s\n", time.Now().Format("15:04:05"), name, s) }
+	progress("Go memory limit " + memLimit.String())
 	progress("building the workload")
 	if *zones > 0 {
 		return runZones(ctx, name, *workload, l, *zones, *moves, *jsonOut, tmp, keep, progress)
