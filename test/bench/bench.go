@@ -313,9 +313,9 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 				rep.LimitRatio = rep.FullSync.Seconds / l.Seconds
 			}
 			// Operations NB left unanswered were committed or written again by the next write: one or the other.
-			if float64(l.Ops) != rep.FullSync.Ops+rep.FullSync.Unconfirmed {
-				fail("limit: %d operations planned on the fresh NB, the full sync wrote %.0f (and %.0f unanswered)",
-					l.Ops, rep.FullSync.Ops, rep.FullSync.Unconfirmed)
+			if float64(l.Written) != rep.FullSync.Ops+rep.FullSync.Unconfirmed {
+				fail("limit: %d operations planned on the fresh NB (%d as a full sync writes them), the full sync "+
+					"wrote %.0f (and %.0f unanswered)", l.Ops, l.Written, rep.FullSync.Ops, rep.FullSync.Unconfirmed)
 			}
 		}
 	}

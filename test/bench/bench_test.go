@@ -51,7 +51,8 @@ func TestRunSmall(t *testing.T) {
 	if rep.Restart.Ops != 0 {
 		t.Errorf("restart wrote %v operations", rep.Restart.Ops)
 	}
-	if l := rep.Limit; l == nil || float64(l.Ops) != rep.FullSync.Ops || l.Seconds <= 0 || rep.LimitRatio <= 0 {
+	if l := rep.Limit; l == nil || float64(l.Written) != rep.FullSync.Ops || l.Written <= l.Ops || l.Seconds <= 0 ||
+		rep.LimitRatio <= 0 {
 		t.Errorf("limit: %+v, ratio %v, full sync ops %v", l, rep.LimitRatio, rep.FullSync.Ops)
 	}
 	if n := rep.Northd; n == nil || n.ColdSeconds <= 0 || n.Flows == 0 || n.ACLFlows == 0 || n.ACLFlows >= n.Flows ||

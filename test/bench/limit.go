@@ -20,6 +20,9 @@ import (
 type Limit struct {
 	Seconds float64 `json:"seconds"` // the Transact call
 	Ops     int     `json:"nb_ops"`
+	// Written is what the controller's full sync writes for the same plan: it creates the port groups
+	// ahead of their ACLs and adds those with one mutation per group.
+	Written int     `json:"nb_ops_written"`
 	NBCPU   float64 `json:"nb_cpu_seconds"` // the fresh NB server's CPU during it
 }
 
@@ -54,6 +57,7 @@ func measureLimit(ctx context.Context, root, dir, db string, desired *nbrows.Sta
 		return l, fmt.Errorf("planning the full sync's operations: %w", err)
 	}
 	l.Ops = len(ops)
+	l.Written = l.Ops + groupsWithACLs(desired)
 
 	dbModel, err := nbdb.FullDatabaseModel()
 	if err != nil {
@@ -79,4 +83,21 @@ func measureLimit(ctx context.Context, root, dir, db string, desired *nbrows.Sta
 		return l, fmt.Errorf("the full sync's transaction: %w", err)
 	}
 	return l, nil
+}
+
+// groupsWithACLs counts desired's port groups that hold ACLs: a whole-state write into an NB without
+// them creates the groups ahead and adds their ACLs with one mutation each, an operation the plan of
+// one transaction (an insert with its ACLs) does not have.
+func groupsWithACLs(desired *nbrows.State) int {
+	has := map[string]bool{}
+	for _, a := range desired.ACLs {
+		has[a.PortGroup] = true
+	}
+	n := 0
+	for _, g := range desired.PortGroups {
+		if has[g.Name] {
+			n++
+		}
+	}
+	return n
 }

@@ -17,7 +17,8 @@ func TestNamedInMatches(t *testing.T) {
 		want    []string
 	}{
 		{nil, nil},
-		{[]string{"outport == @pg_x && ip4.src == $as_x_v4"}, []string{"as_x_v4"}},
+		{[]string{"outport == @pg_x && ip4.src == $as_x_v4"}, []string{"as_x_v4", "pg_x"}},
+		{[]string{"ip4.dst == $pg_y_ip4 || ip6.dst == $pg_y_ip6"}, []string{"pg_y_ip4", "pg_y_ip6"}},
 		{[]string{"ip4.src == {$a_1, $b_2} && ip6.src == $c"}, []string{"a_1", "b_2", "c"}},
 		{[]string{"ip4.src == $a", "ip4.dst == $a && tcp.dst == 80"}, []string{"a"}},
 		{[]string{"ip4.src == 10.0.0.0/8"}, nil},
@@ -90,6 +91,79 @@ func TestSetsAhead(t *testing.T) {
 	}
 	if stats := sync(t, ctx, c, desired); stats.Created != 1 || stats.Ops != 1 {
 		t.Errorf("restoring the set: %+v, want it created in one operation", stats)
+	}
+}
+
+// New port groups go ahead too, with their ports and no ACLs, in transactions bounded by their ports;
+// the write that follows adds their ACLs to them. A group an ACL in NB names waits for it.
+func TestGroupsAhead(t *testing.T) {
+	ctx, c, bed := startNB(t)
+	desired := state([]string{"ns_a", "ns_b"}, []string{"10.0.0.1"}, 100)
+	desired.PortGroups = append(desired.PortGroups,
+		nbrows.PortGroup{Name: "pg_y", Ports: []string{"ns_b", "ns_c"}, ExternalIDs: ids("y")},
+		nbrows.PortGroup{Name: "pg_z", Ports: []string{"ns_c"}, ExternalIDs: ids("z")})
+	desired.ACLs = append(desired.ACLs, nbrows.ACL{PortGroup: "pg_y", Name: "anp:y:eg:0", Tier: 1, Priority: 100,
+		Direction: nbrows.FromLport, Match: "inport == @pg_y && ip4.dst == $pg_z_ip4", Action: nbrows.ActionDrop,
+		ExternalIDs: ids("y")})
+	all, _, err := nbsync.Ops(ctx, c, desired)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cur, err := nbsync.ReadCurrent(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ahead, err := nbsync.CreateAhead(ctx, c, cur, desired, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ahead.Created != 4 || ahead.Ops != 4 || !ahead.Committed {
+		t.Errorf("ahead: %+v, want a set and 3 groups created", ahead)
+	}
+	for group, want := range map[string]int{"pg_x": 2, "pg_y": 2, "pg_z": 1} {
+		ports, err := bed.NBCtl(ctx, "--bare", "--columns=ports", "list", "Port_Group", group)
+		if n := len(strings.Fields(ports)); err != nil || n != want {
+			t.Errorf("%s ahead: %d ports (%v), want %d", group, n, err, want)
+		}
+	}
+	if out, err := bed.NBCtl(ctx, "--bare", "--columns=name", "list", "ACL"); err != nil || out != "" {
+		t.Errorf("ACLs in NB after the groups ahead: %q (%v), want none", out, err)
+	}
+	rest, _, err := nbsync.Plan(cur, desired)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutations := 0
+	for _, op := range rest {
+		if op.Table != nbdb.PortGroupTable {
+			continue
+		}
+		if op.Op != "mutate" || len(op.Mutations) != 1 || op.Mutations[0].Column != "acls" {
+			t.Errorf("the write after the groups ahead: %+v, want only mutations of their ACLs", op)
+		}
+		mutations++
+	}
+	// One insert of a group that has ACLs became an insert ahead and a mutation after.
+	if mutations != 2 || len(rest)+ahead.Ops != len(all)+mutations {
+		t.Errorf("%d operations ahead and %d after (%d mutations), want the %d of one plan and 2", ahead.Ops,
+			len(rest), mutations, len(all))
+	}
+	sync(t, ctx, c, desired)
+
+	// A group deleted from under an ACL that names it ($pg_z_ip4) is restored with the rest, not ahead.
+	if _, err := bed.NBCtl(ctx, "destroy", "Port_Group", "pg_z"); err != nil {
+		t.Fatal(err)
+	}
+	cur, err = nbsync.ReadCurrent(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ahead, err := nbsync.CreateAhead(ctx, c, cur, desired, 2); err != nil || ahead.Ops != 0 {
+		t.Errorf("a group an ACL names went ahead: %+v (%v)", ahead, err)
+	}
+	if stats := sync(t, ctx, c, desired); stats.Created != 1 || stats.Ops != 1 {
+		t.Errorf("restoring the group: %+v, want it created in one operation", stats)
 	}
 }
 

@@ -10,8 +10,8 @@ import (
 )
 
 // Sync makes the rows tieracl owns in NB equal to desired. Every change that can move a verdict goes in
-// one transaction; only new address sets that no ACL names yet are created before it, in transactions
-// of their own (createSetsAhead says why that opens no window). With nothing to change it sends nothing.
+// one transaction; only new address sets and port groups that no ACL names yet are created before it,
+// in transactions of their own (createSetsAhead and createGroupsAhead say why that opens no window). With nothing to change it sends nothing.
 func Sync(ctx context.Context, c client.Client, desired *nbrows.State) (Stats, error) {
 	if err := validate(desired); err != nil {
 		return Stats{}, err
@@ -22,7 +22,7 @@ func Sync(ctx context.Context, c client.Client, desired *nbrows.State) (Stats, e
 	if err != nil {
 		return Stats{}, err
 	}
-	ahead, err := createSetsAhead(ctx, c, cur, desired, setsAheadEntries)
+	ahead, err := createAhead(ctx, c, cur, desired, aheadEntries)
 	if err != nil {
 		return ahead, err
 	}
@@ -32,8 +32,8 @@ func Sync(ctx context.Context, c client.Client, desired *nbrows.State) (Stats, e
 }
 
 // Ops reads the owned rows through c and plans the operations that turn them into desired, all in one
-// list: Sync sends the same operations, some of the address sets' inserts ahead of the rest. When NB
-// already holds desired it returns no operations at all.
+// list. Sync sends the same changes, some inserts of address sets and port groups ahead of the rest (a
+// group created ahead gets its ACLs by a mutation). When NB already holds desired it returns none.
 func Ops(ctx context.Context, c client.Client, desired *nbrows.State) ([]ovsdb.Operation, Stats, error) {
 	if err := validate(desired); err != nil {
 		return nil, Stats{}, err
