@@ -10,6 +10,8 @@ import (
 	"k8s.io/client-go/tools/cache"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/policy"
 )
 
 // informerSet is the watched caches the worker reads objects from.
@@ -27,10 +29,12 @@ func newInformers(c *Controller) (*informerSet, error) {
 	add := func(w *watched) *watched { s.all = append(s.all, w); return w }
 	s.namespaces = add(newWatched[*corev1.NamespaceList](KindNamespace, &corev1.Namespace{}, kube.CoreV1().Namespaces(),
 		kube, c.queue.add, m))
+	s.namespaces.transform = trimNamespace
 	s.pods = add(newWatched[*corev1.PodList](KindPod, &corev1.Pod{}, kube.CoreV1().Pods(""), kube, c.queue.add, m))
 	// Pods are the bulk of the cache; drop what policy never reads.
 	s.pods.transform = trimPod
 	s.nodes = add(newWatched[*corev1.NodeList](KindNode, &corev1.Node{}, kube.CoreV1().Nodes(), kube, c.queue.add, m))
+	s.nodes.transform = trimNode(c.zoneKey())
 	// A policy kind is watched when the cluster serves it and the controller manages it.
 	watch := func(kind Kind) bool { return !c.cfg.Unserved[kind] && c.manages(kind) }
 	if watch(KindNetworkPolicy) {
@@ -96,4 +100,40 @@ func trimPod(obj any) (any, error) {
 	}
 	out.Status.Phase, out.Status.PodIP, out.Status.PodIPs = p.Status.Phase, p.Status.PodIP, p.Status.PodIPs
 	return out, nil
+}
+
+// trimNamespace keeps what network policy reads of a namespace: its labels and the ACL logging annotation
+// of its NetworkPolicies. Managed fields and other annotations are most of a namespace's size.
+func trimNamespace(obj any) (any, error) {
+	ns, ok := obj.(*corev1.Namespace)
+	if !ok {
+		return obj, nil
+	}
+	out := &corev1.Namespace{TypeMeta: ns.TypeMeta}
+	out.Name, out.UID, out.ResourceVersion, out.Labels = ns.Name, ns.UID, ns.ResourceVersion, ns.Labels
+	out.Annotations = keepAnnotation(ns.Annotations, policy.LoggingAnnotation)
+	return out, nil
+}
+
+// trimNode keeps what network policy and zone mode read of a node: labels, the zone annotation named
+// zoneKey and status.addresses. A node's status (images, conditions) is most of its size.
+func trimNode(zoneKey string) func(any) (any, error) {
+	return func(obj any) (any, error) {
+		n, ok := obj.(*corev1.Node)
+		if !ok {
+			return obj, nil
+		}
+		out := &corev1.Node{TypeMeta: n.TypeMeta}
+		out.Name, out.UID, out.ResourceVersion, out.Labels = n.Name, n.UID, n.ResourceVersion, n.Labels
+		out.Annotations = keepAnnotation(n.Annotations, zoneKey)
+		out.Status.Addresses = n.Status.Addresses
+		return out, nil
+	}
+}
+
+func keepAnnotation(annotations map[string]string, key string) map[string]string {
+	if v, ok := annotations[key]; ok {
+		return map[string]string{key: v}
+	}
+	return nil
 }
