@@ -36,7 +36,7 @@ func TestTrimNamespacesAndNodes(t *testing.T) {
 			&corev1.Namespace{ObjectMeta: meta(map[string]string{"other": "x"})}, &corev1.Namespace{ObjectMeta: kept}},
 		{"node", trimNode(ZoneKey),
 			&corev1.Node{ObjectMeta: meta(map[string]string{ZoneKey: "az1", "other": "x"}),
-				Spec: corev1.NodeSpec{PodCIDR: "10.1.0.0/24"},
+				Spec:   corev1.NodeSpec{PodCIDR: "10.1.0.0/24"},
 				Status: corev1.NodeStatus{Addresses: addresses, Images: []corev1.ContainerImage{{Names: []string{"i"}}}}},
 			&corev1.Node{ObjectMeta: withAnnotation(kept, ZoneKey, "az1"), Status: corev1.NodeStatus{Addresses: addresses}}},
 		{"node, another zone key", trimNode("example.com/zone"),
