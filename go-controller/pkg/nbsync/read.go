@@ -42,12 +42,13 @@ func readCurrent(ctx context.Context, c client.Client, desired *nbrows.State) (*
 		return nil, err
 	}
 	cur.AddressSets = sets
-	var lsps []*nbdb.LogicalSwitchPort
-	if err := c.List(ctx, &lsps); err != nil {
-		return nil, err
-	}
-	for _, p := range lsps {
-		cur.Ports[p.Name] = p.UUID
+	// Only names and UUIDs are read: the cache's own rows, not the copy of every port List makes.
+	if t := c.Cache().Table(nbdb.LogicalSwitchPortTable); t != nil {
+		rows := t.RowsShallow()
+		cur.Ports = make(map[string]string, len(rows))
+		for uuid, m := range rows {
+			cur.Ports[m.(*nbdb.LogicalSwitchPort).Name] = uuid
+		}
 	}
 	var meters []*nbdb.Meter
 	if err := c.List(ctx, &meters); err != nil {

@@ -18,6 +18,9 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
+	_ "net/http/pprof" // --pprof-address
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -87,6 +90,8 @@ func run() error {
 	zones := flag.Int("zones", 0, "W1, W2, synth: spread the workload over this many zones, one NB and one zone-mode "+
 		"controller process each, and report per zone (0: one central controller)")
 	moves := flag.Int("moves", 50, "with --zones: pod moves timed until every zone has committed each")
+	pprofAddress := flag.String("pprof-address", "", "serve net/http/pprof here (127.0.0.1:6060), to take heap "+
+		"profiles during a phase")
 	memoryLimit := flag.String("memory-limit", memlimit.Auto, "the Go runtime's soft memory limit for the bench "+
 		"process (controller and fake API server): as tieracl-controller's --memory-limit")
 	flag.Parse()
@@ -141,6 +146,15 @@ func run() error {
 
 	if *cpuProfile != "" && *phaseProfiles != "" {
 		return fmt.Errorf("--cpuprofile and --phase-profiles exclude each other: Go runs one CPU profile at a time")
+	}
+	if *pprofAddress != "" {
+		ln, err := net.Listen("tcp", *pprofAddress)
+		if err != nil {
+			return fmt.Errorf("--pprof-address: %w", err)
+		}
+		srv := &http.Server{ReadHeaderTimeout: 10 * time.Second} // http.DefaultServeMux, where net/http/pprof is
+		go func() { _ = srv.Serve(ln) }()                        // ends with the process
+		defer func() { _ = srv.Close() }()
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
