@@ -1,14 +1,18 @@
 package nbsync_test
 
 import (
+	"context"
 	"maps"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ovn-kubernetes/libovsdb/client"
+
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbsync"
+	"github.com/tieracl/tieracl/go-controller/pkg/ovnsandbox"
 )
 
 func TestNamedInMatches(t *testing.T) {
@@ -79,18 +83,29 @@ func TestSetsAhead(t *testing.T) {
 	sync(t, ctx, c, desired)
 
 	// A set deleted from under the ACL that names it is restored with the rest, not ahead.
-	if _, err := bed.NBCtl(ctx, "destroy", "Address_Set", "as_x_v4"); err != nil {
+	restoredWithTheRest(t, ctx, c, bed, desired, "Address_Set", "as_x_v4",
+		func(cur *nbsync.Current) (nbsync.Stats, error) {
+			return nbsync.CreateSetsAhead(ctx, c, cur, desired, 4)
+		})
+}
+
+// restoredWithTheRest deletes a row an owned ACL names and checks that ahead, on what NB holds then,
+// creates nothing, and that a sync restores the row in one operation.
+func restoredWithTheRest(t *testing.T, ctx context.Context, c client.Client, bed *ovnsandbox.Bed,
+	desired *nbrows.State, table, name string, ahead func(*nbsync.Current) (nbsync.Stats, error)) {
+	t.Helper()
+	if _, err := bed.NBCtl(ctx, "destroy", table, name); err != nil {
 		t.Fatal(err)
 	}
-	cur, err = nbsync.ReadCurrent(ctx, c)
+	cur, err := nbsync.ReadCurrent(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ahead, err := nbsync.CreateSetsAhead(ctx, c, cur, desired, 4); err != nil || ahead.Ops != 0 {
-		t.Errorf("a set an ACL names went ahead: %+v (%v)", ahead, err)
+	if stats, err := ahead(cur); err != nil || stats.Ops != 0 {
+		t.Errorf("%s %s, which an ACL names, went ahead: %+v (%v)", table, name, stats, err)
 	}
 	if stats := sync(t, ctx, c, desired); stats.Created != 1 || stats.Ops != 1 {
-		t.Errorf("restoring the set: %+v, want it created in one operation", stats)
+		t.Errorf("restoring %s %s: %+v, want it created in one operation", table, name, stats)
 	}
 }
 
@@ -152,19 +167,8 @@ func TestGroupsAhead(t *testing.T) {
 	sync(t, ctx, c, desired)
 
 	// A group deleted from under an ACL that names it ($pg_z_ip4) is restored with the rest, not ahead.
-	if _, err := bed.NBCtl(ctx, "destroy", "Port_Group", "pg_z"); err != nil {
-		t.Fatal(err)
-	}
-	cur, err = nbsync.ReadCurrent(ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ahead, err := nbsync.CreateAhead(ctx, c, cur, desired, 2); err != nil || ahead.Ops != 0 {
-		t.Errorf("a group an ACL names went ahead: %+v (%v)", ahead, err)
-	}
-	if stats := sync(t, ctx, c, desired); stats.Created != 1 || stats.Ops != 1 {
-		t.Errorf("restoring the group: %+v, want it created in one operation", stats)
-	}
+	restoredWithTheRest(t, ctx, c, bed, desired, "Port_Group", "pg_z",
+		func(cur *nbsync.Current) (nbsync.Stats, error) { return nbsync.CreateAhead(ctx, c, cur, desired, 2) })
 }
 
 // Ops and Sync let NB compare the sets with desired: an address someone else added is found and
