@@ -238,6 +238,9 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	rep.FullSync.Ops = m.sum(metricOps)
 	rep.FullSync.Unconfirmed = m.sum(metricUnconfirmed)
 	rep.FullSync.Transactions = m.samples(metricTransaction, "")
+	u := rep.FullSync.Usage
+	progress(fmt.Sprintf("full sync: %.1f s, CPU %.1f s (NB server %.1f s), peak RSS %.0f MB, heap %.0f MB",
+		rep.FullSync.Seconds, u.CPUSeconds, u.NBCPU, u.PeakRSSMB, u.PeakHeapMB))
 
 	progress("checking NB against the translation")
 	snap, err := readSnapshot(ctx, kube, policy)
