@@ -77,6 +77,9 @@ type SetCheck struct {
 	Contains  bool   `json:"contains"`
 	Addresses int    `json:"addresses"` // the set's size; 0 also when the set does not exist
 	Exists    bool   `json:"exists"`
+	// ShardOf, for a set written as shards, is the set's name; Name is then its shard that holds the
+	// address, or the one it belongs in, and Addresses the size of all shards together.
+	ShardOf string `json:"shardOf,omitempty"`
 	Selects   string `json:"selects,omitempty"`
 	// ShouldContain, with live NB rows only, is whether the translated set holds the address.
 	ShouldContain *bool `json:"shouldContain,omitempty"`

@@ -28,6 +28,9 @@ type GroupCheck struct {
 // holds the address too. Live rows that do not evaluate (an ACL naming a set NB lacks) are an error
 // that says so.
 func RunLive(s *cluster.Snapshot, f eval.Flow, opts translate.Options, live *nbrows.State) (*Report, error) {
+	if opts.Shards == nil {
+		opts.Shards = translate.ShardCounts(live.AddressSets) // the controller translates with NB's shard counts
+	}
 	res := translate.Translate(s, opts)
 	r, err := judge(s, f, live)
 	if err != nil {
@@ -43,6 +46,9 @@ func RunLive(s *cluster.Snapshot, f eval.Flow, opts translate.Options, live *nbr
 			if as := desired[c.Name]; as != nil {
 				ip, err := netip.ParseAddr(c.IP)
 				should = err == nil && setContains(as.Addresses, ip)
+			} else if c.ShardOf != "" {
+				ip, err := netip.ParseAddr(c.IP)
+				should = err == nil && setContains(shardAddresses(desired, c.ShardOf), ip)
 			}
 			c.ShouldContain = &should
 		}
@@ -110,4 +116,19 @@ func liveSetNote(c SetCheck) string {
 		return "  MISSING: the policies put the address in this set"
 	}
 	return "  EXTRA: the policies do not put the address in this set"
+}
+
+// shardAddresses are the addresses of a set of the translation, whole or in shards.
+func shardAddresses(rows map[string]*nbrows.AddressSet, set string) []string {
+	if as := rows[set]; as != nil {
+		return as.Addresses
+	}
+	var out []string
+	for i := 0; ; i++ {
+		as := rows[translate.ShardName(set, i)]
+		if as == nil {
+			return out
+		}
+		out = append(out, as.Addresses...)
+	}
 }

@@ -96,7 +96,11 @@ func writeSets(w *stickywriter.Writer, sets []SetCheck) {
 		case c.Contains:
 			result = "in set"
 		}
-		w.Printf("    %s\t%s\t%d\t%s %s\t%s%s\n", c.ACL, c.Name, c.Addresses, c.Field, c.IP, result, liveSetNote(c))
+		name := c.Name
+		if c.ShardOf != "" {
+			name += " (shard of " + c.ShardOf + ")"
+		}
+		w.Printf("    %s\t%s\t%d\t%s %s\t%s%s\n", c.ACL, name, c.Addresses, c.Field, c.IP, result, liveSetNote(c))
 	}
 }
 

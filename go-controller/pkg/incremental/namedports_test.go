@@ -17,7 +17,7 @@ func TestNamedPortFiltersShareSets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := load(s)
+	tr := load(s, translate.Options{})
 	r := tr.Translate()
 	refs := map[translate.NamedPortRef]bool{{Name: "web"}: true, {Name: "web", Filter: "TCP"}: true}
 	if !reflect.DeepEqual(r.NamedPorts, refs) {

@@ -140,8 +140,8 @@ func (t *Tracker) refreshNodeSets() {
 				continue
 			}
 			for _, ip := range cluster.NodeIPs(n) {
-				if ip.Is4() == (sel.Family == "ipv4") {
-					want.Insert(ip.String())
+				if a := ip.String(); ip.Is4() == (sel.Family == "ipv4") && inShard(sel, a) {
+					want.Insert(a)
 				}
 			}
 		}

@@ -195,7 +195,7 @@ func podMatches(sel *translate.Selection, v *podView, nsLabels labels.Set) bool 
 }
 
 // contribution is what a selected pod puts in the row: its logical port, or its addresses of the row's
-// family.
+// family (of a shard row, those that hash to it).
 func contribution(sel *translate.Selection, v *podView) []string {
 	if sel.Kind == translate.SelectSubject {
 		if v.port == "" {
@@ -206,8 +206,15 @@ func contribution(sel *translate.Selection, v *podView) []string {
 	var out []string
 	for _, ip := range v.ips {
 		if ip.Is4() == (sel.Family == "ipv4") {
-			out = append(out, ip.String())
+			if a := ip.String(); inShard(sel, a) {
+				out = append(out, a)
+			}
 		}
 	}
 	return out
+}
+
+// inShard says whether an address of the row's set belongs in the row: always, unless the row is a shard.
+func inShard(sel *translate.Selection, addr string) bool {
+	return sel.Shards <= 1 || translate.ShardOf(addr, sel.Shards) == sel.Shard
 }

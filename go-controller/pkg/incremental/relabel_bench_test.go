@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/synth"
+	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
 
 // BenchmarkPodRelabel is the tracker's work for one pod event of the bench's streams on W1: a pod's
@@ -15,7 +16,7 @@ func BenchmarkPodRelabel(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tr := load(snap)
+	tr := load(snap, translate.Options{})
 	tr.Translate()
 	b.ReportAllocs()
 	i := 0

@@ -51,6 +51,10 @@ type Tracker struct {
 	portGroupsOf map[string][]string // logical port -> port groups that list it
 	portPods     map[string]*podView // logical port -> the pod it is named after
 
+	// shards are the shard counts of the sharded sets, the next translation's Options.Shards.
+	shards     map[string]int
+	shardBound int
+
 	stale bool // only a new translation brings the rows up to date
 	delta *nbrows.Delta
 }
@@ -69,7 +73,7 @@ func New(opts translate.Options) *Tracker {
 		portPods: map[string]*podView{}, nodes: map[string]*corev1.Node{}, netpols: map[string]*networkingv1.NetworkPolicy{},
 		anps: map[string]*anpv1alpha1.AdminNetworkPolicy{}, banps: map[string]*anpv1alpha1.BaselineAdminNetworkPolicy{},
 		cnps:  map[string]*cnpv1beta1.ClusterNetworkPolicy{},
-		stale: true, delta: nbrows.NewDelta()}
+		stale: true, delta: nbrows.NewDelta(), shardBound: translate.ShardBound(opts)}
 	if t.portName == nil {
 		t.portName = cluster.DefaultPortName
 	}
@@ -120,11 +124,22 @@ func (t *Tracker) Snapshot() *cluster.Snapshot {
 	return s
 }
 
+// SeedShards sets the shard counts the first translation starts from, read from the rows in NB
+// (translate.ShardCounts), so that a restart on an unchanged NB keeps every set's rows. Later
+// translations start from the last one's.
+func (t *Tracker) SeedShards(counts map[string]int) {
+	if t.result == nil {
+		t.shards = counts
+	}
+}
+
 // Translate translates every tracked object and makes the result the base of later deltas. The pending
 // delta is dropped: the caller writes the whole returned state instead.
 func (t *Tracker) Translate() *translate.Result {
-	r := translate.Translate(t.Snapshot(), t.opts)
-	t.result = r
+	opts := t.opts
+	opts.Shards = t.shards
+	r := translate.Translate(t.Snapshot(), opts)
+	t.result, t.shards = r, r.Shards
 	t.members = make(map[string]*Members, len(r.State.PortGroups)+len(r.State.AddressSets))
 	t.portGroupsOf = map[string][]string{}
 	for _, pg := range r.State.PortGroups {
@@ -260,6 +275,7 @@ func (t *Tracker) addMember(row, m string) {
 		return
 	}
 	nbrows.AddTo(t.delta.AddressSets, row, m)
+	t.checkShards(row, sel)
 }
 
 func (t *Tracker) removeMember(row, m string) {
@@ -267,7 +283,8 @@ func (t *Tracker) removeMember(row, m string) {
 	if set == nil || !set.remove(m) {
 		return
 	}
-	if t.result.Selections[row].Kind == translate.SelectSubject {
+	sel := t.result.Selections[row]
+	if sel.Kind == translate.SelectSubject {
 		nbrows.RemoveFrom(t.delta.PortGroups, row, m)
 		t.portGroupsOf[m] = without(t.portGroupsOf[m], row)
 		if len(t.portGroupsOf[m]) == 0 {
@@ -276,6 +293,23 @@ func (t *Tracker) removeMember(row, m string) {
 		return
 	}
 	nbrows.RemoveFrom(t.delta.AddressSets, row, m)
+	t.checkShards(row, sel)
+}
+
+// checkShards turns the tracker stale when the set that row is part of has grown or shrunk out of its
+// shard count's band: the new count changes the set's rows and the ACLs naming them.
+func (t *Tracker) checkShards(row string, sel *translate.Selection) {
+	set, k := row, 1
+	if sel.Shards > 1 {
+		set, k = sel.Set, sel.Shards
+	}
+	n := 0
+	for _, r := range translate.ShardRows(set, k) {
+		n += t.members[r].Len()
+	}
+	if translate.ShardCount(k, n, t.shardBound) != k {
+		t.stale = true
+	}
 }
 
 // PortAppeared records that a logical switch port now exists in NB: the port groups that list it get it

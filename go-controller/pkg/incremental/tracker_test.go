@@ -16,47 +16,83 @@ import (
 )
 
 // TestMatchesTranslation is the package's invariant on random clusters and random changes: whenever the
-// tracker is not stale, its state equals a fresh translation of the same objects, and the delta it
-// returned turns the previous state into the new one.
+// tracker is not stale, its state equals a fresh translation of the same objects (from the shard counts
+// of the last one), and the delta it returned turns the previous state into the new one. Small shard
+// bounds make sets cross them both ways.
 func TestMatchesTranslation(t *testing.T) {
-	const clusters, steps = 300, 40
-	incremental, full := 0, 0
-	for seed := int64(1); seed <= clusters; seed++ {
-		rng := rand.New(rand.NewSource(seed))
-		tr := load(synth.Random(rng))
-		tr.Translate()
-		prev := tr.State()
-		for step := 0; step < steps; step++ {
-			what := mutate(rng, tr)
-			if tr.Stale() {
+	tests := []struct {
+		bound, clusters int
+		reshards        bool
+	}{{0, 300, false}, {1, 100, true}, {3, 100, true}}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("bound=%d", tt.bound), func(t *testing.T) {
+			opts := translate.Options{SetShardBound: tt.bound}
+			incremental, full, grew, shrank := 0, 0, 0, 0
+			for seed := int64(1); seed <= int64(tt.clusters); seed++ {
+				rng := rand.New(rand.NewSource(seed))
+				tr := load(synth.Random(rng), opts)
 				tr.Translate()
-				prev = tr.State()
-				full++
-				continue
+				prev := tr.State()
+				for step := 0; step < 40; step++ {
+					what := mutate(rng, tr)
+					if tr.Stale() {
+						before := tr.Result().Shards
+						tr.Translate()
+						g, s := shardChanges(before, tr.Result().Shards)
+						grew, shrank = grew+g, shrank+s
+						prev = tr.State()
+						full++
+						continue
+					}
+					incremental++
+					now := tr.State()
+					again := opts
+					again.Shards = tr.Result().Shards
+					want := translate.Translate(tr.Snapshot(), again).State
+					if !reflect.DeepEqual(now, &want) {
+						t.Fatalf("seed %d step %d (%s): incremental state differs from a translation:\n%s", seed, step,
+							what, stateDiff(now, &want))
+					}
+					applied := apply(prev, tr.TakeDelta())
+					if !reflect.DeepEqual(applied, now) {
+						t.Fatalf("seed %d step %d (%s): previous state plus delta differs from the state:\n%s", seed,
+							step, what, stateDiff(applied, now))
+					}
+					prev = now
+				}
 			}
-			incremental++
-			now := tr.State()
-			want := translate.Translate(tr.Snapshot(), translate.Options{}).State
-			if !reflect.DeepEqual(now, &want) {
-				t.Fatalf("seed %d step %d (%s): incremental state differs from a translation:\n%s", seed, step, what,
-					stateDiff(now, &want))
+			t.Logf("%d incremental steps checked, %d changes needed a translation; sets re-sharded: %d grew, %d shrank",
+				incremental, full, grew, shrank)
+			if incremental < full {
+				t.Errorf("only %d of %d changes were incremental: the test exercises too little", incremental,
+					incremental+full)
 			}
-			applied := apply(prev, tr.TakeDelta())
-			if !reflect.DeepEqual(applied, now) {
-				t.Fatalf("seed %d step %d (%s): previous state plus delta differs from the state:\n%s", seed, step, what,
-					stateDiff(applied, now))
+			if tt.reshards && (grew == 0 || shrank == 0) {
+				t.Errorf("sets grew %d and shrank %d times out of their shard counts: want both", grew, shrank)
 			}
-			prev = now
-		}
-	}
-	t.Logf("%d incremental steps checked, %d changes needed a translation", incremental, full)
-	if incremental < full {
-		t.Errorf("only %d of %d changes were incremental: the test exercises too little", incremental, incremental+full)
+		})
 	}
 }
 
-func load(s *cluster.Snapshot) *Tracker {
-	tr := New(translate.Options{})
+// shardChanges counts the sets whose shard count went up and down from before to after.
+func shardChanges(before, after map[string]int) (grew, shrank int) {
+	for set, k := range after {
+		if k > max(before[set], 1) {
+			grew++
+		} else if k < max(before[set], 1) {
+			shrank++
+		}
+	}
+	for set, k := range before {
+		if _, ok := after[set]; !ok && k > 1 {
+			shrank++
+		}
+	}
+	return grew, shrank
+}
+
+func load(s *cluster.Snapshot, opts translate.Options) *Tracker {
+	tr := New(opts)
 	for _, ns := range s.Namespaces {
 		tr.SetNamespace(ns)
 	}

@@ -17,6 +17,10 @@ const (
 	KeyACLRole    = "tieracl.io/acl-role" // rule, isolation (NetworkPolicy default deny), neighbor (ARP/ND), stateful
 	KeyPeer       = "tieracl.io/peer"     // address sets: what the peer selects, in words
 	KeyIPFamily   = "tieracl.io/ip-family"
+	// KeyShardOf names the address set that a shard row is part of (the set's name when it is one row);
+	// KeyShard is "i/K": the row holds the set's addresses whose hash is i modulo K.
+	KeyShardOf = "tieracl.io/shard-of"
+	KeyShard   = "tieracl.io/shard"
 
 	ManagedByValue = "tieracl"
 )

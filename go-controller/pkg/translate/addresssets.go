@@ -3,6 +3,7 @@ package translate
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -13,8 +14,9 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/policy"
 )
 
-// familySets names the IPv4 and IPv6 address sets that together hold one set of endpoints.
-type familySets struct{ v4, v6 string }
+// familySets names the rows of the IPv4 and IPv6 address sets that together hold one set of endpoints:
+// one row each, or their shards.
+type familySets struct{ v4, v6 []string }
 
 // addressSets creates address sets on demand and shares them: rules whose peers select the same things
 // (equal policy.Peer keys) use the same pair of sets, which keeps NB small when many policies name the
@@ -36,14 +38,18 @@ type addressSets struct {
 	// Result.NamedPorts.
 	selections    map[string]*Selection
 	namedPortRefs map[NamedPortRef]bool
+	bound         int            // shard bound; 0: never shard
+	prevShards    map[string]int // Options.Shards
+	shards        map[string]int // Result.Shards
 }
 
 // newAddressSets records the selections of its sets in selections; policies is how many policies will
 // ask for sets, to size the maps.
-func newAddressSets(ix *cluster.Index, selections map[string]*Selection, policies int) *addressSets {
+func newAddressSets(ix *cluster.Index, selections map[string]*Selection, policies int, opts Options) *addressSets {
 	return &addressSets{ix: ix, addrs: newAddrTable(ix), rows: make(map[string]*nbrows.AddressSet, 2*policies),
 		peers: make(map[string]familySets, policies), namedPort: map[string]namedPortResolution{},
-		selections: selections, namedPortRefs: map[NamedPortRef]bool{}}
+		selections: selections, namedPortRefs: map[NamedPortRef]bool{},
+		bound: shardBound(opts), prevShards: opts.Shards, shards: map[string]int{}}
 }
 
 // madeOnce is a value made by the first goroutine to ask for it; the others wait for it.
@@ -130,19 +136,43 @@ func (a *addressSets) newPeerSets(p policy.Peer, key string) familySets {
 // create makes the IPv4 and IPv6 sets for one identity, of the addresses numbered nums (see addrTable).
 // Two pods can hold one address (IPAM reuse); an OVSDB set holds each value once.
 func (a *addressSets) create(kind, readable, key, ownerKind string, nums []int32) familySets {
-	fs := peerSetNames(kind, readable, key)
+	name4, name6 := peerSetNames(kind, readable, key)
 	owner := sanitize(readable)
 	v4, v6 := a.addrs.families(nums)
+	var fs familySets
 	for _, f := range []struct {
 		name, family string
 		addrs        []string
-	}{{fs.v4, "ipv4", v4}, {fs.v6, "ipv6", v6}} {
-		a.rows[f.name] = &nbrows.AddressSet{Name: f.name, Addresses: f.addrs, ExternalIDs: map[string]string{
+		rows         *[]string
+	}{{name4, "ipv4", v4, &fs.v4}, {name6, "ipv6", v6, &fs.v6}} {
+		ids := map[string]string{
 			nbrows.KeyManagedBy: nbrows.ManagedByValue, nbrows.KeyOwnerKind: ownerKind,
 			nbrows.KeyOwnerName: owner, nbrows.KeyPeer: key, nbrows.KeyIPFamily: f.family,
-		}}
+		}
+		*f.rows = a.addRows(f.name, f.addrs, ids)
 	}
 	return fs
+}
+
+// addRows adds the rows of one set, its shards when it is larger than the bound, and returns their names.
+func (a *addressSets) addRows(name string, addrs []string, ids map[string]string) []string {
+	k := ShardCount(a.prevShards[name], len(addrs), a.bound)
+	if k == 1 {
+		a.rows[name] = &nbrows.AddressSet{Name: name, Addresses: addrs, ExternalIDs: ids}
+		return []string{name}
+	}
+	a.shards[name] = k
+	rows := ShardRows(name, k)
+	for i, part := range splitShards(addrs, k) {
+		sids := make(map[string]string, len(ids)+2)
+		for key, v := range ids {
+			sids[key] = v
+		}
+		sids[nbrows.KeyShardOf] = name
+		sids[nbrows.KeyShard] = strconv.Itoa(i) + "/" + strconv.Itoa(k)
+		a.rows[rows[i]] = &nbrows.AddressSet{Name: rows[i], Addresses: part, ExternalIDs: sids}
+	}
+	return rows
 }
 
 // namedPortGroup is the pods on which one named port resolves to the same protocol and number.
@@ -215,11 +245,21 @@ func (a *addressSets) resolveNamedPort(name string, protocol corev1.Protocol, ca
 	return res
 }
 
-// recordSelection records what both sets of a family pair hold.
+// recordSelection records what every row of both sets of a family pair holds.
 func (a *addressSets) recordSelection(fs familySets, sel Selection) {
-	v4, v6 := sel, sel
-	v4.Family, v6.Family = "ipv4", "ipv6"
-	a.selections[fs.v4], a.selections[fs.v6] = &v4, &v6
+	for _, f := range []struct {
+		family string
+		rows   []string
+	}{{"ipv4", fs.v4}, {"ipv6", fs.v6}} {
+		for i, row := range f.rows {
+			s := sel
+			s.Family = f.family
+			if len(f.rows) > 1 {
+				s.Set, s.Shard, s.Shards = a.rows[row].ExternalIDs[nbrows.KeyShardOf], i, len(f.rows)
+			}
+			a.selections[row] = &s
+		}
+	}
 }
 
 // emitted drops what only emitting needed (the index, the address table, the sets being created), so the

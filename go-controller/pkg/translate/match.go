@@ -15,7 +15,8 @@ import (
 // The match of a rule's ACL is three clauses joined by &&:
 //
 //	subject:  outport == @pg (ingress, to-lport) or inport == @pg (egress, from-lport)
-//	peers:    (ip4.src == {$set_v4, 10.0.0.0/8} || ip6.src == {$set_v6}), or `ip` for any peer
+//	peers:    (ip4.src == {$set_v4, 10.0.0.0/8} || ip6.src == {$set_v6}), or `ip` for any peer; a sharded
+//	          set is all its shards: {$set_v4_s0, $set_v4_s1, ...}
 //	ports:    (tcp.dst == {80, 443} || (udp.dst >= 5000 && udp.dst <= 5100) || sctp || <named ports>)
 //
 // Address sets stand for selected pods and nodes, so pod churn changes set rows, never the ACL's match.
@@ -47,8 +48,12 @@ func (b *builder) peerClause(r policy.Rule) (string, bool) {
 		switch p.Kind {
 		case policy.PeerPods, policy.PeerNodes:
 			fs := b.sets.forPeer(p)
-			v4 = append(v4, "$"+fs.v4)
-			v6 = append(v6, "$"+fs.v6)
+			for _, row := range fs.v4 {
+				v4 = append(v4, "$"+row)
+			}
+			for _, row := range fs.v6 {
+				v6 = append(v6, "$"+row)
+			}
 		case policy.PeerNetworks:
 			for _, blk := range p.Networks {
 				fam := family(blk.CIDR.Addr().Is4())
@@ -104,7 +109,8 @@ func (b *builder) portClause(r policy.Rule) (string, bool, error) {
 			for _, g := range res.groups {
 				gp := strings.ToLower(string(g.protocol))
 				terms = append(terms,
-					fmt.Sprintf("((ip4.dst == $%s || ip6.dst == $%s) && %s.dst == %d)", g.sets.v4, g.sets.v6, gp, g.number))
+					fmt.Sprintf("((ip4.dst == %s || ip6.dst == %s) && %s.dst == %d)", setRefs(g.sets.v4), setRefs(g.sets.v6),
+						gp, g.number))
 			}
 		case p.Start == 0:
 			terms = append(terms, proto)

@@ -86,9 +86,9 @@ func portGroupName(o policy.Owner) string {
 }
 
 // peerSetNames are the IPv4 and IPv6 address sets of one peer selector.
-func peerSetNames(kind, readable, key string) familySets {
+func peerSetNames(kind, readable, key string) (v4, v6 string) {
 	base := "tieracl_" + kind + "_" + sanitize(readable) + "_" + hash8(key) + "_"
-	return familySets{v4: base + "v4", v6: base + "v6"}
+	return base + "v4", base + "v6"
 }
 
 // aclName is the short id OVN logs and `ovn-nbctl acl-list` shows: kind:name:direction:what, at most 63

@@ -34,6 +34,11 @@ type Selection struct {
 	PortFilter   corev1.Protocol
 	PortProtocol corev1.Protocol
 	PortNumber   int32
+	// Set, Shard and Shards: a shard row is shard Shard of Shards of the address set named Set, and holds
+	// the selected addresses that ShardOf puts there. Shards is 0 for a row that is a whole set.
+	Set    string
+	Shard  int
+	Shards int
 }
 
 // NamedPortRef is a named port that some rule refers to, with the rule's protocol filter ("" for any).

@@ -20,6 +20,13 @@ type Options struct {
 	// ACLLogRate caps the log messages of each logged ACL, in packets per second (the Meter the logged
 	// ACLs share is fair: each ACL is limited on its own); 0 means DefaultACLLogRate.
 	ACLLogRate int
+	// SetShardBound is the most addresses an address set holds in one row; a larger set is split into
+	// shards (shards.go). 0 means DefaultSetShardBound; a negative bound never shards.
+	SetShardBound int
+	// Shards are the shard counts of the sets the last translation sharded (Result.Shards, or
+	// ShardCounts of the rows in NB after a restart): a set keeps its count until its size leaves the
+	// hysteresis band, so that a set near a bound does not change its rows and ACLs on every pod move.
+	Shards map[string]int
 }
 
 // Result is the desired NB state and every compiled policy with the problems found on the way, which the
@@ -32,6 +39,8 @@ type Result struct {
 	// NamedPorts are the named ports the rules refer to. A pod gaining or losing one of them can create or
 	// empty a named-port address set, which changes ACL matches: only a new translation handles that.
 	NamedPorts map[NamedPortRef]bool
+	// Shards are the shard counts of the sets written as more than one row, by set name.
+	Shards map[string]int
 }
 
 // Translate computes the desired NB rows for a snapshot.
@@ -47,14 +56,16 @@ func Translate(s *cluster.Snapshot, opts Options) *Result {
 	<-compiled
 	// Most policies own a port group and a pair of address sets: the maps are sized for that, not grown.
 	selections := make(map[string]*Selection, 3*len(policies))
-	b := &builder{ix: ix, sets: newAddressSets(ix, selections, len(policies)), selections: selections}
+	b := &builder{ix: ix, sets: newAddressSets(ix, selections, len(policies), opts),
+		selections: selections}
 	bands := allocateBands(policies)
 	b.emit(policies, bands)
 	b.checkNames(policies)
 	b.addLogMeter(opts.ACLLogRate)
 	b.state.AddressSets = b.sets.all()
 	b.state.Sort()
-	return &Result{State: b.state, Policies: policies, Selections: b.selections, NamedPorts: b.sets.namedPortRefs}
+	return &Result{State: b.state, Policies: policies, Selections: b.selections, NamedPorts: b.sets.namedPortRefs,
+		Shards: b.sets.shards}
 }
 
 // aclBound is at most the number of ACLs the policies emit: one per rule and, per policy, the stateful

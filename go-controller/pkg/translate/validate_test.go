@@ -114,7 +114,7 @@ func TestInvalidPortFailsClosed(t *testing.T) {
 			Subject: policy.Subject{NamespaceSelector: labels.Everything(), PodSelector: labels.Everything()},
 			Egress:  []policy.Rule{{Direction: policy.Egress, Action: tt.action, AnyPeer: true, Ports: bad}}}
 		b := &builder{ix: cluster.NewIndex(baseCluster(), nil), selections: map[string]*Selection{}}
-		b.sets = newAddressSets(b.ix, b.selections, 1)
+		b.sets = newAddressSets(b.ix, b.selections, 1, Options{})
 		b.addClusterPolicy(p, allocateBands([]*policy.Policy{p})[p.Owner])
 		got := aclsOf(b.state, "p")
 		if strings.Join(got, "|") != strings.Join(tt.want, "|") {

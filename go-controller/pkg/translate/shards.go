@@ -1,0 +1,132 @@
+package translate
+
+import (
+	"hash/fnv"
+	"strconv"
+	"strings"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+)
+
+// An address set larger than the shard bound is written as K rows, its shards, and ACL matches name them
+// all ({$set_s0, $set_s1, ...}). ovsdb-server's cost for a transaction that moves one address is linear
+// in the size of the row it mutates (it copies the row and diffs it for the log and each monitor), so a
+// pod move into a set of 10,000 costs ten times one into a row of 1,000.
+//
+// A set at or below the bound is one row named as the set, exactly as without sharding. K is a power of
+// two, so that an address of shard i of K is in shard i or i+K of 2K. Re-sharding changes ACL matches,
+// which only a new translation writes (in one transaction with the new rows), so the count has
+// hysteresis: a set of K shards grows to 2K above K*bound addresses and shrinks to K/2 below K*bound/4.
+
+// DefaultSetShardBound is the largest address set that stays one row, and the size shards are kept under.
+const DefaultSetShardBound = 1024
+
+// shardBound is the bound opts asks for: DefaultSetShardBound for 0; a negative bound turns sharding off.
+func shardBound(opts Options) int {
+	switch {
+	case opts.SetShardBound == 0:
+		return DefaultSetShardBound
+	case opts.SetShardBound < 0:
+		return 0
+	}
+	return opts.SetShardBound
+}
+
+// ShardBound is the shard bound that opts ask for, 0 when sets are never sharded.
+func ShardBound(opts Options) int { return shardBound(opts) }
+
+// ShardCount is how many shards a set of n addresses has when it had prev (0 when unknown, as for a new
+// set: then the fewest that keep every shard, on average, at or under bound). bound 0 means one row.
+func ShardCount(prev, n, bound int) int {
+	if bound <= 0 {
+		return 1
+	}
+	k := max(prev, 1)
+	for n > k*bound {
+		k *= 2
+	}
+	for k > 1 && n < k*bound/4 {
+		k /= 2
+	}
+	return k
+}
+
+// ShardOf is the shard of k that holds address addr: a stable hash of its text, which both the
+// translation and the incremental tracker compute from the same canonical form.
+func ShardOf(addr string, k int) int {
+	if k <= 1 {
+		return 0
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(addr))
+	return int(h.Sum32() & uint32(k-1))
+}
+
+// ShardName is the row of shard i of set. Set names end in _v4 or _v6, so a shard name never equals a
+// set's; it is a valid OVN identifier as the set's name is.
+func ShardName(set string, i int) string { return set + "_s" + strconv.Itoa(i) }
+
+// ShardRows names the rows of a set of k shards: the set itself when k is 1.
+func ShardRows(set string, k int) []string {
+	if k <= 1 {
+		return []string{set}
+	}
+	out := make([]string, k)
+	for i := range out {
+		out[i] = ShardName(set, i)
+	}
+	return out
+}
+
+// ShardInfo reads a row's shard external IDs: the set it is a shard of, its index and the set's shard
+// count; ok is false for a row that is a whole set.
+func ShardInfo(ids map[string]string) (set string, i, k int, ok bool) {
+	set, ok = ids[nbrows.KeyShardOf]
+	if !ok {
+		return "", 0, 0, false
+	}
+	is, ks, found := strings.Cut(ids[nbrows.KeyShard], "/")
+	i, err1 := strconv.Atoi(is)
+	k, err2 := strconv.Atoi(ks)
+	if !found || err1 != nil || err2 != nil || k < 1 || i < 0 || i >= k {
+		return "", 0, 0, false
+	}
+	return set, i, k, true
+}
+
+// ShardCounts reads the shard counts of the sharded sets among rows, e.g. from NB on a restart, for
+// Options.Shards.
+func ShardCounts(rows []nbrows.AddressSet) map[string]int {
+	out := map[string]int{}
+	for _, r := range rows {
+		if set, _, k, ok := ShardInfo(r.ExternalIDs); ok {
+			out[set] = k
+		}
+	}
+	return out
+}
+
+// splitShards spreads sorted addrs over k shards, each kept sorted.
+func splitShards(addrs []string, k int) [][]string {
+	out := make([][]string, k)
+	for i := range out {
+		out[i] = make([]string, 0, len(addrs)/k+len(addrs)/(4*k)+1)
+	}
+	for _, a := range addrs {
+		i := ShardOf(a, k)
+		out[i] = append(out[i], a)
+	}
+	return out
+}
+
+// setRefs is how a match names the rows of one set: $name, or {$name_s0, ...} for a sharded set.
+func setRefs(rows []string) string {
+	if len(rows) == 1 {
+		return "$" + rows[0]
+	}
+	refs := make([]string, len(rows))
+	for i, r := range rows {
+		refs[i] = "$" + r
+	}
+	return "{" + strings.Join(refs, ", ") + "}"
+}
