@@ -65,6 +65,9 @@ type Options struct {
 	// PhaseProfiles, when set, is a folder where the full sync and the restart each write a CPU profile
 	// and an execution trace of their own (fullsync.pprof, fullsync.trace, restart.pprof, restart.trace).
 	PhaseProfiles string
+	// ShardBound is the controller's address-set shard bound (translate.Options.SetShardBound: 0 for the
+	// default, -1 to write every set as one row).
+	ShardBound int
 }
 
 // Report is everything one run measured.
@@ -221,7 +224,7 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 		return rep, err
 	}
 	start = time.Now()
-	c1, err := startController(ctx, bed.NBSocket(), "", kube, policy)
+	c1, err := startController(ctx, bed.NBSocket(), "", o.ShardBound, kube, policy)
 	if err != nil {
 		stopProfile()
 		return rep, err
@@ -248,7 +251,7 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 		c1.stop()
 		return rep, err
 	}
-	desired := translate.Translate(snap, translate.Options{})
+	desired := translate.Translate(snap, translate.Options{SetShardBound: o.ShardBound})
 	check, err := nbsync.Connect(ctx, bed.NBSocket(), nil)
 	if err != nil {
 		c1.stop()
@@ -277,7 +280,7 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 		return rep, err
 	}
 	start = time.Now()
-	c2, err := startController(ctx, bed.NBSocket(), "", kube, policy)
+	c2, err := startController(ctx, bed.NBSocket(), "", o.ShardBound, kube, policy)
 	if err != nil {
 		stopProfile()
 		check.Close()
@@ -408,11 +411,17 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 		if err != nil {
 			return rep, err
 		}
-		want := translate.Translate(final, translate.Options{})
 		check, err := nbsync.Connect(ctx, bed.NBSocket(), nil)
 		if err != nil {
 			return rep, err
 		}
+		// The controller's shard counts have hysteresis: the translation starts from NB's, as its own does.
+		shards, err := nbShardCounts(ctx, check)
+		if err != nil {
+			check.Close()
+			return rep, err
+		}
+		want := translate.Translate(final, translate.Options{SetShardBound: o.ShardBound, Shards: shards})
 		rep.FinalMatch, err = matches(ctx, check, &want.State, 30*time.Second)
 		check.Close()
 		if err != nil {
@@ -543,14 +552,14 @@ type running struct {
 }
 
 // startController runs a controller on the NB behind socket; zone, when set, puts it in zone mode.
-func startController(ctx context.Context, socket, zone string, kube *kubefake.Clientset,
+func startController(ctx context.Context, socket, zone string, shardBound int, kube *kubefake.Clientset,
 	policy *npfake.Clientset) (*running, error) {
 	// The controller lists the cluster while the NB connection's first dump arrives.
 	nb := nbsync.Dial(ctx, func(ctx context.Context) (client.Client, error) { return nbsync.Connect(ctx, socket, nil) })
 	r := &running{reg: prometheus.NewRegistry(), nb: nb, done: make(chan error, 1)}
 	var err error
 	r.c, err = controller.New(controller.Config{Kube: kube, Policy: policy, NB: nb,
-		Recorder: &record.FakeRecorder{}, Metrics: controller.NewMetrics(r.reg), Zone: zone})
+		Recorder: &record.FakeRecorder{}, Metrics: controller.NewMetrics(r.reg), Zone: zone, SetShardBound: shardBound})
 	if err != nil {
 		nb.Close()
 		return nil, err
@@ -625,6 +634,19 @@ func countRows(ctx context.Context, c client.Client) (Rows, error) {
 
 // matches waits until NB holds exactly desired (no operation left to write); false when it does not
 // within wait.
+// nbShardCounts are the shard counts of the sets NB holds in shards.
+func nbShardCounts(ctx context.Context, c client.Client) (map[string]int, error) {
+	sets, err := nbsync.ReadAddressSets(ctx, c, true)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]nbrows.AddressSet, 0, len(sets))
+	for _, s := range sets {
+		rows = append(rows, nbrows.AddressSet{Name: s.Name, ExternalIDs: s.ExternalIDs})
+	}
+	return translate.ShardCounts(rows), nil
+}
+
 func matches(ctx context.Context, c client.Client, desired *nbrows.State, wait time.Duration) (bool, error) {
 	deadline := time.Now().Add(wait)
 	for {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 )
 
 // setMonitor follows the Address_Set table of an NB over a plain OVSDB JSON-RPC connection with
@@ -20,7 +22,7 @@ type setMonitor struct {
 	dec  *json.Decoder
 
 	mu    sync.Mutex
-	names map[string]string // row UUID -> set name
+	names map[string]string // row UUID -> set name; of a shard row, the set it is a shard of
 	// toggled is called, from the reading goroutine, with the arrival time of a notification, the set
 	// name and the addresses that changed in it (added or removed: update2 does not say which).
 	toggled func(at time.Time, set string, addrs []string)
@@ -40,7 +42,7 @@ func dialSetMonitor(ctx context.Context, socket string,
 	}
 	m := &setMonitor{conn: conn, dec: json.NewDecoder(conn), names: map[string]string{}, done: make(chan struct{})}
 	req := map[string]any{"id": "monitor", "method": "monitor_cond", "params": []any{"OVN_Northbound", "sets",
-		map[string]any{"Address_Set": []any{map[string]any{"columns": []string{"name", "addresses"}}}}}}
+		map[string]any{"Address_Set": []any{map[string]any{"columns": []string{"name", "addresses", "external_ids"}}}}}}
 	if err := json.NewEncoder(conn).Encode(req); err != nil {
 		_ = conn.Close() // giving up on it; the error above is the one returned
 		return nil, err
@@ -129,8 +131,9 @@ func (m *setMonitor) loop() {
 // apply reads one table-updates2 object.
 func (m *setMonitor) apply(at time.Time, raw json.RawMessage, initial func(string, []string)) error {
 	var updates map[string]map[string]map[string]struct {
-		Name      *string         `json:"name"`
-		Addresses json.RawMessage `json:"addresses"`
+		Name        *string         `json:"name"`
+		Addresses   json.RawMessage `json:"addresses"`
+		ExternalIDs json.RawMessage `json:"external_ids"`
 	}
 	if err := json.Unmarshal(raw, &updates); err != nil {
 		return fmt.Errorf("table updates: %w", err)
@@ -143,6 +146,11 @@ func (m *setMonitor) apply(at time.Time, raw json.RawMessage, initial func(strin
 			case "initial", "insert":
 				if row.Name != nil {
 					m.names[uuid] = *row.Name
+				}
+				if set, err := shardOf(row.ExternalIDs); err != nil {
+					return err
+				} else if set != "" {
+					m.names[uuid] = set
 				}
 				if initial != nil {
 					addrs, err := setAtoms(row.Addresses)
@@ -166,6 +174,25 @@ func (m *setMonitor) apply(at time.Time, raw json.RawMessage, initial func(strin
 		}
 	}
 	return nil
+}
+
+// shardOf reads the set a shard row belongs to from its external_ids, an OVSDB map of strings
+// (["map", [[key, value], ...]]); "" for a row that is a whole set.
+func shardOf(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 {
+		return "", nil
+	}
+	var m []json.RawMessage
+	var pairs [][2]string
+	if err := json.Unmarshal(raw, &m); err != nil || len(m) != 2 || json.Unmarshal(m[1], &pairs) != nil {
+		return "", fmt.Errorf("not an OVSDB map of strings: %.100s", raw)
+	}
+	for _, p := range pairs {
+		if p[0] == nbrows.KeyShardOf {
+			return p[1], nil
+		}
+	}
+	return "", nil
 }
 
 // setAtoms decodes an OVSDB set of strings: one atom, or ["set", [atoms]].

@@ -59,7 +59,11 @@ func newMover(snap *cluster.Snapshot, r *translate.Result, seed int64) (*mover, 
 				values[req.Key()][v] = true
 			}
 		}
-		if sel.Kind == translate.SelectPods && sel.Family == "ipv4" {
+		// The NB monitor names a shard's changes by its set (setMonitor), so the mover deals in sets.
+		if sel.Kind == translate.SelectPods && sel.Family == "ipv4" && sel.Shard == 0 {
+			if sel.Shards > 1 {
+				name = sel.Set
+			}
 			m.sets = append(m.sets, name)
 			m.sels[name] = sel
 		}

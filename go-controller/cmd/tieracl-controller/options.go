@@ -19,6 +19,7 @@ type options struct {
 	resyncInterval time.Duration
 	manage         string
 	aclLogRate     int
+	setShardBound  int
 	zone           string
 	zoneKey        string
 	zoneGrace      time.Duration
@@ -41,7 +42,7 @@ func defaultOptions() *options {
 		ns = "tieracl"
 	}
 	return &options{nb: nbconn.Defaults(), listenAddress: ":9476", resyncInterval: 10 * time.Minute, manage: "all",
-		aclLogRate:  translate.DefaultACLLogRate,
+		aclLogRate: translate.DefaultACLLogRate, setShardBound: translate.DefaultSetShardBound,
 		leaderElect: true, leaseNS: ns,
 		leaseName: "tieracl-controller", identity: host, leaseDuration: 15 * time.Second,
 		renewDeadline: 10 * time.Second, retryPeriod: 2 * time.Second, zoneGrace: time.Minute,
@@ -83,6 +84,9 @@ func (o *options) register(fs *flag.FlagSet) {
 		o.aclLogRate,
 		"log messages per second each logged ACL may write (k8s.ovn.org/acl-logging); more are dropped by an OVN meter",
 	)
+	fs.IntVar(&o.setShardBound, "address-set-shard-bound", o.setShardBound, "the most addresses an address set "+
+		"holds in one NB row; a larger set is split into shards that ACLs name together (smaller rows make pod "+
+		"moves cheaper for ovsdb-server); -1 never splits")
 	fs.BoolVar(
 		&o.leaderElect,
 		"leader-elect",

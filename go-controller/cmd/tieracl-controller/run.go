@@ -33,6 +33,9 @@ func run(ctx context.Context, o *options) error {
 	if o.aclLogRate < 1 {
 		return fmt.Errorf("--acl-log-rate must be at least 1, not %d", o.aclLogRate)
 	}
+	if o.setShardBound == 0 || o.setShardBound < -1 {
+		return fmt.Errorf("--address-set-shard-bound must be at least 1, or -1, not %d", o.setShardBound)
+	}
 	if _, err := o.nb.TLSConfig(); err != nil {
 		return err
 	}
@@ -119,7 +122,7 @@ func run(ctx context.Context, o *options) error {
 		}
 		klog.InfoS("policy APIs", "unserved", unserved)
 		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: conn, PortName: portName,
-			ACLLogRate: o.aclLogRate, Metrics: metrics, ResyncInterval: o.resyncInterval, Unserved: unserved,
+			ACLLogRate: o.aclLogRate, SetShardBound: o.setShardBound, Metrics: metrics, ResyncInterval: o.resyncInterval, Unserved: unserved,
 			Manage: manage, Zone: o.zone, ZoneKey: o.zoneKey, ReportNamespace: o.leaseNS})
 		if err != nil {
 			return err

@@ -35,6 +35,8 @@ type Config struct {
 	PortName cluster.PortNamer
 	// ACLLogRate caps each logged ACL's log messages per second; 0 means translate.DefaultACLLogRate.
 	ACLLogRate int
+	// SetShardBound is translate.Options.SetShardBound: the most addresses an address set holds in one row.
+	SetShardBound int
 	// Recorder receives the policies' events; nil makes one that writes Events through Kube.
 	Recorder record.EventRecorder
 	// Metrics, when set, is updated as the controller works.
@@ -128,7 +130,7 @@ func New(cfg Config) (*Controller, error) {
 	if cfg.ReportNamespace == "" {
 		cfg.ReportNamespace = "tieracl"
 	}
-	opts := translate.Options{PortName: cfg.PortName, ACLLogRate: cfg.ACLLogRate}
+	opts := translate.Options{PortName: cfg.PortName, ACLLogRate: cfg.ACLLogRate, SetShardBound: cfg.SetShardBound}
 	c := &Controller{cfg: cfg, queue: newQueue(), tracker: incremental.New(opts),
 		ready: fmt.Errorf("not started"), nbDirty: true, gaps: newGaps()}
 	c.setWrites.setGen, c.setWrites.audits = map[string]uint64{}, make(chan setAudit)

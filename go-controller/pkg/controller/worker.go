@@ -43,6 +43,9 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) {
 		}
 		w.mode = "full"
 		if c.tracker.Stale() {
+			if c.tracker.Result() == nil {
+				c.tracker.SeedShards(c.nbShardCounts())
+			}
 			c.tracker.Translate()
 			c.desired = nil
 			c.gaps.setOwners(c.tracker.Result().State.PortGroups)

@@ -80,7 +80,7 @@ type SetCheck struct {
 	// ShardOf, for a set written as shards, is the set's name; Name is then its shard that holds the
 	// address, or the one it belongs in, and Addresses the size of all shards together.
 	ShardOf string `json:"shardOf,omitempty"`
-	Selects   string `json:"selects,omitempty"`
+	Selects string `json:"selects,omitempty"`
 	// ShouldContain, with live NB rows only, is whether the translated set holds the address.
 	ShouldContain *bool `json:"shouldContain,omitempty"`
 }

@@ -94,6 +94,8 @@ func run() error {
 		"profiles during a phase")
 	memoryLimit := flag.String("memory-limit", memlimit.Auto, "the Go runtime's soft memory limit for the bench "+
 		"process (controller and fake API server): as tieracl-controller's --memory-limit")
+	shardBound := flag.Int("shard-bound", 0, "the controller's address-set shard bound (0: its default, "+
+		"-1: every set one row)")
 	flag.Parse()
 	memLimit, err := memlimit.Resolve(*memoryLimit)
 	if err != nil {
@@ -169,7 +171,7 @@ func run() error {
 	rep, runErr := bench.Run(ctx, w, bench.Options{Northd: *northd, Rate: *rate, Duration: *duration,
 		MaxDuration: *maxDuration, Writers: *writers, Seed: l.Seed, Progress: progress, HeapProfile: *memProfile,
 		KeepBed: *keep, NoLimit: !*limit, NoNorthdCompile: !*northdCompile,
-		PhaseProfiles: *phaseProfiles})
+		PhaseProfiles: *phaseProfiles, ShardBound: *shardBound})
 	m := bench.ThisMachine()
 	fmt.Println()
 	printErr := rep.Print(os.Stdout, m)
