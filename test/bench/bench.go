@@ -640,11 +640,9 @@ func nbShardCounts(ctx context.Context, c client.Client) (map[string]int, error)
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]nbrows.AddressSet, 0, len(sets))
-	for _, s := range sets {
-		rows = append(rows, nbrows.AddressSet{Name: s.Name, ExternalIDs: s.ExternalIDs})
-	}
-	return translate.ShardCounts(rows), nil
+	return translate.ShardCounts(translate.RowIDs(sets, func(s *nbdb.AddressSet) map[string]string {
+		return s.ExternalIDs
+	})), nil
 }
 
 func matches(ctx context.Context, c client.Client, desired *nbrows.State, wait time.Duration) (bool, error) {

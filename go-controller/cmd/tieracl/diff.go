@@ -42,7 +42,8 @@ Exit status: 0 when NB holds exactly the desired rows, 1 when it differs, 2 on e
 		if err != nil {
 			return err
 		}
-		res := translate.Translate(snap, translate.Options{PortName: portName})
+		// From NB's shard counts, as the controller translates: a set inside its hysteresis band is not drift.
+		res := translate.Translate(snap, translate.Options{PortName: portName, Shards: translate.StateShards(live.Owned())})
 		report := nbdiff.Compare(&res.State, live.Owned(), live.Ports)
 		if err := render.Value(cmd.OutOrStdout(), format, report, func(w io.Writer) error {
 			return writeDiff(w, report)

@@ -65,15 +65,19 @@ every pod the policy selects. With --nb it says whether the live NB holds each m
 		if podKey != "" && ix.Pod(podKey) == nil {
 			return fmt.Errorf("--pod: pod %s not found", podKey)
 		}
-		res := translate.Translate(snap, translate.Options{PortName: portName})
+		opts := translate.Options{PortName: portName}
+		var state *nbread.NB
+		if live {
+			if state, err = readNB(context.Background(), nb); err != nil {
+				return err
+			}
+			opts.Shards = translate.StateShards(state.Owned()) // NB's shard counts, as the controller's
+		}
+		res := translate.Translate(snap, opts)
 		rows := selections(ix, &res.State, func(s selection) bool {
 			return s.Pod == podKey || s.Policy == policyName
 		})
 		if live {
-			state, err := readNB(context.Background(), nb)
-			if err != nil {
-				return err
-			}
 			markLive(rows, state)
 		}
 		return render.Value(cmd.OutOrStdout(), format, rows, func(w io.Writer) error {

@@ -14,11 +14,12 @@ func (c *Controller) nbShardCounts() map[string]int {
 	if t == nil {
 		return nil
 	}
-	var rows []nbrows.AddressSet
-	for _, m := range t.Rows() {
-		if as, ok := m.(*nbdb.AddressSet); ok && as.ExternalIDs[nbrows.KeyManagedBy] == nbrows.ManagedByValue {
-			rows = append(rows, nbrows.AddressSet{Name: as.Name, ExternalIDs: as.ExternalIDs})
+	return translate.ShardCounts(func(yield func(map[string]string) bool) {
+		for _, m := range t.Rows() {
+			if as, ok := m.(*nbdb.AddressSet); ok && as.ExternalIDs[nbrows.KeyManagedBy] == nbrows.ManagedByValue &&
+				!yield(as.ExternalIDs) {
+				return
+			}
 		}
-	}
-	return translate.ShardCounts(rows)
+	})
 }

@@ -29,7 +29,7 @@ type GroupCheck struct {
 // that says so.
 func RunLive(s *cluster.Snapshot, f eval.Flow, opts translate.Options, live *nbrows.State) (*Report, error) {
 	if opts.Shards == nil {
-		opts.Shards = translate.ShardCounts(live.AddressSets) // the controller translates with NB's shard counts
+		opts.Shards = translate.StateShards(live) // the controller translates from NB's shard counts
 	}
 	res := translate.Translate(s, opts)
 	r, err := judge(s, f, live)

@@ -2,6 +2,7 @@ package translate
 
 import (
 	"hash/fnv"
+	"iter"
 	"strconv"
 	"strings"
 
@@ -94,16 +95,33 @@ func ShardInfo(ids map[string]string) (set string, i, k int, ok bool) {
 	return set, i, k, true
 }
 
-// ShardCounts reads the shard counts of the sharded sets among rows, e.g. from NB on a restart, for
-// Options.Shards.
-func ShardCounts(rows []nbrows.AddressSet) map[string]int {
+// ShardCounts reads the shard counts of the sharded sets from the external IDs of address set rows,
+// e.g. those in NB on a restart, for Options.Shards.
+func ShardCounts(ids iter.Seq[map[string]string]) map[string]int {
 	out := map[string]int{}
-	for _, r := range rows {
-		if set, _, k, ok := ShardInfo(r.ExternalIDs); ok {
+	for m := range ids {
+		if set, _, k, ok := ShardInfo(m); ok {
 			out[set] = k
 		}
 	}
 	return out
+}
+
+// StateShards are the shard counts of the sets of s that are in shards, e.g. of the live NB rows
+// that a tool compares a translation with: the translation then keeps each set's rows as they are.
+func StateShards(s *nbrows.State) map[string]int {
+	return ShardCounts(RowIDs(s.AddressSets, func(as nbrows.AddressSet) map[string]string { return as.ExternalIDs }))
+}
+
+// RowIDs yields the external IDs of rows, for ShardCounts.
+func RowIDs[T any](rows []T, ids func(T) map[string]string) iter.Seq[map[string]string] {
+	return func(yield func(map[string]string) bool) {
+		for _, r := range rows {
+			if !yield(ids(r)) {
+				return
+			}
+		}
+	}
 }
 
 // splitShards spreads sorted addrs over k shards, each kept sorted.

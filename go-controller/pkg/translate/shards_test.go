@@ -109,7 +109,7 @@ func TestShardedTranslation(t *testing.T) {
 			}
 			checkMatchesNameShards(t, res.State.ACLs, as.Name, ShardRows(as.Name, k))
 		}
-		again := Translate(snap, Options{SetShardBound: bound, Shards: ShardCounts(res.State.AddressSets)})
+		again := Translate(snap, Options{SetShardBound: bound, Shards: StateShards(&res.State)})
 		if !reflect.DeepEqual(again.State, res.State) {
 			t.Fatalf("cluster %d: translating from the rows' shard counts changes the rows", c)
 		}
