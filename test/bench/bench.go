@@ -363,6 +363,7 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 		kube.ClearActions()
 		s := newStreamer(kube, kube.ClearActions, mv, o.Writers)
 		mon.setToggled(s.toggled)
+		mon.setReshaped(s.reshaped)
 		type streamRun struct {
 			name string
 			rate float64 // 0: as fast as the writers go

@@ -30,20 +30,41 @@ func TestSetAtoms(t *testing.T) {
 }
 
 // TestRunSmall runs every phase on a small generated cluster against a real NB: the full sync, a
-// restart that writes nothing, and two short pod label streams whose every event reaches NB.
+// restart that writes nothing, and two short pod label streams whose every event reaches NB; with the
+// sets written whole and with a shard bound so small that most sets are in shards.
 func TestRunSmall(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	l := synth.Large{Namespaces: 8, PodsPerNamespace: 5, Nodes: 2, ANPs: 4, RulesPerANP: 6, NetworkPolicies: 12,
-		BANPRules: 4, Seed: 1}
-	w, err := LoadWorkload(ctx, "synth", WorkloadOptions{Synth: l})
-	if err != nil {
-		t.Fatal(err)
+	wholeSets := 0
+	for _, tt := range []struct {
+		name       string
+		shardBound int
+	}{{"whole sets", -1}, {"shards of 4", 4}} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			l := synth.Large{Namespaces: 8, PodsPerNamespace: 5, Nodes: 2, ANPs: 4, RulesPerANP: 6, NetworkPolicies: 12,
+				BANPRules: 4, Seed: 1}
+			w, err := LoadWorkload(ctx, "synth", WorkloadOptions{Synth: l})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := Run(ctx, w, Options{Rate: 100, Duration: time.Second, MaxDuration: time.Second, Seed: 1,
+				ShardBound: tt.shardBound})
+			if err != nil {
+				t.Fatalf("bench failed: %v", err)
+			}
+			checkSmall(t, rep)
+			if tt.shardBound < 0 {
+				wholeSets = rep.Rows.AddressSets
+			} else if rep.Rows.AddressSets <= wholeSets {
+				t.Errorf("%d address set rows, no more than the %d of whole sets: nothing was sharded",
+					rep.Rows.AddressSets, wholeSets)
+			}
+		})
 	}
-	rep, err := Run(ctx, w, Options{Rate: 100, Duration: time.Second, MaxDuration: time.Second, Seed: 1})
-	if err != nil {
-		t.Fatalf("bench failed: %v", err)
-	}
+}
+
+func checkSmall(t *testing.T, rep *Report) {
+	t.Helper()
 	if rep.Rows.LogicalSwitchPorts != 40 || rep.Rows.ACLs == 0 || rep.Rows.AddressSetEntries == 0 ||
 		!rep.FullSync.Matches {
 		t.Errorf("full sync: %+v, NB = translation %v", rep.Rows, rep.FullSync.Matches)

@@ -26,6 +26,11 @@ type setMonitor struct {
 	// toggled is called, from the reading goroutine, with the arrival time of a notification, the set
 	// name and the addresses that changed in it (added or removed: update2 does not say which).
 	toggled func(at time.Time, set string, addrs []string)
+	// reshaped is called once per notification and set for the sets whose rows changed shape: a row
+	// deleted, or one whose external IDs changed (its shard count). Re-sharding writes the new rows
+	// first, which no ACL names yet, then in one transaction the ACLs that name them, the changed rows
+	// and the deletion of the old: that transaction is the one this reports.
+	reshaped func(at time.Time, set string)
 
 	done chan struct{}
 	err  error
@@ -102,6 +107,13 @@ func (m *setMonitor) setToggled(f func(at time.Time, set string, addrs []string)
 	m.mu.Unlock()
 }
 
+// setReshaped installs the callback for sets written anew; nil drops them.
+func (m *setMonitor) setReshaped(f func(at time.Time, set string)) {
+	m.mu.Lock()
+	m.reshaped = f
+	m.mu.Unlock()
+}
+
 func (m *setMonitor) loop() {
 	defer close(m.done)
 	for {
@@ -140,6 +152,14 @@ func (m *setMonitor) apply(at time.Time, raw json.RawMessage, initial func(strin
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	reshaped := map[string]bool{}
+	defer func() {
+		for set := range reshaped {
+			if m.reshaped != nil {
+				m.reshaped(at, set)
+			}
+		}
+	}()
 	for uuid, ops := range updates["Address_Set"] {
 		for op, row := range ops {
 			switch op {
@@ -160,8 +180,13 @@ func (m *setMonitor) apply(at time.Time, raw json.RawMessage, initial func(strin
 					initial(m.names[uuid], addrs)
 				}
 			case "delete":
+				reshaped[m.names[uuid]] = true
 				delete(m.names, uuid)
 			case "modify":
+				if len(row.ExternalIDs) > 0 {
+					reshaped[m.names[uuid]] = true
+					continue // its members moved between shards, which no event asked for
+				}
 				if row.Addresses == nil || m.toggled == nil {
 					continue
 				}

@@ -175,6 +175,12 @@ func (r *Report) Print(out io.Writer, m Machine) error {
 				perEvent(s.Usage.CPUSeconds, s.Events), perEvent(s.Usage.NBCPU, s.Events), s.Usage.PeakRSSMB)
 		}
 		_ = tw.Flush() // its error is the one w keeps
+		for _, s := range r.Streams {
+			if s.Reshards > 0 {
+				w.printf("%s: %d address sets re-sharded (written anew, in one whole-state write each)\n", s.Name,
+					s.Reshards)
+			}
+		}
 		w.printf("NB = translation of the moved cluster: %s\n", yes(r.FinalMatch))
 	}
 	w.printf("\n")

@@ -203,6 +203,7 @@ type Stream struct {
 	Unexpected    int     `json:"unexpected"`    // address-set changes the bench did not ask for
 	Late          int     `json:"late"`          // events of an earlier stream that reached NB in this one
 	StalledEvents int     `json:"stalled"`       // events sent late because every pod had one in flight
+	Reshards      int     `json:"reshards"`      // sets written anew in new rows (a shard count changed)
 	Usage         Usage   `json:"usage"`
 }
 
@@ -225,6 +226,7 @@ type streamer struct {
 	lastCommit time.Time
 	unexpected int
 	late       int
+	reshards   int
 	writeErr   error
 }
 
@@ -237,6 +239,9 @@ type inFlight struct {
 	left   map[string]bool
 	sent   time.Time
 	stream int
+	// reshaped: the last time each set it waits on was written anew (re-sharded), which may have carried
+	// this event's change of it (see streamer.reshaped).
+	reshaped map[string]time.Time
 }
 
 type job struct {
@@ -262,21 +267,73 @@ func (s *streamer) toggled(at time.Time, set string, addrs []string) {
 			s.unexpected++
 			continue
 		}
-		delete(f.left, set)
-		if len(f.left) > 0 {
+		s.settle(at, a, f, set)
+	}
+}
+
+// reshaped is the NB monitor's callback for a set written anew (re-sharded). That write carries the
+// changes of the events the controller had taken, but not which: an event waiting on the set keeps its
+// pod busy, so a later change of the set at its address is still its own, and one that none comes for
+// counts as committed at the set's last rewrite (settleReshaped).
+func (s *streamer) reshaped(at time.Time, set string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reshards++
+	for _, f := range s.byIP {
+		if f.left[set] {
+			if f.reshaped == nil {
+				f.reshaped = map[string]time.Time{}
+			}
+			f.reshaped[set] = at
+		}
+	}
+}
+
+// waitsOnlyForRewrites says whether every set an event waits on was rewritten since it was sent.
+func (f *inFlight) waitsOnlyForRewrites() bool {
+	for set := range f.left {
+		if _, ok := f.reshaped[set]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// settleReshaped settles the events of a stream that wait only on rewritten sets, at the last rewrite;
+// s.mu is held.
+func (s *streamer) settleReshaped(stream int) {
+	for ip, f := range s.byIP {
+		if f.stream != stream || !f.waitsOnlyForRewrites() {
 			continue
 		}
-		delete(s.byIP, a)
-		if f.stream == s.stream {
-			s.latencies = append(s.latencies, at.Sub(f.sent).Seconds())
-			s.lastCommit = at
-		} else {
-			s.late++
+		var last time.Time
+		for set := range f.left {
+			if at := f.reshaped[set]; at.After(last) {
+				last = at
+			}
 		}
-		f.pod.labels = f.labels
-		s.idle = append(s.idle, f.pod)
-		s.freed.Signal()
+		for set := range f.left {
+			s.settle(last, ip, f, set)
+		}
 	}
+}
+
+// settle records that NB showed the event in flight for ip changing set; s.mu is held.
+func (s *streamer) settle(at time.Time, ip string, f *inFlight, set string) {
+	delete(f.left, set)
+	if len(f.left) > 0 {
+		return
+	}
+	delete(s.byIP, ip)
+	if f.stream == s.stream {
+		s.latencies = append(s.latencies, at.Sub(f.sent).Seconds())
+		s.lastCommit = at
+	} else {
+		s.late++
+	}
+	f.pod.labels = f.labels
+	s.idle = append(s.idle, f.pod)
+	s.freed.Signal()
 }
 
 // run writes events at rate per second (0: as fast as the writers go) for d, then waits up to settle
@@ -284,7 +341,7 @@ func (s *streamer) toggled(at time.Time, set string, addrs []string) {
 func (s *streamer) run(ctx context.Context, name string, rate float64, d, settle time.Duration) (Stream, error) {
 	st := Stream{Name: name, OfferedRate: rate}
 	s.mu.Lock()
-	s.latencies, s.unexpected, s.late, s.writeErr = nil, 0, 0, nil
+	s.latencies, s.unexpected, s.late, s.reshards, s.writeErr = nil, 0, 0, 0, nil
 	s.stream++
 	stream := s.stream
 	s.mu.Unlock()
@@ -381,9 +438,11 @@ func (s *streamer) run(ctx context.Context, name string, rate float64, d, settle
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.settleReshaped(stream)
 	st.Committed = len(s.latencies)
 	st.Unexpected = s.unexpected
 	st.Late = s.late
+	st.Reshards = s.reshards
 	if sendTime > 0 {
 		st.SentRate = float64(st.Events) / sendTime.Seconds()
 	}
@@ -429,7 +488,7 @@ func (s *streamer) run(ctx context.Context, name string, rate float64, d, settle
 func (s *streamer) inFlight(stream int) int {
 	n := 0
 	for _, f := range s.byIP {
-		if f.stream == stream {
+		if f.stream == stream && !f.waitsOnlyForRewrites() {
 			n++
 		}
 	}

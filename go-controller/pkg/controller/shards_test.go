@@ -13,15 +13,16 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/translate"
 )
 
-// With a shard bound of one address, the set of every pod is in shards: a pod that grows it out of its
-// shard count's band re-shards it (new rows, ACL matches naming them, the old rows gone), one that
-// shrinks it back inside the band changes no rows but the members, and a controller restarted on that
-// NB, whose fresh translation would shard the set differently, writes nothing.
+// With a shard bound of one address, the set of every pod is in shards: pods leaving it shrink it out of
+// its band to one row, a pod coming back grows it into shards again, one more keeps it inside the band
+// (where a fresh translation would choose more shards), and a controller restarted on that NB writes
+// nothing.
 func TestShardedSetsAcrossGrowthAndRestart(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, world())
 	e.put(testobj.ANP("all", 10, testobj.SubjectPods(testobj.Sel("team", "a"), testobj.Sel()),
 		testobj.ANPIngressRule("", deny, nil, testobj.FromPods(testobj.Sel(), testobj.Sel()))))
+	db, client, other := e.snap.Pods[1], e.snap.Pods[2], e.snap.Pods[3]
 	bound := func(c *controller.Config) { c.SetShardBound = 1 }
 	first := e.start(bound)
 	steps := []struct {
@@ -29,9 +30,10 @@ func TestShardedSetsAcrossGrowthAndRestart(t *testing.T) {
 		change func()
 		shards int // of the IPv4 set of every pod
 	}{
-		{"start: 4 pods", func() {}, 4},
-		{"a fifth pod: more than 4 shards of 1", func() { e.put(pod("b", "fifth", 5)) }, 8},
-		{"the fifth gone: 4 stay inside the band of 8", func() { e.del(e.snap.Pods[len(e.snap.Pods)-1]) }, 8},
+		{"start: 4 pods, 8 shards of 1 (half full)", func() {}, 8},
+		{"1 pod: one row", func() { e.del(db, client, other) }, 1},
+		{"2 pods: 4 shards again", func() { e.put(client) }, 4},
+		{"3 pods: still 4, inside the band", func() { e.put(other) }, 4},
 	}
 	for _, s := range steps {
 		s.change()
@@ -46,10 +48,14 @@ func TestShardedSetsAcrossGrowthAndRestart(t *testing.T) {
 			return e.shardsNamed(s.shards)
 		})
 	}
+	if fresh := translate.Translate(e.snap, translate.Options{SetShardBound: 1}); len(fresh.Shards) == 0 ||
+		maxCount(fresh.Shards) == 4 {
+		t.Fatalf("a fresh translation shards the set as NB holds it (%v): the restart proves nothing", fresh.Shards)
+	}
 	first.stop()
 
 	second := e.start(bound)
-	e.eventually("the restarted controller is in step", func() error { return e.shardsNamed(8) })
+	e.eventually("the restarted controller is in step", func() error { return e.shardsNamed(4) })
 	for kind, n := range ops(second.metrics) {
 		if n != 0 {
 			t.Errorf("the restarted controller wrote %v %s operations", n, kind)
@@ -78,8 +84,21 @@ func (e *env) nbHoldsWith(opts translate.Options) error {
 	return err
 }
 
-// shardsNamed checks that the rule's ACL names k IPv4 shards and NB holds exactly those k rows of the set.
+func maxCount(m map[string]int) int {
+	out := 0
+	for _, k := range m {
+		out = max(out, k)
+	}
+	return out
+}
+
+// shardsNamed checks that the rule's ACL names k IPv4 shards and NB holds exactly those k rows of the set
+// (none for k = 1: the set is one row).
 func (e *env) shardsNamed(k int) error {
+	rows := k
+	if k == 1 {
+		rows = 0
+	}
 	acls, _, sets := e.rows(func(ids map[string]string) bool { return ids[nbrows.KeyManagedBy] == nbrows.ManagedByValue })
 	shards := 0
 	for _, s := range sets {
@@ -90,14 +109,14 @@ func (e *env) shardsNamed(k int) error {
 			shards++
 		}
 	}
-	if shards != k {
-		return fmt.Errorf("NB holds %d IPv4 shard rows, want %d", shards, k)
+	if shards != rows {
+		return fmt.Errorf("NB holds %d IPv4 shard rows, want %d", shards, rows)
 	}
 	ref := regexp.MustCompile(`\$tieracl_\w+_v4_s\d+`)
 	for _, a := range acls {
 		if a.ExternalIDs[nbrows.KeyACLRole] == nbrows.RoleRule {
-			if got := len(ref.FindAllString(a.Match, -1)); got != k {
-				return fmt.Errorf("ACL %s names %d shards, want %d: %s", deref(a.Name), got, k, a.Match)
+			if got := len(ref.FindAllString(a.Match, -1)); got != rows {
+				return fmt.Errorf("ACL %s names %d shards, want %d: %s", deref(a.Name), got, rows, a.Match)
 			}
 		}
 	}

@@ -23,7 +23,7 @@ func TestMatchesTranslation(t *testing.T) {
 	tests := []struct {
 		bound, clusters int
 		reshards        bool
-	}{{0, 300, false}, {1, 100, true}, {3, 100, true}}
+	}{{0, 300, false}, {1, 60, true}, {3, 60, true}}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("bound=%d", tt.bound), func(t *testing.T) {
 			opts := translate.Options{SetShardBound: tt.bound}

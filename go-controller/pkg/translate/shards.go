@@ -15,9 +15,9 @@ import (
 // pod move into a set of 10,000 costs ten times one into a row of 1,000.
 //
 // A set at or below the bound is one row named as the set, exactly as without sharding. K is a power of
-// two, so that an address of shard i of K is in shard i or i+K of 2K. Re-sharding changes ACL matches,
-// which only a new translation writes (in one transaction with the new rows), so the count has
-// hysteresis: a set of K shards grows to 2K above K*bound addresses and shrinks to K/2 below K*bound/4.
+// two. Re-sharding changes ACL matches, which only a new translation writes (in one transaction with the
+// new rows), and costs a whole-state write, so the count has hysteresis (ShardCount): a set of K shards
+// keeps them until it has more than K*bound addresses or fewer than K*bound/4.
 
 // DefaultSetShardBound is the largest address set that stays one row, and the size shards are kept under.
 const DefaultSetShardBound = 1024
@@ -37,17 +37,22 @@ func shardBound(opts Options) int {
 func ShardBound(opts Options) int { return shardBound(opts) }
 
 // ShardCount is how many shards a set of n addresses has when it had prev (0 when unknown, as for a new
-// set: then the fewest that keep every shard, on average, at or under bound). bound 0 means one row.
+// set). A set of at most bound addresses is one row. A count is kept while n stays in its band, (K/4 *
+// bound, K * bound] (no lower end for K = 1); a set that leaves it gets the count that puts it in the
+// middle of the new band, at most half of K * bound, so that the next change of count is as far off
+// as a halving or doubling of the set. bound 0 means one row.
 func ShardCount(prev, n, bound int) int {
 	if bound <= 0 {
 		return 1
 	}
 	k := max(prev, 1)
-	for n > k*bound {
-		k *= 2
+	if n <= k*bound && (k == 1 || 4*n >= k*bound) {
+		return k
 	}
-	for k > 1 && n < k*bound/4 {
-		k /= 2
+	if n <= bound {
+		return 1
+	}
+	for k = 2; 2*n > k*bound; k *= 2 {
 	}
 	return k
 }
