@@ -342,8 +342,11 @@ func (e *env) waitNB(snap *cluster.Snapshot) {
 
 // nbHolds returns nil when the rows tieracl owns in NB are exactly the translation of snap, else what
 // is left to write.
-func (e *env) nbHolds(snap *cluster.Snapshot) error {
-	want := translate.Translate(snap, translate.Options{}).State
+func (e *env) nbHolds(snap *cluster.Snapshot) error { return e.nbHoldsWith(snap, translate.Options{}) }
+
+// nbHoldsWith is nbHolds with a translation of these options.
+func (e *env) nbHoldsWith(snap *cluster.Snapshot, opts translate.Options) error {
+	want := translate.Translate(snap, opts).State
 	ops, stats, err := nbsync.Ops(e.ctx, e.check, &want)
 	if err == nil && len(ops) > 0 {
 		err = fmt.Errorf("%d operations left (%+v)", len(ops), stats)

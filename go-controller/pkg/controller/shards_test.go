@@ -42,7 +42,7 @@ func TestShardedSetsAcrossGrowthAndRestart(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if err := e.nbHoldsWith(translate.Options{SetShardBound: 1, Shards: counts}); err != nil {
+			if err := e.nbHoldsWith(e.snap, translate.Options{SetShardBound: 1, Shards: counts}); err != nil {
 				return err
 			}
 			return e.shardsNamed(s.shards)
@@ -72,16 +72,6 @@ func (e *env) shardCounts() (map[string]int, error) {
 	return translate.ShardCounts(translate.RowIDs(sets, func(s *nbdb.AddressSet) map[string]string {
 		return s.ExternalIDs
 	})), nil
-}
-
-// nbHoldsWith is nbHolds with a translation of these options.
-func (e *env) nbHoldsWith(opts translate.Options) error {
-	want := translate.Translate(e.snap, opts).State
-	ops, stats, err := nbsync.Ops(e.ctx, e.check, &want)
-	if err == nil && len(ops) > 0 {
-		err = fmt.Errorf("%d operations left (%+v)", len(ops), stats)
-	}
-	return err
 }
 
 func maxCount(m map[string]int) int {
