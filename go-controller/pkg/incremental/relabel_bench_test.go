@@ -8,7 +8,8 @@ import (
 )
 
 // BenchmarkPodRelabel is the tracker's work for one pod event of the bench's streams on W1: a pod's
-// app label changes, and the member moves are taken as a delta.
+// app label changes, and the member moves are taken as a delta; with every set one row, and with the
+// default shard bound.
 //
 //	go test -run xxx -bench PodRelabel ./go-controller/pkg/incremental
 func BenchmarkPodRelabel(b *testing.B) {
@@ -16,18 +17,25 @@ func BenchmarkPodRelabel(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tr := load(snap, translate.Options{})
-	tr.Translate()
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		p := snap.Pods[i%len(snap.Pods)].DeepCopy()
-		p.Labels["app"] = synth.LargeApps[(i/len(snap.Pods)+1+i)%len(synth.LargeApps)]
-		tr.SetPod(p)
-		tr.TakeDelta()
-		i++
-	}
-	if tr.Stale() {
-		b.Fatal("a relabel made the tracker stale")
+	for _, bm := range []struct {
+		name  string
+		bound int
+	}{{"whole", -1}, {"shards", 0}} {
+		b.Run(bm.name, func(b *testing.B) {
+			tr := load(snap, translate.Options{SetShardBound: bm.bound})
+			tr.Translate()
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				p := snap.Pods[i%len(snap.Pods)].DeepCopy()
+				p.Labels["app"] = synth.LargeApps[(i/len(snap.Pods)+1+i)%len(synth.LargeApps)]
+				tr.SetPod(p)
+				tr.TakeDelta()
+				i++
+			}
+			if tr.Stale() {
+				b.Fatal("a relabel made the tracker stale")
+			}
+		})
 	}
 }
