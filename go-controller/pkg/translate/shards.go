@@ -3,6 +3,7 @@ package translate
 import (
 	"hash/fnv"
 	"iter"
+	"math"
 	"strconv"
 	"strings"
 
@@ -17,7 +18,7 @@ import (
 // A set at or below the bound is one row named as the set, exactly as without sharding. K is a power of
 // two. Re-sharding changes ACL matches, which only a new translation writes (in one transaction with the
 // new rows), and costs a whole-state write, so the count has hysteresis (ShardCount): a set of K shards
-// keeps them until it has more than K*bound addresses or fewer than K*bound/4.
+// keeps them while it has more than K*bound/4 addresses and at most K*bound.
 
 // DefaultSetShardBound is the largest address set that stays one row, and the size shards are kept under.
 const DefaultSetShardBound = 1024
@@ -37,24 +38,22 @@ func shardBound(opts Options) int {
 func ShardBound(opts Options) int { return shardBound(opts) }
 
 // ShardCount is how many shards a set of n addresses has when it had prev (0 when unknown, as for a new
-// set). A set of at most bound addresses is one row. A count is kept while n stays in its band, (K/4 *
-// bound, K * bound] (no lower end for K = 1); a set that leaves it gets the count that puts it in the
-// middle of the new band, at most half of K * bound, so that the next change of count is as far off
-// as a halving or doubling of the set. bound 0 means one row.
+// set). A set of at most bound addresses is one row. A count K > 1 is kept while n stays in its band,
+// (K/4 * bound, K * bound]; a set that leaves it (or a new one over the bound) gets the K whose band has
+// n nearest its geometric middle, K/2 * bound, so that the next change is at least a factor of about
+// 1.4 away (2 for a set that just outgrew one row: 1,025 addresses are 2 shards, kept from 513 to 2,048).
+// bound 0 means one row.
 func ShardCount(prev, n, bound int) int {
-	if bound <= 0 {
+	if bound <= 0 || n <= bound {
+		if prev > 1 && bound > 0 && 4*n > prev*bound {
+			return prev // inside the band of prev
+		}
 		return 1
 	}
-	k := max(prev, 1)
-	if n <= k*bound && (k == 1 || 4*n >= k*bound) {
-		return k
+	if prev > 1 && n <= prev*bound && 4*n > prev*bound {
+		return prev
 	}
-	if n <= bound {
-		return 1
-	}
-	for k = 2; 2*n > k*bound; k *= 2 {
-	}
-	return k
+	return 1 << max(1, int(math.Round(math.Log2(2*float64(n)/float64(bound)))))
 }
 
 // ShardOf is the shard of k that holds address addr: a stable hash of its text, which both the

@@ -18,20 +18,22 @@ func TestShardCount(t *testing.T) {
 		prev, n, bound, want int
 	}{
 		{0, 0, 1024, 1},
-		{0, 1024, 1024, 1},   // at the bound: one row, as without shards
-		{0, 1025, 1024, 4},   // over it: half full, 1025 <= 4*1024/2
-		{0, 10000, 1024, 32}, // 10000 <= 32*1024/2
-		{0, 50000, 0, 1},     // sharding off
-		{1, 1025, 1024, 4},
-		{4, 1025, 1024, 4},
-		{4, 1024, 1024, 4}, // inside the band (1024, 4096]: no flap back to one row
-		{4, 1023, 1024, 1}, // below 4*1024/4
-		{4, 4096, 1024, 4},
-		{4, 4097, 1024, 16},  // above 4*1024: 4097 <= 16*1024/2
-		{32, 8192, 1024, 32}, // 32*1024/4
-		{32, 8191, 1024, 16},
+		{0, 1024, 1024, 1}, // at the bound: one row, as without shards
+		{0, 1025, 1024, 2}, // over it: the band of 2 is (512, 2048]
+		{0, 10000, 1024, 16},
+		{0, 50000, 0, 1}, // sharding off
+		{1, 1025, 1024, 2},
+		{2, 1024, 1024, 2}, // inside the band: no flap back to one row
+		{2, 513, 1024, 2},
+		{2, 512, 1024, 1}, // at its lower end
+		{2, 2048, 1024, 2},
+		{2, 2049, 1024, 4}, // 2*2049/1024 is 4.002
+		{4, 4097, 1024, 8},
+		{32, 8193, 1024, 32},
+		{32, 8192, 1024, 16},
 		{32, 100, 1024, 1},
 		{4, 100000, 1024, 256},
+		{2, 2000, -1, 1},
 	}
 	for _, tt := range tests {
 		if got := ShardCount(tt.prev, tt.n, tt.bound); got != tt.want {
