@@ -641,8 +641,8 @@ func nbShardCounts(ctx context.Context, c client.Client) (map[string]int, error)
 	if err != nil {
 		return nil, err
 	}
-	return translate.ShardCounts(translate.RowIDs(sets, func(s *nbdb.AddressSet) map[string]string {
-		return s.ExternalIDs
+	return translate.ShardCounts(translate.Rows(sets, func(s *nbdb.AddressSet) (string, map[string]string) {
+		return s.Name, s.ExternalIDs
 	})), nil
 }
 

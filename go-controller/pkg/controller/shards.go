@@ -14,10 +14,10 @@ func (c *Controller) nbShardCounts() map[string]int {
 	if t == nil {
 		return nil
 	}
-	return translate.ShardCounts(func(yield func(map[string]string) bool) {
+	return translate.ShardCounts(func(yield func(string, map[string]string) bool) {
 		for _, m := range t.Rows() {
 			if as, ok := m.(*nbdb.AddressSet); ok && as.ExternalIDs[nbrows.KeyManagedBy] == nbrows.ManagedByValue &&
-				!yield(as.ExternalIDs) {
+				!yield(as.Name, as.ExternalIDs) {
 				return
 			}
 		}

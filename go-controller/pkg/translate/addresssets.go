@@ -157,11 +157,11 @@ func (a *addressSets) create(kind, readable, key, ownerKind string, nums []int32
 // addRows adds the rows of one set, its shards when it is larger than the bound, and returns their names.
 func (a *addressSets) addRows(name string, addrs []string, ids map[string]string) []string {
 	k := ShardCount(a.prevShards[name], len(addrs), a.bound)
+	a.shards[name] = k
 	if k == 1 {
 		a.rows[name] = &nbrows.AddressSet{Name: name, Addresses: addrs, ExternalIDs: ids}
 		return []string{name}
 	}
-	a.shards[name] = k
 	rows := ShardRows(name, k)
 	for i, part := range splitShards(addrs, k) {
 		sids := make(map[string]string, len(ids)+2)

@@ -38,20 +38,22 @@ func shardBound(opts Options) int {
 func ShardBound(opts Options) int { return shardBound(opts) }
 
 // ShardCount is how many shards a set of n addresses has when it had prev (0 when unknown, as for a new
-// set). A set of at most bound addresses is one row. A count K > 1 is kept while n stays in its band,
-// (K/4 * bound, K * bound]; a set that leaves it (or a new one over the bound) gets the K whose band has
-// n nearest its geometric middle, K/2 * bound, so that the next change is at least a factor of about
-// 1.4 away (2 for a set that just outgrew one row: 1,025 addresses are 2 shards, kept from 513 to 2,048).
-// bound 0 means one row.
+// set or a first translation). A new set of at most bound addresses is one row, as without sharding; a
+// set known to be one row stays one up to twice the bound, so that the sets a first translation leaves
+// just under the bound do not re-shard as soon as they grow. A count K > 1 is kept while n stays in its
+// band, (K/4 * bound, K * bound]. A set that leaves its band (or a new one over the bound) gets the K
+// whose band has n nearest its geometric middle, K/2 * bound: the next change is at least a factor of
+// about 1.4 away. bound 0 means one row.
 func ShardCount(prev, n, bound int) int {
-	if bound <= 0 || n <= bound {
-		if prev > 1 && bound > 0 && 4*n > prev*bound {
-			return prev // inside the band of prev
-		}
+	switch {
+	case bound <= 0:
 		return 1
-	}
-	if prev > 1 && n <= prev*bound && 4*n > prev*bound {
+	case prev == 1 && n <= 2*bound:
+		return 1
+	case prev > 1 && n <= prev*bound && 4*n > prev*bound:
 		return prev
+	case n <= bound:
+		return 1
 	}
 	return 1 << max(1, int(math.Round(math.Log2(2*float64(n)/float64(bound)))))
 }
@@ -99,29 +101,34 @@ func ShardInfo(ids map[string]string) (set string, i, k int, ok bool) {
 	return set, i, k, true
 }
 
-// ShardCounts reads the shard counts of the sharded sets from the external IDs of address set rows,
-// e.g. those in NB on a restart, for Options.Shards.
-func ShardCounts(ids iter.Seq[map[string]string]) map[string]int {
+// ShardCounts reads the shard counts of the sets from the names and external IDs of address set rows,
+// e.g. those tieracl owns in NB on a restart, for Options.Shards: a shard row gives its set's count, a
+// row that is a whole set 1.
+func ShardCounts(rows iter.Seq2[string, map[string]string]) map[string]int {
 	out := map[string]int{}
-	for m := range ids {
-		if set, _, k, ok := ShardInfo(m); ok {
+	for name, ids := range rows {
+		if set, _, k, ok := ShardInfo(ids); ok {
 			out[set] = k
+		} else {
+			out[name] = 1
 		}
 	}
 	return out
 }
 
-// StateShards are the shard counts of the sets of s that are in shards, e.g. of the live NB rows
-// that a tool compares a translation with: the translation then keeps each set's rows as they are.
+// StateShards are the shard counts of the sets of s, e.g. of the live NB rows that a tool compares a
+// translation with: the translation then keeps each set's rows as they are.
 func StateShards(s *nbrows.State) map[string]int {
-	return ShardCounts(RowIDs(s.AddressSets, func(as nbrows.AddressSet) map[string]string { return as.ExternalIDs }))
+	return ShardCounts(Rows(s.AddressSets, func(as nbrows.AddressSet) (string, map[string]string) {
+		return as.Name, as.ExternalIDs
+	}))
 }
 
-// RowIDs yields the external IDs of rows, for ShardCounts.
-func RowIDs[T any](rows []T, ids func(T) map[string]string) iter.Seq[map[string]string] {
-	return func(yield func(map[string]string) bool) {
+// Rows yields the name and external IDs of each row, for ShardCounts.
+func Rows[T any](rows []T, of func(T) (string, map[string]string)) iter.Seq2[string, map[string]string] {
+	return func(yield func(string, map[string]string) bool) {
 		for _, r := range rows {
-			if !yield(ids(r)) {
+			if !yield(of(r)) {
 				return
 			}
 		}

@@ -21,8 +21,10 @@ func TestShardCount(t *testing.T) {
 		{0, 1024, 1024, 1}, // at the bound: one row, as without shards
 		{0, 1025, 1024, 2}, // over it: the band of 2 is (512, 2048]
 		{0, 10000, 1024, 16},
-		{0, 50000, 0, 1}, // sharding off
-		{1, 1025, 1024, 2},
+		{0, 50000, 0, 1},   // sharding off
+		{1, 1025, 1024, 1}, // known as one row: one up to twice the bound
+		{1, 2048, 1024, 1},
+		{1, 2049, 1024, 4}, // the band of 4 is (1024, 4096]
 		{2, 1024, 1024, 2}, // inside the band: no flap back to one row
 		{2, 513, 1024, 2},
 		{2, 512, 1024, 1}, // at its lower end

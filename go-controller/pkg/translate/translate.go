@@ -23,9 +23,9 @@ type Options struct {
 	// SetShardBound is the most addresses an address set holds in one row; a larger set is split into
 	// shards (shards.go). 0 means DefaultSetShardBound; a negative bound never shards.
 	SetShardBound int
-	// Shards are the shard counts of the sets the last translation sharded (Result.Shards, or
-	// ShardCounts of the rows in NB after a restart): a set keeps its count until its size leaves the
-	// hysteresis band, so that a set near a bound does not change its rows and ACLs on every pod move.
+	// Shards are the shard counts of the last translation's sets (Result.Shards, or ShardCounts of the
+	// rows in NB after a restart): a set keeps its count until its size leaves the hysteresis band, so
+	// that a set near a bound does not change its rows and ACLs on every pod move.
 	Shards map[string]int
 }
 
@@ -39,7 +39,7 @@ type Result struct {
 	// NamedPorts are the named ports the rules refer to. A pod gaining or losing one of them can create or
 	// empty a named-port address set, which changes ACL matches: only a new translation handles that.
 	NamedPorts map[NamedPortRef]bool
-	// Shards are the shard counts of the sets written as more than one row, by set name.
+	// Shards are the shard counts of the address sets (1 for a set written as one row), by set name.
 	Shards map[string]int
 }
 
