@@ -122,7 +122,8 @@ func run(ctx context.Context, o *options) error {
 		}
 		klog.InfoS("policy APIs", "unserved", unserved)
 		c, err := controller.New(controller.Config{Kube: kube, Policy: policy, NB: conn, PortName: portName,
-			ACLLogRate: o.aclLogRate, SetShardBound: o.setShardBound, Metrics: metrics, ResyncInterval: o.resyncInterval, Unserved: unserved,
+			ACLLogRate: o.aclLogRate, SetShardBound: o.setShardBound, Metrics: metrics,
+			ResyncInterval: o.resyncInterval, Unserved: unserved,
 			Manage: manage, Zone: o.zone, ZoneKey: o.zoneKey, ReportNamespace: o.leaseNS})
 		if err != nil {
 			return err

@@ -69,10 +69,10 @@ func (l Limit) Apply() {
 
 // String is the limit for logs: "1.80 GiB (flag)".
 func (l Limit) String() string {
-	switch {
-	case l.Bytes == 0:
+	switch l.Bytes {
+	case 0:
 		return l.From
-	case l.Bytes == math.MaxInt64:
+	case math.MaxInt64:
 		return "none"
 	}
 	return fmt.Sprintf("%.2f GiB (%s)", float64(l.Bytes)/(1<<30), l.From)

@@ -11,7 +11,8 @@ import (
 
 // Sync makes the rows tieracl owns in NB equal to desired. Every change that can move a verdict goes in
 // one transaction; only new address sets and port groups that no ACL names yet are created before it,
-// in transactions of their own (createSetsAhead and createGroupsAhead say why that opens no window). With nothing to change it sends nothing.
+// in transactions of their own (createSetsAhead and createGroupsAhead say why that opens no window).
+// With nothing to change it sends nothing.
 func Sync(ctx context.Context, c client.Client, desired *nbrows.State) (Stats, error) {
 	if err := validate(desired); err != nil {
 		return Stats{}, err
