@@ -65,8 +65,8 @@ type Options struct {
 	// PhaseProfiles, when set, is a folder where the full sync and the restart each write a CPU profile
 	// and an execution trace of their own (fullsync.pprof, fullsync.trace, restart.pprof, restart.trace).
 	PhaseProfiles string
-	// ShardBound is the controller's address-set shard bound (translate.Options.SetShardBound: 0 for the
-	// default, -1 to write every set as one row).
+	// ShardBound is the controller's address-set shard bound (translate.Options.SetShardBound: 0, the
+	// default, writes every set as one row).
 	ShardBound int
 }
 

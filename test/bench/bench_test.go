@@ -37,7 +37,7 @@ func TestRunSmall(t *testing.T) {
 	for _, tt := range []struct {
 		name       string
 		shardBound int
-	}{{"whole sets", -1}, {"shards of 4", 4}} {
+	}{{"whole sets", 0}, {"shards of 4", 4}} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()

@@ -42,8 +42,7 @@ func defaultOptions() *options {
 		ns = "tieracl"
 	}
 	return &options{nb: nbconn.Defaults(), listenAddress: ":9476", resyncInterval: 10 * time.Minute, manage: "all",
-		aclLogRate: translate.DefaultACLLogRate, setShardBound: translate.DefaultSetShardBound,
-		leaderElect: true, leaseNS: ns,
+		aclLogRate: translate.DefaultACLLogRate, leaderElect: true, leaseNS: ns,
 		leaseName: "tieracl-controller", identity: host, leaseDuration: 15 * time.Second,
 		renewDeadline: 10 * time.Second, retryPeriod: 2 * time.Second, zoneGrace: time.Minute,
 		foldCandidate: true, memoryLimit: memlimit.Auto}
@@ -86,7 +85,7 @@ func (o *options) register(fs *flag.FlagSet) {
 	)
 	fs.IntVar(&o.setShardBound, "address-set-shard-bound", o.setShardBound, "the most addresses an address set "+
 		"holds in one NB row; a larger set is split into shards that ACLs name together (smaller rows make pod "+
-		"moves cheaper for ovsdb-server); -1 never splits")
+		"moves cheaper for ovsdb-server); 0 never splits, 1024 is a good bound")
 	fs.BoolVar(
 		&o.leaderElect,
 		"leader-elect",

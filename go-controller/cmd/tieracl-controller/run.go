@@ -33,8 +33,8 @@ func run(ctx context.Context, o *options) error {
 	if o.aclLogRate < 1 {
 		return fmt.Errorf("--acl-log-rate must be at least 1, not %d", o.aclLogRate)
 	}
-	if o.setShardBound == 0 || o.setShardBound < -1 {
-		return fmt.Errorf("--address-set-shard-bound must be at least 1, or -1, not %d", o.setShardBound)
+	if o.setShardBound < 0 {
+		return fmt.Errorf("--address-set-shard-bound must be 0 (never split) or a bound, not %d", o.setShardBound)
 	}
 	if _, err := o.nb.TLSConfig(); err != nil {
 		return err

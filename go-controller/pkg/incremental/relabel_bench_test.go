@@ -20,7 +20,7 @@ func BenchmarkPodRelabel(b *testing.B) {
 	for _, bm := range []struct {
 		name  string
 		bound int
-	}{{"whole", -1}, {"shards", 0}} {
+	}{{"whole", 0}, {"shards", translate.SuggestedSetShardBound}} {
 		b.Run(bm.name, func(b *testing.B) {
 			tr := load(snap, translate.Options{SetShardBound: bm.bound})
 			tr.Translate()

@@ -20,18 +20,15 @@ import (
 // new rows), and costs a whole-state write, so the count has hysteresis (ShardCount): a set of K shards
 // keeps them while it has more than K*bound/4 addresses and at most K*bound.
 
-// DefaultSetShardBound is the largest address set that stays one row, and the size shards are kept under.
-const DefaultSetShardBound = 1024
+// SuggestedSetShardBound is the bound to give when sharding is wanted: below about 1,000 addresses
+// ovsdb-server's cost for a set is mostly the transaction's own. Sharding is off unless asked for: on
+// the bench's workloads it cut ovsdb-server's CPU per event by less than the extra rows and operations
+// cost the stream (docs/performance.md).
+const SuggestedSetShardBound = 1024
 
-// shardBound is the bound opts asks for: DefaultSetShardBound for 0; a negative bound turns sharding off.
+// shardBound is the bound opts asks for; 0 (the default) or a negative bound turns sharding off.
 func shardBound(opts Options) int {
-	switch {
-	case opts.SetShardBound == 0:
-		return DefaultSetShardBound
-	case opts.SetShardBound < 0:
-		return 0
-	}
-	return opts.SetShardBound
+	return max(opts.SetShardBound, 0)
 }
 
 // ShardBound is the shard bound that opts ask for, 0 when sets are never sharded.

@@ -21,7 +21,7 @@ type Options struct {
 	// ACLs share is fair: each ACL is limited on its own); 0 means DefaultACLLogRate.
 	ACLLogRate int
 	// SetShardBound is the most addresses an address set holds in one row; a larger set is split into
-	// shards (shards.go). 0 means DefaultSetShardBound; a negative bound never shards.
+	// shards (shards.go). 0 (the default) or a negative bound never shards; see SuggestedSetShardBound.
 	SetShardBound int
 	// Shards are the shard counts of the last translation's sets (Result.Shards, or ShardCounts of the
 	// rows in NB after a restart): a set keeps its count until its size leaves the hysteresis band, so

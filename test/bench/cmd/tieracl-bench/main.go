@@ -94,8 +94,8 @@ func run() error {
 		"profiles during a phase")
 	memoryLimit := flag.String("memory-limit", memlimit.Auto, "the Go runtime's soft memory limit for the bench "+
 		"process (controller and fake API server): as tieracl-controller's --memory-limit")
-	shardBound := flag.Int("shard-bound", 0, "the controller's address-set shard bound (0: its default, "+
-		"-1: every set one row)")
+	shardBound := flag.Int("shard-bound", 0, "the controller's address-set shard bound (0, the default: "+
+		"every set one row)")
 	flag.Parse()
 	memLimit, err := memlimit.Resolve(*memoryLimit)
 	if err != nil {
