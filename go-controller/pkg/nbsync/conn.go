@@ -76,15 +76,16 @@ func (n *Conn) Connected() bool { return n.up() && n.c.Connected() }
 
 // echoCall is one echo sent to NB: done is closed once err is its answer, for every caller waiting.
 type echoCall struct {
-	done chan struct{}
-	err  error
+	done   chan struct{}
+	err    error
+	joined int // callers that have waited on it, under Conn.mu: tests tell from it that a caller waits
 }
 
 // Echo asks NB to answer, and says so if it has not when ctx ends. libovsdb's Echo must never see a
 // context end: on a timeout it compares the reply while the late answer is still being decoded into
 // it (a data race in libovsdb v0.8.1). So one echo at a time runs without a deadline, every caller
 // waiting meanwhile gets its answer (the controller's NB watch and the metric ask at once), and a
-// caller that stops waiting finds it still in flight next time, or its answer.
+// caller that stops waiting finds it still in flight next time, or sends a new one once it was answered.
 func (n *Conn) Echo(ctx context.Context) error {
 	if !n.up() {
 		return errNotDialed
@@ -102,6 +103,7 @@ func (n *Conn) Echo(ctx context.Context) error {
 			close(e.done)
 		}()
 	}
+	e.joined++
 	n.mu.Unlock()
 	select {
 	case <-e.done:

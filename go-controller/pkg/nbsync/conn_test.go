@@ -26,7 +26,7 @@ func (e *echoClient) Echo(ctx context.Context) error {
 }
 
 // A caller that stops waiting leaves the one echo in flight; the next caller waits for it, and gets
-// its answer once NB gives it.
+// its answer once NB gives it; the echo after that is sent anew.
 func TestEchoOneInFlightNoDeadline(t *testing.T) {
 	fake := &echoClient{answer: make(chan error, 1)}
 	n := NewConn(fake)
@@ -38,12 +38,23 @@ func TestEchoOneInFlightNoDeadline(t *testing.T) {
 			t.Fatalf("echo %d while NB is silent: %v, want a deadline error", i, err)
 		}
 	}
+	if c := fake.calls.Load(); c != 1 {
+		t.Fatalf("libovsdb's Echo called %d times for one unanswered echo, want 1", c)
+	}
+	got := make(chan error, 1)
+	go func() { got <- n.Echo(context.Background()) }()
+	waitJoined(t, n, 4) // the fourth caller waits on the same echo before NB answers it
 	fake.answer <- nil
-	if err := n.Echo(context.Background()); err != nil {
-		t.Fatalf("echo once NB answered: %v", err)
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatalf("echo once NB answered: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the waiting caller did not get the echo's answer in 10 s")
 	}
 	if c := fake.calls.Load(); c != 1 {
-		t.Errorf("libovsdb's Echo called %d times for one unanswered echo, want 1", c)
+		t.Errorf("libovsdb's Echo called %d times for one echo, want 1", c)
 	}
 	fake.answer <- errors.New("down")
 	if err := n.Echo(context.Background()); err == nil || err.Error() != "down" {
@@ -51,10 +62,29 @@ func TestEchoOneInFlightNoDeadline(t *testing.T) {
 	}
 }
 
+// waitJoined waits until the echo in flight has had want callers.
+func waitJoined(t *testing.T, n *Conn, want int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		n.mu.Lock()
+		joined := 0
+		if n.echo != nil {
+			joined = n.echo.joined
+		}
+		n.mu.Unlock()
+		if joined == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the echo in flight had %d callers after 10 s, want %d", joined, want)
+		}
+	}
+}
+
 // Callers waiting on the same echo all get its answer: the controller's NB watch must not wait out its
 // deadline because the metric's check took the answer.
 func TestEchoAnswersEveryWaiter(t *testing.T) {
-	fake := &echoClient{answer: make(chan error, 2)}
+	fake := &echoClient{answer: make(chan error, 1)}
 	n := NewConn(fake)
 	errs := make(chan error, 2)
 	for range 2 {
@@ -64,11 +94,7 @@ func TestEchoAnswersEveryWaiter(t *testing.T) {
 			errs <- n.Echo(ctx)
 		}()
 	}
-	for fake.calls.Load() == 0 {
-		time.Sleep(time.Millisecond) // until the echo is sent
-	}
-	time.Sleep(20 * time.Millisecond) // both wait on it; a late one sends its own, answered below too
-	fake.answer <- errors.New("down")
+	waitJoined(t, n, 2)
 	fake.answer <- errors.New("down")
 	for i := range 2 {
 		if err := <-errs; err == nil || err.Error() != "down" {
