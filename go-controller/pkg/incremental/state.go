@@ -2,6 +2,7 @@ package incremental
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 )
@@ -40,6 +41,37 @@ func (t *Tracker) AddressSets() []nbrows.AddressSet {
 	out := slices.Clone(t.result.State.AddressSets)
 	for i := range out {
 		out[i].Addresses = t.members[out[i].Name].list()
+	}
+	return out
+}
+
+// AddressSetsAfter is a run of AddressSets in name order: from the first set named after `after` (the
+// first set when none is), until the next would take their members past maxAddresses. It holds at
+// least one set when there is any, and stops at the last, so that callers walk all sets in bounded runs.
+func (t *Tracker) AddressSetsAfter(after string, maxAddresses int) []nbrows.AddressSet {
+	if t.result == nil {
+		return nil
+	}
+	all := t.result.State.AddressSets
+	i, found := slices.BinarySearchFunc(all, after, func(s nbrows.AddressSet, name string) int {
+		return strings.Compare(s.Name, name)
+	})
+	if found {
+		i++
+	}
+	if i >= len(all) {
+		i = 0
+	}
+	var out []nbrows.AddressSet
+	for n := 0; i < len(all); i++ {
+		m := t.members[all[i].Name]
+		if len(out) > 0 && n+m.Len() > maxAddresses {
+			break
+		}
+		s := all[i]
+		s.Addresses = m.list()
+		n += len(s.Addresses)
+		out = append(out, s)
 	}
 	return out
 }
