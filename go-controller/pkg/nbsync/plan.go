@@ -180,20 +180,24 @@ func (p *planner) addressSets(cur *owned, desired *nbrows.State) {
 
 // mutate inserts and deletes members of a set column of the row with that UUID in place, never rewriting
 // the whole column. It builds the operations itself: libovsdb's Where(row).Mutate looks the row up in
-// its cache and clones it, which for a set of thousands of addresses costs more than the mutation.
+// its cache and clones it, which for a set of thousands of addresses costs more than the mutation. The
+// deletes and inserts go in one operation: NB copies a set each time an operation starts to change it.
 func (p *planner) mutate(table, uuid, column string, added, removed []any) {
-	where := []ovsdb.Condition{ovsdb.NewCondition("_uuid", ovsdb.ConditionEqual, ovsdb.UUID{GoUUID: uuid})}
+	var mutations []ovsdb.Mutation
 	for _, m := range []struct {
 		mutator ovsdb.Mutator
 		values  []any
 	}{{ovsdb.MutateOperationDelete, removed}, {ovsdb.MutateOperationInsert, added}} {
-		if len(m.values) == 0 {
-			continue
+		if len(m.values) > 0 {
+			mutations = append(mutations, *ovsdb.NewMutation(column, m.mutator, ovsdb.OvsSet{GoSet: m.values}))
 		}
-		p.ops = append(p.ops, ovsdb.Operation{Op: ovsdb.OperationMutate, Table: table, Where: where,
-			Mutations: []ovsdb.Mutation{*ovsdb.NewMutation(column, m.mutator, ovsdb.OvsSet{GoSet: m.values})}})
-		p.stats.Mutations++
 	}
+	if len(mutations) == 0 {
+		return
+	}
+	where := []ovsdb.Condition{ovsdb.NewCondition("_uuid", ovsdb.ConditionEqual, ovsdb.UUID{GoUUID: uuid})}
+	p.ops = append(p.ops, ovsdb.Operation{Op: ovsdb.OperationMutate, Table: table, Where: where, Mutations: mutations})
+	p.stats.Mutations++
 }
 
 // stringValues and refValues are the values of a set of strings and of a set of row references (UUIDs, or
