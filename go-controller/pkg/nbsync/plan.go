@@ -181,7 +181,7 @@ func (p *planner) addressSets(cur *owned, desired *nbrows.State) {
 // mutate inserts and deletes members of a set column of the row with that UUID in place, never rewriting
 // the whole column. It builds the operations itself: libovsdb's Where(row).Mutate looks the row up in
 // its cache and clones it, which for a set of thousands of addresses costs more than the mutation. The
-// deletes and inserts go in one operation: NB copies a set each time an operation starts to change it.
+// deletes and inserts go in one operation: NB parses, looks up and logs each operation.
 func (p *planner) mutate(table, uuid, column string, added, removed []any) {
 	var mutations []ovsdb.Mutation
 	for _, m := range []struct {
