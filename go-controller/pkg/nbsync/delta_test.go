@@ -26,7 +26,8 @@ func TestApplyDelta(t *testing.T) {
 		t.Fatal(err)
 	}
 	if stats.Ops != 2 || stats.Created+stats.Updated+stats.Deleted != 0 || stats.PortsMissing != 1 {
-		t.Errorf("delta: %+v, want one mutation of each row (deletes and inserts together), nothing created, updated or deleted, one missing port", stats)
+		t.Errorf("delta: %+v, want one mutation of each row (deletes and inserts together), nothing "+
+			"created, updated or deleted, one missing port", stats)
 	}
 	// NB now holds the desired state: a full sync has nothing left to do but the missing port.
 	sync(t, ctx, c, state([]string{"ns_b", "ns_missing"}, []string{"10.0.0.2", "10.0.0.3"}, 100))
