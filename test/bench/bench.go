@@ -361,7 +361,7 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 	// 5. Pod label changes.
 	if streams {
 		kube.ClearActions()
-		s := newStreamer(kube, kube.ClearActions, mv, o.Writers)
+		s := newStreamer(kube.Tracker(), kube.ClearActions, mv, o.Writers)
 		mon.setToggled(s.toggled)
 		mon.setReshaped(s.reshaped)
 		type streamRun struct {
