@@ -25,7 +25,7 @@ func (t *Tracker) moveNamedPorts(old, now *podView) {
 		sel := t.result.Selections[row]
 		was := old != nil && namedPortMatches(sel, old)
 		is := now != nil && namedPortMatches(sel, now)
-		t.move(row, sel, old, now, was, is)
+		t.moveSet(row, sel, old, now, was, is)
 		if was && !is && !t.anyPodSelected(sel) {
 			t.stale = true
 			return

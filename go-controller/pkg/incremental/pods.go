@@ -99,7 +99,51 @@ func changedKeys(a, b labels.Set) []string {
 func (t *Tracker) movePod(old, now *podView, oldNS, nowNS labels.Set, rows []string) {
 	for _, row := range rows {
 		sel := t.result.Selections[row]
-		t.move(row, sel, old, now, old != nil && podMatches(sel, old, oldNS), now != nil && podMatches(sel, now, nowNS))
+		t.moveSet(row, sel, old, now, old != nil && podMatches(sel, old, oldNS), now != nil && podMatches(sel, now, nowNS))
+	}
+}
+
+// moveSet is move for every row of the set that row heads: itself, or the shards that old's and now's
+// addresses hash to, the only ones the pod's move can change.
+func (t *Tracker) moveSet(row string, sel *translate.Selection, old, now *podView, was, is bool) {
+	if sel.Shards <= 1 {
+		t.move(row, sel, old, now, was, is)
+		return
+	}
+	if !was && !is {
+		return
+	}
+	rows := t.shardRows[sel.Set]
+	var hit [4]int // the shards hit; a pod with more addresses of the family moves in every shard
+	n := 0
+	for _, v := range []*podView{old, now} {
+		if v == nil {
+			continue
+		}
+		for _, ip := range v.ips {
+			if ip.Is4() != (sel.Family == "ipv4") {
+				continue
+			}
+			i := translate.ShardOf(ip.String(), sel.Shards)
+			if !slices.Contains(hit[:n], i) {
+				if n == len(hit) {
+					t.moveAllShards(rows, old, now, was, is)
+					return
+				}
+				hit[n] = i
+				n++
+			}
+		}
+	}
+	for _, i := range hit[:n] {
+		t.move(rows[i], t.result.Selections[rows[i]], old, now, was, is)
+	}
+}
+
+// moveAllShards is move for every shard of a set, for a pod with more addresses than moveSet tracks.
+func (t *Tracker) moveAllShards(rows []string, old, now *podView, was, is bool) {
+	for _, r := range rows {
+		t.move(r, t.result.Selections[r], old, now, was, is)
 	}
 }
 

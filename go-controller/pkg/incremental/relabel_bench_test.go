@@ -8,8 +8,8 @@ import (
 )
 
 // BenchmarkPodRelabel is the tracker's work for one pod event of the bench's streams on W1: a pod's
-// app label changes, and the member moves are taken as a delta; with every set one row, and with the
-// default shard bound.
+// app label changes, and the member moves are taken as a delta; with every set one row, with the
+// suggested shard bound, and with the bound 128 that splits W1's sets into up to 256 shards.
 //
 //	go test -run xxx -bench PodRelabel ./go-controller/pkg/incremental
 func BenchmarkPodRelabel(b *testing.B) {
@@ -20,7 +20,7 @@ func BenchmarkPodRelabel(b *testing.B) {
 	for _, bm := range []struct {
 		name  string
 		bound int
-	}{{"whole", 0}, {"shards", translate.SuggestedSetShardBound}} {
+	}{{"whole", 0}, {"shards", translate.SuggestedSetShardBound}, {"shards128", 128}} {
 		b.Run(bm.name, func(b *testing.B) {
 			tr := load(snap, translate.Options{SetShardBound: bm.bound})
 			tr.Translate()

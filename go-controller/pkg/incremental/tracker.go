@@ -41,11 +41,15 @@ type Tracker struct {
 	result  *translate.Result
 	members map[string]*Members // row name -> members (logical ports or addresses)
 	// Indexes over the selections of result, so an event looks only at what it can change.
-	nsSelections map[string]*nsIndex  // namespace -> pod selections that can hold its pods (lazy)
+	nsSelections map[string]*nsIndex // namespace -> pod selections that can hold its pods (lazy)
+	// The pod and named-port lists name one row per set: a sharded set's first shard stands for all
+	// of them, as they share its selectors, and a pod's addresses then pick their shards (shardRows).
 	inNamespace  map[string][]string  // namespace -> pod selections inside it
 	clusterWide  []string             // pod selections with a namespace selector
-	nodeSets     []string             // node selections
+	nodeSets     []string             // node selections, every row
 	namedSets    []string             // named-port selections
+	shardRows    map[string][]string  // sharded set -> its rows
+	setLen       map[string]int       // sharded set -> its addresses, over all its rows
 	namedTargets map[namedTarget]bool // named ports that have sets
 	ipOwners     map[netip.Addr]map[string]*podView
 	portGroupsOf map[string][]string // logical port -> port groups that list it
@@ -152,6 +156,12 @@ func (t *Tracker) Translate() *translate.Result {
 		t.members[as.Name] = newMembers(as.Addresses)
 	}
 	t.indexSelections()
+	t.setLen = make(map[string]int, len(t.shardRows))
+	for set, rows := range t.shardRows {
+		for _, row := range rows {
+			t.setLen[set] += t.members[row].Len()
+		}
+	}
 	t.stale = false
 	t.delta = nbrows.NewDelta()
 	return r
@@ -162,7 +172,14 @@ func (t *Tracker) indexSelections() {
 	t.nsSelections, t.inNamespace = map[string]*nsIndex{}, map[string][]string{}
 	t.clusterWide, t.nodeSets, t.namedSets = nil, nil, nil
 	t.namedTargets = map[namedTarget]bool{}
+	t.shardRows = map[string][]string{}
 	for name, sel := range t.result.Selections {
+		if sel.Shards > 1 && sel.Kind != translate.SelectNodes {
+			if sel.Shard != 0 {
+				continue
+			}
+			t.shardRows[sel.Set] = translate.ShardRows(sel.Set, sel.Shards)
+		}
 		switch sel.Kind {
 		case translate.SelectSubject, translate.SelectPods:
 			if sel.Namespace == "" {
@@ -275,7 +292,7 @@ func (t *Tracker) addMember(row, m string) {
 		return
 	}
 	nbrows.AddTo(t.delta.AddressSets, row, m)
-	t.checkShards(row, sel)
+	t.checkShards(row, sel, 1)
 }
 
 func (t *Tracker) removeMember(row, m string) {
@@ -293,19 +310,18 @@ func (t *Tracker) removeMember(row, m string) {
 		return
 	}
 	nbrows.RemoveFrom(t.delta.AddressSets, row, m)
-	t.checkShards(row, sel)
+	t.checkShards(row, sel, -1)
 }
 
-// checkShards turns the tracker stale when the set that row is part of has grown or shrunk out of its
-// shard count's band: the new count changes the set's rows and the ACLs naming them.
-func (t *Tracker) checkShards(row string, sel *translate.Selection) {
-	set, k := row, 1
+// checkShards turns the tracker stale when the set that row is part of, whose size changed by one
+// (step), has grown or shrunk out of its shard count's band: the new count changes the set's rows and
+// the ACLs naming them.
+func (t *Tracker) checkShards(row string, sel *translate.Selection, step int) {
+	k, n := 1, t.members[row].Len()
 	if sel.Shards > 1 {
-		set, k = sel.Set, sel.Shards
-	}
-	n := 0
-	for _, r := range translate.ShardRows(set, k) {
-		n += t.members[r].Len()
+		k = sel.Shards
+		t.setLen[sel.Set] += step
+		n = t.setLen[sel.Set]
 	}
 	if translate.ShardCount(k, n, t.shardBound) != k {
 		t.stale = true
