@@ -163,6 +163,7 @@ func (c *Controller) start(ctx context.Context) error {
 		return fmt.Errorf("informer caches did not sync: %w", ctx.Err())
 	}
 	if nb, ok := c.cfg.NB.(connecting); ok {
+		c.pretranslate(ctx)
 		if err := nb.Wait(ctx); err != nil {
 			return fmt.Errorf("connect to NB: %w", err)
 		}

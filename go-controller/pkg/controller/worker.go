@@ -17,17 +17,9 @@ import (
 // process brings the tracker up to date with a batch of keys and sends the result to NB in one
 // transaction: the whole state when policies changed or NB may have drifted, else the member moves
 // (pipeline.go: behind the writes in flight when they commute with them). A batch that cannot go yet is
-// held in the tracker and goes with the next one.
+// held in the tracker and goes with the next one; the keys held are not applied again.
 func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) {
 	start := time.Now()
-	if c.held != nil {
-		for k, seen := range c.held {
-			if was, ok := batch[k]; !ok || seen.Before(was) {
-				batch[k] = seen
-			}
-		}
-		c.held = nil
-	}
 	if rows := c.drifted(ctx, batch); len(rows) > 0 {
 		c.reportDrift(rows)
 		c.markDirty() // the whole-state write below repairs them
@@ -35,6 +27,12 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) {
 	for k := range batch {
 		c.apply(ctx, k)
 	}
+	for k, seen := range c.held {
+		if was, ok := batch[k]; !ok || seen.Before(was) {
+			batch[k] = seen
+		}
+	}
+	c.held = nil
 	w := &write{mode: "delta", batch: batch, start: start, ports: c.portsOf(batch)}
 	if c.tracker.Stale() || c.dirty() {
 		if len(c.inflight) > 0 {
@@ -46,10 +44,7 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) {
 			if c.tracker.Result() == nil {
 				c.tracker.SeedShards(c.nbShardCounts())
 			}
-			c.tracker.Translate()
-			c.desired = nil
-			c.gaps.setOwners(c.tracker.Result().State.PortGroups)
-			c.statusDue = true
+			c.translate()
 		}
 		c.tracker.TakeDelta() // the whole state is written below
 		c.clearDirty()
@@ -78,6 +73,14 @@ func (c *Controller) process(ctx context.Context, batch map[Key]time.Time) {
 		w.ports = append(append(w.ports, slices.Collect(maps.Keys(ch.Add))...), slices.Collect(maps.Keys(ch.Remove))...)
 	}
 	c.startWrite(ctx, w, func(ctx context.Context) (nbsync.Stats, error) { return c.cfg.NB.ApplyDelta(ctx, d) })
+}
+
+// translate translates the tracked cluster and resets what depends on the translation.
+func (c *Controller) translate() {
+	c.tracker.Translate()
+	c.desired = nil
+	c.gaps.setOwners(c.tracker.Result().State.PortGroups)
+	c.statusDue = true
 }
 
 // committed finishes a write NB committed: metrics, gaps, status, readiness.
