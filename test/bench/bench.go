@@ -68,6 +68,9 @@ type Options struct {
 	// ShardBound is the controller's address-set shard bound (translate.Options.SetShardBound: 0, the
 	// default, writes every set as one row).
 	ShardBound int
+	// MaxInFlight is the controller's limit of NB transactions in flight (controller.Config.MaxInFlight:
+	// 0, the default, is the controller's own default).
+	MaxInFlight int
 }
 
 // Report is everything one run measured.
@@ -224,7 +227,7 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 		return rep, err
 	}
 	start = time.Now()
-	c1, err := startController(ctx, bed.NBSocket(), "", o.ShardBound, kube, policy)
+	c1, err := startController(ctx, bed.NBSocket(), o.tuning(), kube, policy)
 	if err != nil {
 		stopProfile()
 		return rep, err
@@ -280,7 +283,7 @@ func Run(ctx context.Context, w *Workload, o Options) (*Report, error) {
 		return rep, err
 	}
 	start = time.Now()
-	c2, err := startController(ctx, bed.NBSocket(), "", o.ShardBound, kube, policy)
+	c2, err := startController(ctx, bed.NBSocket(), o.tuning(), kube, policy)
 	if err != nil {
 		stopProfile()
 		check.Close()
@@ -552,15 +555,24 @@ type running struct {
 	done   chan error
 }
 
-// startController runs a controller on the NB behind socket; zone, when set, puts it in zone mode.
-func startController(ctx context.Context, socket, zone string, shardBound int, kube *kubefake.Clientset,
+// tuning is what the bench sets of a controller's configuration: Zone, when set, puts it in zone mode.
+type tuning struct {
+	Zone                    string
+	ShardBound, MaxInFlight int
+}
+
+func (o Options) tuning() tuning { return tuning{ShardBound: o.ShardBound, MaxInFlight: o.MaxInFlight} }
+
+// startController runs a controller on the NB behind socket.
+func startController(ctx context.Context, socket string, t tuning, kube *kubefake.Clientset,
 	policy *npfake.Clientset) (*running, error) {
 	// The controller lists the cluster while the NB connection's first dump arrives.
 	nb := nbsync.Dial(ctx, func(ctx context.Context) (client.Client, error) { return nbsync.Connect(ctx, socket, nil) })
 	r := &running{reg: prometheus.NewRegistry(), nb: nb, done: make(chan error, 1)}
 	var err error
 	r.c, err = controller.New(controller.Config{Kube: kube, Policy: policy, NB: nb,
-		Recorder: &record.FakeRecorder{}, Metrics: controller.NewMetrics(r.reg), Zone: zone, SetShardBound: shardBound})
+		Recorder: &record.FakeRecorder{}, Metrics: controller.NewMetrics(r.reg), Zone: t.Zone, SetShardBound: t.ShardBound,
+		MaxInFlight: t.MaxInFlight})
 	if err != nil {
 		nb.Close()
 		return nil, err

@@ -89,7 +89,7 @@ func RunZoneWorker(ctx context.Context, in io.Reader, out io.Writer) error {
 	before := procStatusMB("VmRSS")
 
 	start = time.Now()
-	r, err := startController(ctx, cfg.Socket, cfg.Zone, 0, kube, policy)
+	r, err := startController(ctx, cfg.Socket, tuning{Zone: cfg.Zone}, kube, policy)
 	if err != nil {
 		return err
 	}

@@ -96,6 +96,7 @@ func run() error {
 		"process (controller and fake API server): as tieracl-controller's --memory-limit")
 	shardBound := flag.Int("shard-bound", 0, "the controller's address-set shard bound (0, the default: "+
 		"every set one row)")
+	maxInFlight := flag.Int("max-in-flight", 0, "the controller's limit of NB transactions in flight (0: its default)")
 	flag.Parse()
 	memLimit, err := memlimit.Resolve(*memoryLimit)
 	if err != nil {
@@ -171,7 +172,7 @@ func run() error {
 	rep, runErr := bench.Run(ctx, w, bench.Options{Northd: *northd, Rate: *rate, Duration: *duration,
 		MaxDuration: *maxDuration, Writers: *writers, Seed: l.Seed, Progress: progress, HeapProfile: *memProfile,
 		KeepBed: *keep, NoLimit: !*limit, NoNorthdCompile: !*northdCompile,
-		PhaseProfiles: *phaseProfiles, ShardBound: *shardBound})
+		PhaseProfiles: *phaseProfiles, ShardBound: *shardBound, MaxInFlight: *maxInFlight})
 	m := bench.ThisMachine()
 	fmt.Println()
 	printErr := rep.Print(os.Stdout, m)
