@@ -179,6 +179,9 @@ func (f *fakeNB) DifferingAddressSets(context.Context, []nbrows.AddressSet) ([]*
 	f.audits <- struct{}{}
 	return nil, nil
 }
+func (f *fakeNB) DifferingPortGroups(context.Context, []nbrows.PortGroup) ([]*nbdb.PortGroup, error) {
+	return nil, nil
+}
 func (f *fakeNB) Cache() *cache.TableCache   { return f.cache }
 func (f *fakeNB) Connected() bool            { return true }
 func (f *fakeNB) Echo(context.Context) error { return nil }

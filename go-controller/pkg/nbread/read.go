@@ -64,13 +64,13 @@ func isOwned(ids map[string]string) bool { return ids[nbrows.KeyManagedBy] == nb
 // Read reads NB through c, a client from nbsync.Connect.
 func Read(ctx context.Context, c client.Client) (*NB, error) {
 	var acls []*nbdb.ACL
-	var groups []*nbdb.PortGroup
 	var lsps []*nbdb.LogicalSwitchPort
 	if err := c.List(ctx, &acls); err != nil {
 		return nil, fmt.Errorf("read ACLs: %w", err)
 	}
-	if err := c.List(ctx, &groups); err != nil {
-		return nil, fmt.Errorf("read port groups: %w", err)
+	groups, err := nbsync.ReadPortGroups(ctx, c, false) // the cache holds them without their ports
+	if err != nil {
+		return nil, err
 	}
 	if err := c.List(ctx, &lsps); err != nil {
 		return nil, fmt.Errorf("read logical switch ports: %w", err)

@@ -257,14 +257,8 @@ func (p *planner) portGroups(cur *owned, desired *nbrows.State, groupACLs map[st
 	want := map[string]bool{}
 	for _, d := range desired.PortGroups {
 		want[d.Name] = true
-		var ports []string
-		for _, name := range d.Ports {
-			if uuid, ok := cur.ports[name]; ok {
-				ports = append(ports, uuid)
-			} else {
-				p.stats.PortsMissing++
-			}
-		}
+		ports, missing := memberUUIDs(d.Ports, cur.ports)
+		p.stats.PortsMissing += missing
 		acls := groupACLs[d.Name]
 		have, ok := cur.groups[d.Name]
 		if !ok {

@@ -1,0 +1,106 @@
+package nbsync
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/ovn-kubernetes/libovsdb/client"
+	"github.com/ovn-kubernetes/libovsdb/ovsdb"
+
+	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
+	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
+)
+
+// readGroupsAgainst returns the owned port groups with their ports, as ReadPortGroups does, but lets
+// NB compare rather than send (compareGroups): the groups NB finds equal have desired's ports (the
+// UUIDs of those ports NB has), and an owned group desired does not hold is returned without its
+// ports, which its deletion does not need.
+func readGroupsAgainst(ctx context.Context, c client.Client, desired *nbrows.State, ports map[string]string,
+) ([]*nbdb.PortGroup, error) {
+	equal, differ, undesired, err := compareGroups(ctx, c, desired.PortGroups, ports)
+	return append(append(equal, differ...), undesired...), err
+}
+
+// DifferingPortGroups returns, with their ports, the owned groups whose ports in NB are not want's (by
+// name, the ports NB has no logical switch port for left out); NB compares them (compareGroups). Owned
+// groups want lacks are left out.
+func DifferingPortGroups(ctx context.Context, c client.Client, want []nbrows.PortGroup) ([]*nbdb.PortGroup, error) {
+	_, differ, _, err := compareGroups(ctx, c, want, portUUIDs(c))
+	return differ, err
+}
+
+// compareGroups sorts the owned port groups the cache lists (without their ports: Monitor leaves them
+// out) by how their ports compare with want's, as compareSets does for address sets: for each group
+// the cache lists and want holds, one select, all in one transaction, asks NB whether its ports are
+// the UUIDs of want's ports (ports maps names to UUIDs), and those (equal) get these UUIDs. Only the
+// others (differ) are read whole; a group the selects no longer find is in neither. The groups want
+// lacks (undesired) come from the cache, without their ports.
+func compareGroups(ctx context.Context, c client.Client, want []nbrows.PortGroup, ports map[string]string,
+) (equal, differ, undesired []*nbdb.PortGroup, err error) {
+	var cached []*nbdb.PortGroup
+	owned := c.WhereCache(func(g *nbdb.PortGroup) bool { return isOwned(g.ExternalIDs) })
+	if err := owned.List(ctx, &cached); err != nil {
+		return nil, nil, nil, err
+	}
+	byName := make(map[string]*nbrows.PortGroup, len(want))
+	for i := range want {
+		byName[want[i].Name] = &want[i]
+	}
+	var ops []ovsdb.Operation
+	var asked []*nbdb.PortGroup
+	var members [][]string
+	for _, g := range cached {
+		d, ok := byName[g.Name]
+		if !ok {
+			undesired = append(undesired, g)
+			continue
+		}
+		uuids, _ := memberUUIDs(d.Ports, ports)
+		ops = append(ops, ovsdb.Operation{Op: ovsdb.OperationSelect, Table: nbdb.PortGroupTable, Columns: []string{"_uuid"},
+			Where: append(byUUID(g.UUID), ovsdb.NewCondition("ports", ovsdb.ConditionEqual, uuidSetJSON(uuids)))})
+		asked, members = append(asked, g), append(members, uuids)
+	}
+	results, err := selects(ctx, c, ops)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("compare port groups: %w", err)
+	}
+	var reread []ovsdb.Operation
+	for i, g := range asked {
+		if len(results[i].Rows) == 1 {
+			g.Ports = members[i]
+			equal = append(equal, g)
+			continue
+		}
+		reread = append(reread, ovsdb.Operation{Op: ovsdb.OperationSelect, Table: nbdb.PortGroupTable,
+			Where: byUUID(g.UUID), Columns: groupColumns})
+	}
+	results, err = selects(ctx, c, reread)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("read port groups: %w", err)
+	}
+	for _, r := range results {
+		for _, row := range r.Rows { // none when the group is gone since the cache listed it
+			g, err := groupOfRow(row)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			differ = append(differ, g)
+		}
+	}
+	return equal, differ, undesired, nil
+}
+
+// uuidSetJSON encodes row references as an OVSDB set, ["set", [["uuid", U], ...]], by hand for the
+// reason setJSON gives. The UUIDs are NB's own (hex digits and dashes), which need no escaping.
+func uuidSetJSON(uuids []string) json.RawMessage {
+	out := make([]byte, 0, 9+len(uuids)*48)
+	out = append(out, `["set",[`...)
+	for i, u := range uuids {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(append(append(out, `["uuid","`...), u...), `"]`...)
+	}
+	return append(out, "]]"...)
+}
