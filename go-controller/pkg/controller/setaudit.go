@@ -76,10 +76,10 @@ func (w *setWrites) wrote(full bool, d *nbrows.Delta) uint64 {
 func (w *setWrites) finished(gen uint64) { w.done.Store(gen) }
 
 // auditSets has NB compare the next run of the owned sets' addresses, and the next of the owned groups'
-// ports, with the tracker's members, off the worker, and hands those that differ, read whole, to it. It runs on the worker, between
-// batches: the members it compares with are those written. While a whole-state write is out there is
-// no audit: that write has NB compare every set itself, and an audit beside it would double NB's work
-// for a result checkAudit throws away.
+// ports, with the tracker's members, off the worker, and hands those that differ, read whole, to it. It
+// runs on the worker, between batches: the members it compares with are those written. While a
+// whole-state write is out there is no audit: that write has NB compare every set and group itself,
+// and an audit beside it would double NB's work for a result checkAudit throws away.
 func (c *Controller) auditSets(ctx context.Context) {
 	w := &c.setWrites
 	if time.Now().UnixNano() < w.next.Load() || c.tracker.Stale() || c.tracker.Result() == nil ||
