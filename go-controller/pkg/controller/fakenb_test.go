@@ -179,7 +179,8 @@ func (f *fakeNB) DifferingAddressSets(context.Context, []nbrows.AddressSet) ([]*
 	f.audits <- struct{}{}
 	return nil, nil
 }
-func (f *fakeNB) DifferingPortGroups(context.Context, []nbrows.PortGroup) ([]*nbdb.PortGroup, error) {
+func (f *fakeNB) DifferingPortGroups(context.Context, []nbrows.PortGroup, nbsync.PortUUID) ([]*nbdb.PortGroup,
+	error) {
 	return nil, nil
 }
 func (f *fakeNB) Cache() *cache.TableCache   { return f.cache }

@@ -23,8 +23,8 @@ type NB interface {
 	// whose addresses in NB are not want's.
 	DifferingAddressSets(ctx context.Context, want []nbrows.AddressSet) ([]*nbdb.AddressSet, error)
 	// DifferingPortGroups returns, with their ports (which the cache lacks), the groups tieracl owns
-	// whose ports in NB are not the logical switch ports of want's (by name; those NB lacks left out).
-	DifferingPortGroups(ctx context.Context, want []nbrows.PortGroup) ([]*nbdb.PortGroup, error)
+	// whose ports in NB are not the UUIDs port finds for want's ports (names).
+	DifferingPortGroups(ctx context.Context, want []nbrows.PortGroup, port nbsync.PortUUID) ([]*nbdb.PortGroup, error)
 	Cache() *cache.TableCache
 	Connected() bool
 	Echo(ctx context.Context) error

@@ -129,7 +129,7 @@ func (c *Controller) compareMembers(ctx context.Context, sets []nbrows.AddressSe
 		}
 	}
 	if len(groups) > 0 {
-		a.groups, err = c.cfg.NB.DifferingPortGroups(ctx, groups)
+		a.groups, err = c.cfg.NB.DifferingPortGroups(ctx, groups, c.portNames.uuidOf)
 	}
 	return a, err
 }

@@ -168,7 +168,7 @@ func createGroupsAhead(ctx context.Context, c client.Client, cur *Current, desir
 		if have[d.Name] || named[d.Name] || named[d.Name+"_ip4"] || named[d.Name+"_ip6"] {
 			continue
 		}
-		ports, _ := memberUUIDs(d.Ports, cur.Ports) // a port NB lacks is counted missing by the plan that follows
+		ports, _ := memberUUIDs(d.Ports, inMap(cur.Ports)) // a port NB lacks is counted missing by the plan that follows
 		if entries > 0 && entries+len(ports) > maxEntries {
 			if err := flush(); err != nil {
 				return done, err

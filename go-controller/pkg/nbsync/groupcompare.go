@@ -18,25 +18,26 @@ import (
 // ports, which its deletion does not need.
 func readGroupsAgainst(ctx context.Context, c client.Client, desired *nbrows.State, ports map[string]string,
 ) ([]*nbdb.PortGroup, error) {
-	equal, differ, undesired, err := compareGroups(ctx, c, desired.PortGroups, ports)
+	equal, differ, undesired, err := compareGroups(ctx, c, desired.PortGroups, inMap(ports))
 	return append(append(equal, differ...), undesired...), err
 }
 
 // DifferingPortGroups returns, with their ports, the owned groups whose ports in NB are not want's (by
-// name, the ports NB has no logical switch port for left out); NB compares them (compareGroups). Owned
-// groups want lacks are left out.
-func DifferingPortGroups(ctx context.Context, c client.Client, want []nbrows.PortGroup) ([]*nbdb.PortGroup, error) {
-	_, differ, _, err := compareGroups(ctx, c, want, portUUIDs(c))
+// name, mapped to UUIDs by port, which does not find the ports NB lacks); NB compares them
+// (compareGroups). Owned groups want lacks are left out.
+func DifferingPortGroups(ctx context.Context, c client.Client, want []nbrows.PortGroup, port PortUUID,
+) ([]*nbdb.PortGroup, error) {
+	_, differ, _, err := compareGroups(ctx, c, want, port)
 	return differ, err
 }
 
 // compareGroups sorts the owned port groups the cache lists (without their ports: Monitor leaves them
 // out) by how their ports compare with want's, as compareSets does for address sets: for each group
 // the cache lists and want holds, one select, all in one transaction, asks NB whether its ports are
-// the UUIDs of want's ports (ports maps names to UUIDs), and those (equal) get these UUIDs. Only the
+// the UUIDs of want's ports (port maps a name to its UUID), and those (equal) get these UUIDs. Only the
 // others (differ) are read whole; a group the selects no longer find is in neither. The groups want
 // lacks (undesired) come from the cache, without their ports.
-func compareGroups(ctx context.Context, c client.Client, want []nbrows.PortGroup, ports map[string]string,
+func compareGroups(ctx context.Context, c client.Client, want []nbrows.PortGroup, port PortUUID,
 ) (equal, differ, undesired []*nbdb.PortGroup, err error) {
 	var cached []*nbdb.PortGroup
 	owned := c.WhereCache(func(g *nbdb.PortGroup) bool { return isOwned(g.ExternalIDs) })
@@ -56,7 +57,7 @@ func compareGroups(ctx context.Context, c client.Client, want []nbrows.PortGroup
 			undesired = append(undesired, g)
 			continue
 		}
-		uuids, _ := memberUUIDs(d.Ports, ports)
+		uuids, _ := memberUUIDs(d.Ports, port)
 		ops = append(ops, ovsdb.Operation{Op: ovsdb.OperationSelect, Table: nbdb.PortGroupTable, Columns: []string{"_uuid"},
 			Where: append(byUUID(g.UUID), ovsdb.NewCondition("ports", ovsdb.ConditionEqual, uuidSetJSON(uuids)))})
 		asked, members = append(asked, g), append(members, uuids)

@@ -89,12 +89,23 @@ func portUUIDs(c client.Client) map[string]string {
 	return out
 }
 
+// PortUUID finds the UUID of the logical switch port of that name; ok is false when NB holds none.
+type PortUUID func(name string) (uuid string, ok bool)
+
+// inMap is the PortUUID of a map of port names to UUIDs.
+func inMap(ports map[string]string) PortUUID {
+	return func(name string) (string, bool) {
+		uuid, ok := ports[name]
+		return uuid, ok
+	}
+}
+
 // memberUUIDs maps a desired group's port names to their logical switch ports' UUIDs, in the group's
 // order; the ports NB does not hold are left out (a group can hold only ports NB has) and counted.
-func memberUUIDs(names []string, ports map[string]string) (uuids []string, missing int) {
+func memberUUIDs(names []string, port PortUUID) (uuids []string, missing int) {
 	uuids = make([]string, 0, len(names))
 	for _, name := range names {
-		if uuid, ok := ports[name]; ok {
+		if uuid, ok := port(name); ok {
 			uuids = append(uuids, uuid)
 		} else {
 			missing++

@@ -75,7 +75,14 @@ func TestGroupsComparedInNB(t *testing.T) {
 	sync(t, ctx, c, desired)
 	differing := func() []*nbdb.PortGroup {
 		t.Helper()
-		d, err := nbsync.DifferingPortGroups(ctx, c, desired.PortGroups)
+		uuids := map[string]string{}
+		for uuid, name := range portNames(t, ctx, c) {
+			uuids[name] = uuid
+		}
+		d, err := nbsync.DifferingPortGroups(ctx, c, desired.PortGroups, func(name string) (string, bool) {
+			uuid, ok := uuids[name]
+			return uuid, ok
+		})
 		if err != nil {
 			t.Fatal(err)
 		}

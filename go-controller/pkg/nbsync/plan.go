@@ -257,7 +257,7 @@ func (p *planner) portGroups(cur *owned, desired *nbrows.State, groupACLs map[st
 	want := map[string]bool{}
 	for _, d := range desired.PortGroups {
 		want[d.Name] = true
-		ports, missing := memberUUIDs(d.Ports, cur.ports)
+		ports, missing := memberUUIDs(d.Ports, inMap(cur.ports))
 		p.stats.PortsMissing += missing
 		acls := groupACLs[d.Name]
 		have, ok := cur.groups[d.Name]
