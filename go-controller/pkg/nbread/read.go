@@ -1,7 +1,8 @@
 // Package nbread reads what a live OVN Northbound database holds, for the CLI's live commands: every
 // ACL, port group and address set, tieracl's own and other clients', with the switches and port groups
 // that hold each ACL. It reads through the controller's monitored client (nbsync.Connect), so it sees
-// exactly what the controller sees.
+// exactly what the controller sees; the port groups and address sets, which that client's cache holds
+// without their members, it selects from NB.
 package nbread
 
 import (

@@ -32,7 +32,7 @@ type Stats struct {
 // own, and every logical switch port (a port group can hold only ports NB has). ReadCurrent reads it.
 type Current struct {
 	ACLs        []*nbdb.ACL        // owned
-	PortGroups  []*nbdb.PortGroup  // owned
+	PortGroups  []*nbdb.PortGroup  // owned, with their ports (those of a group Plan deletes may be left out)
 	AddressSets []*nbdb.AddressSet // owned, with their addresses
 	Meters      []*nbdb.Meter      // owned
 	MeterBands  []*nbdb.MeterBand  // the owned meters' bands
