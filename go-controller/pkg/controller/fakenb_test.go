@@ -30,6 +30,8 @@ type fakeNB struct {
 	gates   map[int]chan struct{}
 	started chan int
 	audits  chan struct{} // receives one value for each DifferingAddressSets call
+	// groups, when set, is what DifferingPortGroups answers; else no group differs.
+	groups func(want []nbrows.PortGroup, port nbsync.PortUUID) []*nbdb.PortGroup
 }
 
 // nbCall is one write the controller asked for.
@@ -179,9 +181,15 @@ func (f *fakeNB) DifferingAddressSets(context.Context, []nbrows.AddressSet) ([]*
 	f.audits <- struct{}{}
 	return nil, nil
 }
-func (f *fakeNB) DifferingPortGroups(context.Context, []nbrows.PortGroup, nbsync.PortUUID) ([]*nbdb.PortGroup,
-	error) {
-	return nil, nil
+func (f *fakeNB) DifferingPortGroups(_ context.Context, want []nbrows.PortGroup, port nbsync.PortUUID,
+) ([]*nbdb.PortGroup, error) {
+	f.mu.Lock()
+	groups := f.groups
+	f.mu.Unlock()
+	if groups == nil {
+		return nil, nil
+	}
+	return groups(want, port), nil
 }
 func (f *fakeNB) Cache() *cache.TableCache   { return f.cache }
 func (f *fakeNB) Connected() bool            { return true }
