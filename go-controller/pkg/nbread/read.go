@@ -221,27 +221,11 @@ func readSwitches(ctx context.Context, c client.Client) ([]Switch, error) {
 	for _, row := range results[0].Rows {
 		uuid, _ := row["_uuid"].(ovsdb.UUID)
 		name, _ := row["name"].(string)
-		out = append(out, Switch{Name: name, UUID: uuid.GoUUID, Ports: uuids(row["ports"]), acls: uuids(row["acls"])})
+		out = append(out, Switch{Name: name, UUID: uuid.GoUUID, Ports: nbsync.RefsOf(row["ports"]),
+			acls: nbsync.RefsOf(row["acls"])})
 	}
 	slices.SortFunc(out, func(a, b Switch) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
-}
-
-// uuids reads a set of row references; OVSDB sends a set of one as its element.
-func uuids(v any) []string {
-	switch x := v.(type) {
-	case ovsdb.UUID:
-		return []string{x.GoUUID}
-	case ovsdb.OvsSet:
-		out := make([]string, 0, len(x.GoSet))
-		for _, e := range x.GoSet {
-			if u, ok := e.(ovsdb.UUID); ok {
-				out = append(out, u.GoUUID)
-			}
-		}
-		return out
-	}
-	return []string{}
 }
 
 // nameOr names a port by UUID; a reference to a port the cache does not hold shows as its UUID.

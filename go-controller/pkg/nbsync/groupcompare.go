@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/ovn-kubernetes/libovsdb/client"
-	"github.com/ovn-kubernetes/libovsdb/ovsdb"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
@@ -33,8 +32,8 @@ func DifferingPortGroups(ctx context.Context, c client.Client, want []nbrows.Por
 
 // compareGroups sorts the owned port groups the cache lists (without their ports: Monitor leaves them
 // out) by how their ports compare with want's, as compareSets does for address sets: for each group
-// the cache lists and want holds, one select, all in one transaction, asks NB whether its ports are
-// the UUIDs of want's ports (port maps a name to its UUID), and those (equal) get these UUIDs. Only the
+// the cache lists and want holds, one select asks NB whether its ports are the UUIDs of want's ports
+// (port maps a name to its UUID; compareInNB), and those (equal) get these UUIDs. Only the
 // others (differ) are read whole; a group the selects no longer find is in neither. The groups want
 // lacks (undesired) come from the cache, without their ports.
 func compareGroups(ctx context.Context, c client.Client, want []nbrows.PortGroup, port PortUUID,
@@ -48,8 +47,9 @@ func compareGroups(ctx context.Context, c client.Client, want []nbrows.PortGroup
 	for i := range want {
 		byName[want[i].Name] = &want[i]
 	}
-	var ops []ovsdb.Operation
 	var asked []*nbdb.PortGroup
+	var uuids []string
+	var values []json.RawMessage
 	var members [][]string
 	for _, g := range cached {
 		d, ok := byName[g.Name]
@@ -57,37 +57,26 @@ func compareGroups(ctx context.Context, c client.Client, want []nbrows.PortGroup
 			undesired = append(undesired, g)
 			continue
 		}
-		uuids, _ := memberUUIDs(d.Ports, port)
-		ops = append(ops, ovsdb.Operation{Op: ovsdb.OperationSelect, Table: nbdb.PortGroupTable, Columns: []string{"_uuid"},
-			Where: append(byUUID(g.UUID), ovsdb.NewCondition("ports", ovsdb.ConditionEqual, uuidSetJSON(uuids)))})
-		asked, members = append(asked, g), append(members, uuids)
+		ports, _ := memberUUIDs(d.Ports, port)
+		asked, uuids, members = append(asked, g), append(uuids, g.UUID), append(members, ports)
+		values = append(values, uuidSetJSON(ports))
 	}
-	results, err := selects(ctx, c, ops)
+	same, rows, err := compareInNB(ctx, c, nbdb.PortGroupTable, "ports", uuids, values, groupColumns)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("compare port groups: %w", err)
+		return nil, nil, nil, fmt.Errorf("port groups: %w", err)
 	}
-	var reread []ovsdb.Operation
 	for i, g := range asked {
-		if len(results[i].Rows) == 1 {
+		if same[i] {
 			g.Ports = members[i]
 			equal = append(equal, g)
-			continue
 		}
-		reread = append(reread, ovsdb.Operation{Op: ovsdb.OperationSelect, Table: nbdb.PortGroupTable,
-			Where: byUUID(g.UUID), Columns: groupColumns})
 	}
-	results, err = selects(ctx, c, reread)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read port groups: %w", err)
-	}
-	for _, r := range results {
-		for _, row := range r.Rows { // none when the group is gone since the cache listed it
-			g, err := groupOfRow(row)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			differ = append(differ, g)
+	for _, row := range rows {
+		g, err := groupOfRow(row)
+		if err != nil {
+			return nil, nil, nil, err
 		}
+		differ = append(differ, g)
 	}
 	return equal, differ, undesired, nil
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/ovn-kubernetes/libovsdb/ovsdb"
 
 	"github.com/tieracl/tieracl/go-controller/pkg/nbdb"
-	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 )
 
 // groupColumns are the columns a port group is read with from NB: the cache holds all but ports.
@@ -17,18 +16,12 @@ var groupColumns = []string{"_uuid", "name", "acls", "external_ids", "ports"}
 // ReadPortGroups reads port groups with their ports from NB, not from the client's cache (which
 // Monitor keeps without ports): the groups tieracl owns when ownedOnly, else every group.
 func ReadPortGroups(ctx context.Context, c client.Client, ownedOnly bool) ([]*nbdb.PortGroup, error) {
-	where := []ovsdb.Condition{}
-	if ownedOnly {
-		where = append(where, ovsdb.NewCondition("external_ids", ovsdb.ConditionIncludes,
-			ovsdb.OvsMap{GoMap: map[any]any{nbrows.KeyManagedBy: nbrows.ManagedByValue}}))
-	}
-	results, err := selects(ctx, c, []ovsdb.Operation{{Op: ovsdb.OperationSelect, Table: nbdb.PortGroupTable,
-		Where: where, Columns: groupColumns}})
+	rows, err := selectRows(ctx, c, nbdb.PortGroupTable, ownedOnly, groupColumns)
 	if err != nil {
-		return nil, fmt.Errorf("read port groups: %w", err)
+		return nil, err
 	}
 	var out []*nbdb.PortGroup
-	for _, row := range results[0].Rows {
+	for _, row := range rows {
 		g, err := groupOfRow(row)
 		if err != nil {
 			return nil, fmt.Errorf("read port groups: %w", err)
@@ -44,21 +37,15 @@ func groupOfRow(row ovsdb.Row) (*nbdb.PortGroup, error) {
 	if !ok {
 		return nil, fmt.Errorf("a port group row without a UUID: %v", row)
 	}
-	g := &nbdb.PortGroup{UUID: uuid.GoUUID, ExternalIDs: map[string]string{}, ACLs: refsOf(row["acls"]),
-		Ports: refsOf(row["ports"])}
+	g := &nbdb.PortGroup{UUID: uuid.GoUUID, ExternalIDs: stringMap(row["external_ids"]), ACLs: RefsOf(row["acls"]),
+		Ports: RefsOf(row["ports"])}
 	g.Name, _ = row["name"].(string)
-	if m, ok := row["external_ids"].(ovsdb.OvsMap); ok {
-		for k, v := range m.GoMap {
-			ks, _ := k.(string)
-			vs, _ := v.(string)
-			g.ExternalIDs[ks] = vs
-		}
-	}
 	return g, nil
 }
 
-// refsOf reads a set of row references; OVSDB sends a set of one as its element.
-func refsOf(v any) []string {
+// RefsOf reads a column of row references as a select returns it (OVSDB sends a set of one as its
+// element): their UUIDs.
+func RefsOf(v any) []string {
 	switch x := v.(type) {
 	case ovsdb.UUID:
 		return []string{x.GoUUID}

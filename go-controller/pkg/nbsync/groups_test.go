@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ovn-kubernetes/libovsdb/client"
 	"github.com/ovn-kubernetes/libovsdb/ovsdb"
@@ -116,6 +117,12 @@ func TestGroupsComparedInNB(t *testing.T) {
 		if out, err := bed.NBCtl(ctx, tt.edit...); err != nil {
 			t.Fatalf("%s: %v: %s", tt.name, err, out)
 		}
+		if tt.nbPorts == nil { // the plan starts from the cache's ACLs: wait until it has dropped them
+			waitFor(t, tt.name+": the cache drops the group's ACLs", func() bool {
+				var acls []*nbdb.ACL
+				return c.List(ctx, &acls) == nil && len(acls) == 0
+			})
+		}
 		ops, _, err := nbsync.Ops(ctx, c, desired)
 		if err != nil || len(ops) != tt.ops {
 			t.Errorf("%s: %d operations (%v), want %d: %v", tt.name, len(ops), err, tt.ops, ops)
@@ -157,4 +164,14 @@ func portNames(t *testing.T, ctx context.Context, c client.Client) map[string]st
 		out[p.UUID] = p.Name
 	}
 	return out
+}
+
+// waitFor waits up to 5 s for cond.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 5 s", what)
+		}
+	}
 }
