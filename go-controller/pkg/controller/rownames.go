@@ -10,10 +10,10 @@ import (
 )
 
 // rowNames maps the UUIDs of one NB table's rows to their names, kept up to date from the cache's
-// events. The drift check of a port group reads the name of every port and ACL it lists after each of
-// tieracl's own writes of it; the cache's Row copies the whole row for that, which was a sixth of the
-// controller's CPU in a steady pod stream. It also maps names back to UUIDs, for the audit of port
-// groups, which sends the UUIDs of the ports a group should hold.
+// events. The drift check of a port group reads the name of every ACL it lists after each change of
+// it, and the audit the name of every port of a group that differs; the cache's Row copies the whole
+// row for that, which was a sixth of the controller's CPU in a steady pod stream. It also maps names
+// back to UUIDs, for the audit of port groups, which sends the UUIDs of the ports a group should hold.
 type rowNames struct {
 	table string
 	row   func(model.Model) (uuid, name string, ok bool)

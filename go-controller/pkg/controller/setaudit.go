@@ -32,9 +32,9 @@ const groupAuditRun = setAuditRun / 4
 const setAuditShare = 10
 
 // setWrites numbers tieracl's writes so that an audit can tell which sets and groups its read may have
-// caught in the middle of one. gen is bumped by the worker before each write is sent, done after it and every
-// write before it have returned (writes are finished in the order they were sent); the auditor reads
-// them; the rest is the worker's.
+// caught in the middle of one. gen is bumped by the worker before each write is sent, done after it and
+// every write before it have returned (writes are finished in the order they were sent); the auditor
+// reads them; the rest is the worker's.
 type setWrites struct {
 	gen      atomic.Uint64
 	done     atomic.Uint64     // every write up to this one has returned
