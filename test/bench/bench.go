@@ -619,13 +619,13 @@ func (r *running) stop() {
 func countRows(ctx context.Context, c client.Client) (Rows, error) {
 	owned := func(ids map[string]string) bool { return ids[nbrows.KeyManagedBy] == nbrows.ManagedByValue }
 	var acls []*nbdb.ACL
-	var groups []*nbdb.PortGroup
 	var lsps []*nbdb.LogicalSwitchPort
 	var rows Rows
 	if err := c.WhereCache(func(a *nbdb.ACL) bool { return owned(a.ExternalIDs) }).List(ctx, &acls); err != nil {
 		return rows, err
 	}
-	if err := c.WhereCache(func(g *nbdb.PortGroup) bool { return owned(g.ExternalIDs) }).List(ctx, &groups); err != nil {
+	groups, err := nbsync.ReadPortGroups(ctx, c, true) // the cache holds them without their ports
+	if err != nil {
 		return rows, err
 	}
 	sets, err := nbsync.ReadAddressSets(ctx, c, true) // the cache holds them without their addresses

@@ -221,7 +221,7 @@ func (c *Controller) loop(ctx context.Context) error {
 			c.auditSets(ctx)
 			continue
 		case a := <-c.setWrites.audits:
-			if rows := c.checkAudit(a); len(rows) > 0 {
+			if rows := c.checkAudit(ctx, a); len(rows) > 0 {
 				c.reportDrift(rows)
 				c.queue.add(Key{Kind: KindResync}) // the whole-state write repairs them
 			}

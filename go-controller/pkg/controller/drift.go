@@ -22,8 +22,8 @@ const KindDrift Kind = "Drift"
 
 // watchOwnedRows queues every change NB reports to an ACL, port group, address set or log meter that tieracl owns
 // (before or after the change). tieracl's own writes come back this way too; the worker tells them apart
-// by comparing the row with what it wrote. Address sets are monitored without their addresses, so a
-// foreign edit of addresses is seen only by the periodic resync.
+// by comparing the row with what it wrote. Port groups are monitored without their ports and address
+// sets without their addresses, so a foreign edit of members is seen by the audit (setaudit.go).
 func (c *Controller) watchOwnedRows() {
 	queue := func(table string, m model.Model) {
 		var name string
@@ -79,7 +79,7 @@ func (c *Controller) drifted(ctx context.Context, batch map[Key]time.Time) []Key
 			want, desired := d.acls[k.Name]
 			ok = (!desired && len(have) == 0) || (desired && len(have) == 1 && nbsync.ACLMatches(have[0], want))
 		case nbdb.PortGroupTable:
-			ok = c.portGroupMatches(ctx, k.Name, d)
+			ok = c.portGroupMatches(k.Name, d)
 		case nbdb.MeterTable:
 			want, desired := d.meters[k.Name]
 			if !desired {
@@ -145,9 +145,9 @@ func (c *Controller) ownedACLsByName() map[string][]*nbdb.ACL {
 	return out
 }
 
-// portGroupMatches compares a port group's external IDs, ACLs and ports with the desired ones; a port
-// NB does not hold cannot be a member and is not expected.
-func (c *Controller) portGroupMatches(ctx context.Context, name string, d *desired) bool {
+// portGroupMatches compares a port group's external IDs and ACLs with the desired ones. The cache holds
+// no ports (nbsync.Monitor): the audit compares those (checkAudit, portsMatch).
+func (c *Controller) portGroupMatches(name string, d *desired) bool {
 	want, desired := d.groups[name]
 	have, found := cached(c.cfg.NB, nbdb.PortGroupTable, &nbdb.PortGroup{Name: name})
 	if !found {
@@ -164,41 +164,32 @@ func (c *Controller) portGroupMatches(ctx context.Context, name string, d *desir
 	}
 	slices.Sort(haveACLs)
 	wantACLs := slices.Sorted(slices.Values(d.groupACLs[name]))
-	if !slices.Equal(haveACLs, wantACLs) {
-		return false
-	}
-	// Ports that writes in flight or not yet sent move are judged when those are done.
+	return slices.Equal(haveACLs, wantACLs)
+}
+
+// portsMatch says whether ports, the UUIDs NB's port group lists, are the tracker's members of it that
+// NB has a logical switch port for. Members that writes in flight or not yet sent move are judged when
+// those are done; so are a port the cache does not hold yet (or no longer) and a member whose port
+// appeared in NB while the worker has not yet handled that (its key is queued: the group gets it next).
+func (c *Controller) portsMatch(ctx context.Context, name string, ports []string) bool {
 	members, unsettled := c.tracker.Members(name), c.unsettled(name)
-	haveN := 0
-	for _, uuid := range have.Ports {
+	inNB := make(map[string]bool, len(ports))
+	for _, uuid := range ports {
 		port, ok := c.nameOf(c.portNames, uuid)
 		if !ok {
+			return true
+		}
+		if !unsettled[port] && !members.Has(port) {
 			return false
 		}
-		if unsettled[port] {
-			continue
-		}
-		if !members.Has(port) {
-			return false
-		}
-		haveN++
+		inNB[port] = true
 	}
-	wantN := members.Len()
-	for port := range unsettled {
-		if members.Has(port) {
-			wantN--
-		}
-	}
-	if haveN == wantN {
-		return true // as many as desired, all desired: the same set
-	}
-	present := 0 // else fewer, which is right only if the others have no port in NB
 	for port := range members.All() {
-		if !unsettled[port] && c.nbHasPort(ctx, port) {
-			present++
+		if !inNB[port] && !unsettled[port] && c.nbHasPort(ctx, port) && !c.queue.has(Key{Kind: KindPort, Name: port}) {
+			return false
 		}
 	}
-	return present == haveN
+	return true
 }
 
 // reportDrift counts and logs rows others changed; the whole-state write that follows repairs them.

@@ -73,6 +73,26 @@ func (c *Controller) CachedPod(namespace, name string) (*corev1.Pod, bool) {
 // AuditSets starts a set audit, as the worker loop's audit ticker does.
 func (c *Controller) AuditSets(ctx context.Context) { c.auditSets(ctx) }
 
+// Audit runs one audit of the members, as the worker loop's audit ticker does (however soon after the
+// last), waits for NB's answer and returns the drift keys the worker finds in it; ok is false when no
+// audit went.
+func (c *Controller) Audit(ctx context.Context) (keys []Key, ok bool) {
+	c.setWrites.next.Store(0)
+	c.auditSets(ctx)
+	if !c.setWrites.auditing.Load() {
+		return nil, false
+	}
+	select {
+	case a := <-c.setWrites.audits:
+		return c.checkAudit(ctx, a), true
+	case <-ctx.Done():
+		return nil, false
+	}
+}
+
+// QueuePort queues a logical switch port, as the NB watch does when one appears.
+func (c *Controller) QueuePort(name string) { c.queue.add(Key{Kind: KindPort, Name: name}) }
+
 // Resync queues a whole-state write, as the periodic resync does.
 func (c *Controller) Resync() { c.queue.add(Key{Kind: KindResync}) }
 

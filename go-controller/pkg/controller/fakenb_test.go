@@ -30,6 +30,8 @@ type fakeNB struct {
 	gates   map[int]chan struct{}
 	started chan int
 	audits  chan struct{} // receives one value for each DifferingAddressSets call
+	// groups, when set, is what DifferingPortGroups answers; else no group differs.
+	groups func(want []nbrows.PortGroup, port nbsync.PortUUID) []*nbdb.PortGroup
 }
 
 // nbCall is one write the controller asked for.
@@ -178,6 +180,16 @@ func (f *fakeNB) ApplyDelta(_ context.Context, d *nbrows.Delta) (nbsync.Stats, e
 func (f *fakeNB) DifferingAddressSets(context.Context, []nbrows.AddressSet) ([]*nbdb.AddressSet, error) {
 	f.audits <- struct{}{}
 	return nil, nil
+}
+func (f *fakeNB) DifferingPortGroups(_ context.Context, want []nbrows.PortGroup, port nbsync.PortUUID,
+) ([]*nbdb.PortGroup, error) {
+	f.mu.Lock()
+	groups := f.groups
+	f.mu.Unlock()
+	if groups == nil {
+		return nil, nil
+	}
+	return groups(want, port), nil
 }
 func (f *fakeNB) Cache() *cache.TableCache   { return f.cache }
 func (f *fakeNB) Connected() bool            { return true }

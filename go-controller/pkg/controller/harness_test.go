@@ -387,15 +387,21 @@ func ops(m *controller.Metrics) map[string]float64 {
 func (e *env) rows(keep func(ids map[string]string) bool) (acls []*nbdb.ACL, pgs []*nbdb.PortGroup,
 	sets []*nbdb.AddressSet) {
 	e.t.Helper()
-	// Address sets come from NB itself: the nbsync client's cache holds them without their addresses.
+	// Port groups and address sets come from NB itself: the nbsync client's cache holds them without
+	// their ports and addresses.
 	all, err := nbsync.ReadAddressSets(e.ctx, e.check, false)
+	groups, gerr := nbsync.ReadPortGroups(e.ctx, e.check, false)
 	for _, err := range []error{
 		e.check.WhereCache(func(a *nbdb.ACL) bool { return keep(a.ExternalIDs) }).List(e.ctx, &acls),
-		e.check.WhereCache(func(p *nbdb.PortGroup) bool { return keep(p.ExternalIDs) }).List(e.ctx, &pgs),
-		err,
+		gerr, err,
 	} {
 		if err != nil {
 			e.t.Fatal(err)
+		}
+	}
+	for _, g := range groups {
+		if keep(g.ExternalIDs) {
+			pgs = append(pgs, g)
 		}
 	}
 	for _, s := range all {

@@ -12,8 +12,8 @@ import (
 )
 
 // NB is what the controller needs of the Northbound database: one transaction per write, the owned
-// sets' members read from NB itself, a monitored cache of nbsync.Monitor's tables to read rows from and
-// hear changes through, and whether NB answers. nbsync.Conn is the production one.
+// groups' and sets' members compared in NB itself, a monitored cache of nbsync.Monitor's tables to read
+// rows from and hear changes through, and whether NB answers. nbsync.Conn is the production one.
 type NB interface {
 	// Sync writes the whole desired state in one transaction, ApplyDelta a delta's member moves; with
 	// nothing to change neither sends anything.
@@ -22,6 +22,9 @@ type NB interface {
 	// DifferingAddressSets returns, with their addresses (which the cache lacks), the sets tieracl owns
 	// whose addresses in NB are not want's.
 	DifferingAddressSets(ctx context.Context, want []nbrows.AddressSet) ([]*nbdb.AddressSet, error)
+	// DifferingPortGroups returns, with their ports (which the cache lacks), the groups tieracl owns
+	// whose ports in NB are not the UUIDs port finds for want's ports (names).
+	DifferingPortGroups(ctx context.Context, want []nbrows.PortGroup, port nbsync.PortUUID) ([]*nbdb.PortGroup, error)
 	Cache() *cache.TableCache
 	Connected() bool
 	Echo(ctx context.Context) error

@@ -104,6 +104,14 @@ func (q *queue) take(max int) map[Key]time.Time {
 	return batch
 }
 
+// has reports whether k is queued.
+func (q *queue) has(k Key) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	_, ok := q.pending[k]
+	return ok
+}
+
 func (q *queue) len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -19,8 +19,8 @@ type cacheOnlyNB struct {
 
 func (n cacheOnlyNB) Cache() *cache.TableCache { return n.cache }
 
-// A name index starts from the rows the cache holds, follows the cache's inserts, renames and deletes,
-// and finds a row it has not heard of yet in the cache itself.
+// A name index starts from the rows the cache holds, follows the cache's inserts, renames and deletes
+// both ways (UUID to name, name to UUID), and finds a row it has not heard of yet in the cache itself.
 func TestRowNamesFollowTheCache(t *testing.T) {
 	db, err := nbsync.DatabaseModel()
 	if err != nil {
@@ -68,16 +68,18 @@ func TestRowNamesFollowTheCache(t *testing.T) {
 		uuid   string
 		want   string // "" when the index must not hold the port
 		cached bool   // portNameOf finds it, in the index or in the cache
+		gone   string // a name uuidOf must no longer find
 	}{
-		{"seeded from the cache", func() {}, u1, "ns_a", true},
-		{"inserted", func() { update(u2, ovsdb.RowUpdate2{Insert: &ovsdb.Row{"name": "ns_b"}}) }, u2, "ns_b", true},
-		{"renamed", func() { update(u1, ovsdb.RowUpdate2{Modify: &ovsdb.Row{"name": "ns_a2"}}) }, u1, "ns_a2", true},
-		{"deleted", func() { update(u2, ovsdb.RowUpdate2{Delete: &ovsdb.Row{}}) }, u2, "", false},
+		{"seeded from the cache", func() {}, u1, "ns_a", true, ""},
+		{"inserted", func() { update(u2, ovsdb.RowUpdate2{Insert: &ovsdb.Row{"name": "ns_b"}}) }, u2, "ns_b", true, ""},
+		{"renamed", func() { update(u1, ovsdb.RowUpdate2{Modify: &ovsdb.Row{"name": "ns_a2"}}) }, u1, "ns_a2", true,
+			"ns_a"},
+		{"deleted", func() { update(u2, ovsdb.RowUpdate2{Delete: &ovsdb.Row{}}) }, u2, "", false, "ns_b"},
 		{"in the cache only", func() {
 			if err := lsps.Create(u3, &nbdb.LogicalSwitchPort{UUID: u3, Name: "ns_c"}, true); err != nil {
 				t.Fatal(err)
 			}
-		}, u3, "", true},
+		}, u3, "", true, "ns_c"},
 	} {
 		step.do()
 		deadline := time.Now().Add(5 * time.Second)
@@ -90,6 +92,12 @@ func TestRowNamesFollowTheCache(t *testing.T) {
 				t.Fatalf("%s: index holds %q (%v), want %q", step.name, name, ok, step.want)
 			}
 			time.Sleep(time.Millisecond)
+		}
+		if uuid, ok := ports.uuidOf(step.want); step.want != "" && (!ok || uuid != step.uuid) {
+			t.Errorf("%s: uuidOf(%s) = %q (%v), want %s", step.name, step.want, uuid, ok, step.uuid)
+		}
+		if uuid, ok := ports.uuidOf(step.gone); ok {
+			t.Errorf("%s: uuidOf(%s) = %s, want none", step.name, step.gone, uuid)
 		}
 		if _, ok := c.nameOf(ports, step.uuid); ok != step.cached {
 			t.Errorf("%s: nameOf found it: %v, want %v", step.name, ok, step.cached)

@@ -52,9 +52,28 @@ func (t *Tracker) AddressSetsAfter(after string, maxAddresses int) []nbrows.Addr
 	if t.result == nil {
 		return nil
 	}
-	all := t.result.State.AddressSets
-	i, found := slices.BinarySearchFunc(all, after, func(s nbrows.AddressSet, name string) int {
-		return strings.Compare(s.Name, name)
+	return runAfter(t, t.result.State.AddressSets, after, maxAddresses,
+		func(s nbrows.AddressSet) string { return s.Name },
+		func(s *nbrows.AddressSet, members []string) { s.Addresses = members })
+}
+
+// PortGroupsAfter is a run of the port groups of State, with their current members, as AddressSetsAfter
+// is of the address sets: at most maxPorts ports in all, unless its one group has more.
+func (t *Tracker) PortGroupsAfter(after string, maxPorts int) []nbrows.PortGroup {
+	if t.result == nil {
+		return nil
+	}
+	return runAfter(t, t.result.State.PortGroups, after, maxPorts,
+		func(g nbrows.PortGroup) string { return g.Name },
+		func(g *nbrows.PortGroup, members []string) { g.Ports = members })
+}
+
+// runAfter is the run of rows (sorted by name) that AddressSetsAfter and PortGroupsAfter return, each
+// given its current members by set.
+func runAfter[R any](t *Tracker, all []R, after string, maxMembers int, name func(R) string,
+	set func(*R, []string)) []R {
+	i, found := slices.BinarySearchFunc(all, after, func(r R, after string) int {
+		return strings.Compare(name(r), after)
 	})
 	if found {
 		i++
@@ -62,16 +81,17 @@ func (t *Tracker) AddressSetsAfter(after string, maxAddresses int) []nbrows.Addr
 	if i >= len(all) {
 		i = 0
 	}
-	var out []nbrows.AddressSet
+	var out []R
 	for n := 0; i < len(all); i++ {
-		m := t.members[all[i].Name]
-		if len(out) > 0 && n+m.Len() > maxAddresses {
+		m := t.members[name(all[i])]
+		if len(out) > 0 && n+m.Len() > maxMembers {
 			break
 		}
-		s := all[i]
-		s.Addresses = m.list()
-		n += len(s.Addresses)
-		out = append(out, s)
+		r := all[i]
+		members := m.list()
+		set(&r, members)
+		n += len(members)
+		out = append(out, r)
 	}
 	return out
 }

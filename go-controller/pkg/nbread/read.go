@@ -1,7 +1,8 @@
 // Package nbread reads what a live OVN Northbound database holds, for the CLI's live commands: every
 // ACL, port group and address set, tieracl's own and other clients', with the switches and port groups
 // that hold each ACL. It reads through the controller's monitored client (nbsync.Connect), so it sees
-// exactly what the controller sees.
+// exactly what the controller sees; the port groups and address sets, which that client's cache holds
+// without their members, it selects from NB.
 package nbread
 
 import (
@@ -64,13 +65,13 @@ func isOwned(ids map[string]string) bool { return ids[nbrows.KeyManagedBy] == nb
 // Read reads NB through c, a client from nbsync.Connect.
 func Read(ctx context.Context, c client.Client) (*NB, error) {
 	var acls []*nbdb.ACL
-	var groups []*nbdb.PortGroup
 	var lsps []*nbdb.LogicalSwitchPort
 	if err := c.List(ctx, &acls); err != nil {
 		return nil, fmt.Errorf("read ACLs: %w", err)
 	}
-	if err := c.List(ctx, &groups); err != nil {
-		return nil, fmt.Errorf("read port groups: %w", err)
+	groups, err := nbsync.ReadPortGroups(ctx, c, false) // the cache holds them without their ports
+	if err != nil {
+		return nil, err
 	}
 	if err := c.List(ctx, &lsps); err != nil {
 		return nil, fmt.Errorf("read logical switch ports: %w", err)
@@ -220,27 +221,11 @@ func readSwitches(ctx context.Context, c client.Client) ([]Switch, error) {
 	for _, row := range results[0].Rows {
 		uuid, _ := row["_uuid"].(ovsdb.UUID)
 		name, _ := row["name"].(string)
-		out = append(out, Switch{Name: name, UUID: uuid.GoUUID, Ports: uuids(row["ports"]), acls: uuids(row["acls"])})
+		out = append(out, Switch{Name: name, UUID: uuid.GoUUID, Ports: nbsync.RefsOf(row["ports"]),
+			acls: nbsync.RefsOf(row["acls"])})
 	}
 	slices.SortFunc(out, func(a, b Switch) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
-}
-
-// uuids reads a set of row references; OVSDB sends a set of one as its element.
-func uuids(v any) []string {
-	switch x := v.(type) {
-	case ovsdb.UUID:
-		return []string{x.GoUUID}
-	case ovsdb.OvsSet:
-		out := make([]string, 0, len(x.GoSet))
-		for _, e := range x.GoSet {
-			if u, ok := e.(ovsdb.UUID); ok {
-				out = append(out, u.GoUUID)
-			}
-		}
-		return out
-	}
-	return []string{}
 }
 
 // nameOr names a port by UUID; a reference to a port the cache does not hold shows as its UUID.

@@ -168,12 +168,7 @@ func createGroupsAhead(ctx context.Context, c client.Client, cur *Current, desir
 		if have[d.Name] || named[d.Name] || named[d.Name+"_ip4"] || named[d.Name+"_ip6"] {
 			continue
 		}
-		ports := make([]string, 0, len(d.Ports))
-		for _, name := range d.Ports {
-			if uuid, ok := cur.Ports[name]; ok {
-				ports = append(ports, uuid)
-			} // a port NB lacks is counted missing by the plan that follows
-		}
+		ports, _ := memberUUIDs(d.Ports, inMap(cur.Ports)) // a port NB lacks is counted missing by the plan that follows
 		if entries > 0 && entries+len(ports) > maxEntries {
 			if err := flush(); err != nil {
 				return done, err

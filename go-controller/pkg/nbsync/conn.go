@@ -67,6 +67,13 @@ func (n *Conn) DifferingAddressSets(ctx context.Context, want []nbrows.AddressSe
 	return DifferingAddressSets(ctx, n.c, want)
 }
 
+// DifferingPortGroups returns, with their ports, the owned groups whose ports in NB are not the UUIDs
+// port finds for want's; NB compares them.
+func (n *Conn) DifferingPortGroups(ctx context.Context, want []nbrows.PortGroup, port PortUUID,
+) ([]*nbdb.PortGroup, error) {
+	return DifferingPortGroups(ctx, n.c, want, port)
+}
+
 // Cache is the client's monitored copy of NB.
 func (n *Conn) Cache() *cache.TableCache { return n.c.Cache() }
 

@@ -48,16 +48,20 @@ func Connect(ctx context.Context, addresses string, tlsConfig *tls.Config,
 
 // Monitor returns the monitor of the tables tieracl reads: its own rows (ACLs, port groups, address sets,
 // the log meter and its band) and the logical switch ports its port groups refer to, with their
-// addresses (a new pod's first IPs). Address sets are monitored without their addresses: libovsdb's
-// cache copies a row whole on every change, so a pod moving in or out of sets of thousands of
-// addresses would cost milliseconds in every client. Ops reads the addresses from NB when it needs
-// them (ReadAddressSets); in the cache they are always empty.
+// addresses (a new pod's first IPs). Port groups are monitored without their ports and address sets
+// without their addresses: ovsdb-server sends, and libovsdb's cache copies, a row whole on every
+// change, so a pod moving in or out of groups and sets of thousands of members would cost
+// milliseconds in every client, and the members are most of the first monitor reply a restart
+// decodes. Sync and Ops have NB compare them with desired (compareGroups, compareSets) and read
+// whole only those that differ; ReadPortGroups and ReadAddressSets read them from NB. In the cache
+// they are always empty.
 func Monitor(c client.Client) *client.Monitor {
 	lsp := &nbdb.LogicalSwitchPort{}
+	pg := &nbdb.PortGroup{}
 	as := &nbdb.AddressSet{}
 	return c.NewMonitor(
 		client.WithTable(&nbdb.ACL{}),
-		client.WithTable(&nbdb.PortGroup{}),
+		client.WithTable(pg, &pg.Name, &pg.ACLs, &pg.ExternalIDs),
 		client.WithTable(as, &as.Name, &as.ExternalIDs),
 		client.WithTable(lsp, &lsp.Name, &lsp.Addresses, &lsp.DynamicAddresses),
 		client.WithTable(&nbdb.Meter{}),

@@ -32,7 +32,7 @@ type Stats struct {
 // own, and every logical switch port (a port group can hold only ports NB has). ReadCurrent reads it.
 type Current struct {
 	ACLs        []*nbdb.ACL        // owned
-	PortGroups  []*nbdb.PortGroup  // owned
+	PortGroups  []*nbdb.PortGroup  // owned, with their ports (those of a group Plan deletes may be left out)
 	AddressSets []*nbdb.AddressSet // owned, with their addresses
 	Meters      []*nbdb.Meter      // owned
 	MeterBands  []*nbdb.MeterBand  // the owned meters' bands
@@ -257,14 +257,8 @@ func (p *planner) portGroups(cur *owned, desired *nbrows.State, groupACLs map[st
 	want := map[string]bool{}
 	for _, d := range desired.PortGroups {
 		want[d.Name] = true
-		var ports []string
-		for _, name := range d.Ports {
-			if uuid, ok := cur.ports[name]; ok {
-				ports = append(ports, uuid)
-			} else {
-				p.stats.PortsMissing++
-			}
-		}
+		ports, missing := memberUUIDs(d.Ports, inMap(cur.ports))
+		p.stats.PortsMissing += missing
 		acls := groupACLs[d.Name]
 		have, ok := cur.groups[d.Name]
 		if !ok {

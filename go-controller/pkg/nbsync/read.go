@@ -12,43 +12,38 @@ import (
 	"github.com/tieracl/tieracl/go-controller/pkg/nbrows"
 )
 
-// ReadCurrent reads what Plan needs from a client monitored with Monitor: the owned ACLs, port groups and
-// meters with their bands, and every port, from the cache; the owned address sets with their addresses
-// from NB itself, as the cache holds none.
+// ReadCurrent reads what Plan needs from a client monitored with Monitor: the owned ACLs and meters with
+// their bands, and every port, from the cache; the owned port groups with their ports and address sets
+// with their addresses from NB itself, as the cache holds neither.
 func ReadCurrent(ctx context.Context, c client.Client) (*Current, error) {
 	return readCurrent(ctx, c, nil)
 }
 
-// readCurrent is ReadCurrent; with desired, NB compares the address sets with desired's instead of
-// sending their addresses (readSetsAgainst), and the sets it finds equal have desired's.
+// readCurrent is ReadCurrent; with desired, NB compares the port groups and address sets with desired's
+// instead of sending their members (readGroupsAgainst, readSetsAgainst), and those it finds equal have
+// desired's.
 func readCurrent(ctx context.Context, c client.Client, desired *nbrows.State) (*Current, error) {
-	cur := &Current{Ports: map[string]string{}}
+	cur := &Current{Ports: portUUIDs(c)}
 	acls := c.WhereCache(func(a *nbdb.ACL) bool { return isOwned(a.ExternalIDs) })
 	if err := acls.List(ctx, &cur.ACLs); err != nil {
 		return nil, err
 	}
-	groups := c.WhereCache(func(p *nbdb.PortGroup) bool { return isOwned(p.ExternalIDs) })
-	if err := groups.List(ctx, &cur.PortGroups); err != nil {
-		return nil, err
-	}
-	var sets []*nbdb.AddressSet
 	var err error
 	if desired != nil {
-		sets, err = readSetsAgainst(ctx, c, desired)
+		cur.PortGroups, err = readGroupsAgainst(ctx, c, desired, cur.Ports)
 	} else {
-		sets, err = ReadAddressSets(ctx, c, true)
+		cur.PortGroups, err = ReadPortGroups(ctx, c, true)
 	}
 	if err != nil {
 		return nil, err
 	}
-	cur.AddressSets = sets
-	// Only names and UUIDs are read: the cache's own rows, not the copy of every port List makes.
-	if t := c.Cache().Table(nbdb.LogicalSwitchPortTable); t != nil {
-		rows := t.RowsShallow()
-		cur.Ports = make(map[string]string, len(rows))
-		for uuid, m := range rows {
-			cur.Ports[m.(*nbdb.LogicalSwitchPort).Name] = uuid
-		}
+	if desired != nil {
+		cur.AddressSets, err = readSetsAgainst(ctx, c, desired)
+	} else {
+		cur.AddressSets, err = ReadAddressSets(ctx, c, true)
+	}
+	if err != nil {
+		return nil, err
 	}
 	var meters []*nbdb.Meter
 	if err := c.List(ctx, &meters); err != nil {

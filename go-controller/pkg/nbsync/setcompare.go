@@ -31,9 +31,9 @@ func DifferingAddressSets(ctx context.Context, c client.Client, want []nbrows.Ad
 // compareSets sorts the owned address sets the cache lists by how they compare with want's. A
 // cluster of 100,000 pods has millions of addresses, and decoding them all costs far more than
 // sending want's: for each set the cache lists and want holds, one select asks NB whether its
-// addresses equal want's, and those (equal) get want's addresses. Only the others (differ) are read
-// whole; a set the selects no longer find is in neither. The sets want lacks (undesired) come from
-// the cache, without their addresses.
+// addresses equal want's (compareInNB), and those (equal) get want's addresses. Only the others
+// (differ) are read whole; a set the selects no longer find is in neither. The sets want lacks
+// (undesired) come from the cache, without their addresses.
 func compareSets(ctx context.Context, c client.Client, want []nbrows.AddressSet,
 ) (equal, differ, undesired []*nbdb.AddressSet, err error) {
 	var cached []*nbdb.AddressSet
@@ -45,8 +45,9 @@ func compareSets(ctx context.Context, c client.Client, want []nbrows.AddressSet,
 	for i := range want {
 		byName[want[i].Name] = &want[i]
 	}
-	var ops []ovsdb.Operation
 	var asked []*nbdb.AddressSet
+	var uuids []string
+	var values []json.RawMessage
 	for _, s := range cached {
 		d, ok := byName[s.Name]
 		if !ok {
@@ -57,38 +58,58 @@ func compareSets(ctx context.Context, c client.Client, want []nbrows.AddressSet,
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		ops = append(ops, ovsdb.Operation{Op: ovsdb.OperationSelect, Table: nbdb.AddressSetTable, Columns: []string{"_uuid"},
-			Where: append(byUUID(s.UUID), ovsdb.NewCondition("addresses", ovsdb.ConditionEqual, value))})
-		asked = append(asked, s)
+		asked, uuids, values = append(asked, s), append(uuids, s.UUID), append(values, value)
+	}
+	same, rows, err := compareInNB(ctx, c, nbdb.AddressSetTable, "addresses", uuids, values, setColumns)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("address sets: %w", err)
+	}
+	for i, s := range asked {
+		if same[i] {
+			s.Addresses = byName[s.Name].Addresses
+			equal = append(equal, s)
+		}
+	}
+	for _, row := range rows {
+		s, err := setOfRow(row)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		differ = append(differ, s)
+	}
+	return equal, differ, undesired, nil
+}
+
+// compareInNB has NB compare rows' members with values: for each row (by UUID), one select, all in one
+// read-only transaction, asks whether its column equals the value (an OVSDB set). It says which do;
+// the others are read with columns in one more transaction, and a row gone since is in neither.
+func compareInNB(ctx context.Context, c client.Client, table, column string, uuids []string,
+	values []json.RawMessage, columns []string) (same []bool, differ []ovsdb.Row, err error) {
+	ops := make([]ovsdb.Operation, len(uuids))
+	for i, uuid := range uuids {
+		ops[i] = ovsdb.Operation{Op: ovsdb.OperationSelect, Table: table, Columns: []string{"_uuid"},
+			Where: append(byUUID(uuid), ovsdb.NewCondition(column, ovsdb.ConditionEqual, values[i]))}
 	}
 	results, err := selects(ctx, c, ops)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("compare address sets: %w", err)
+		return nil, nil, fmt.Errorf("compare %s: %w", column, err)
 	}
+	same = make([]bool, len(uuids))
 	var reread []ovsdb.Operation
-	for i, s := range asked {
-		if len(results[i].Rows) == 1 {
-			s.Addresses = byName[s.Name].Addresses
-			equal = append(equal, s)
-			continue
+	for i, uuid := range uuids {
+		if same[i] = len(results[i].Rows) == 1; !same[i] {
+			reread = append(reread, ovsdb.Operation{Op: ovsdb.OperationSelect, Table: table, Where: byUUID(uuid),
+				Columns: columns})
 		}
-		reread = append(reread, ovsdb.Operation{Op: ovsdb.OperationSelect, Table: nbdb.AddressSetTable,
-			Where: byUUID(s.UUID), Columns: []string{"_uuid", "name", "external_ids", "addresses"}})
 	}
 	results, err = selects(ctx, c, reread)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read address sets: %w", err)
+		return nil, nil, fmt.Errorf("read %s: %w", column, err)
 	}
 	for _, r := range results {
-		for _, row := range r.Rows { // none when the set is gone since the cache listed it
-			s, err := setOfRow(row)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			differ = append(differ, s)
-		}
+		differ = append(differ, r.Rows...) // none when the row is gone since the cache listed it
 	}
-	return equal, differ, undesired, nil
+	return same, differ, nil
 }
 
 // setJSON encodes strings as an OVSDB set, ["set", [...]]: libovsdb would encode an OvsSet element by
