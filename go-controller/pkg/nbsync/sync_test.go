@@ -112,7 +112,10 @@ func TestSyncLifecycle(t *testing.T) {
 	if _, err := bed.NBCtl(ctx, "lsp-add", "sw", "ns_later"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond)
+	waitFor(t, "the cache holds the new port", func() bool {
+		_, found := nbsync.CacheLookup(c.Cache())(nbdb.LogicalSwitchPortTable, "ns_later")
+		return found
+	})
 	joined := sync(t, ctx, c, state([]string{"ns_a", "ns_b", "ns_later"}, []string{"10.0.0.1", "10.0.0.2"}, 100))
 	if joined.Mutations != 1 || joined.PortsMissing != 0 {
 		t.Errorf("late port: %+v, want one port-group insert", joined)
